@@ -1,0 +1,12 @@
+"""Development and the demo: the embedded default unless DATABASE_URL / CELERY_BROKER_URL are set."""
+
+from .base import *  # noqa: F403
+from .base import env
+
+DEBUG = env.bool("DEBUG", default=True)
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
+
+from .base import broker_url, database_config  # noqa: E402
+
+DATABASES = {"default": database_config(embedded_default=True)}
+CELERY_BROKER_URL = broker_url(embedded_default=True)

@@ -1,0 +1,216 @@
+"""The cluster gate: tenant models and querysets, cluster resolution, view and viewset bases.
+
+Every tenant-owned row carries a `cluster` key. A tenant queryset that is evaluated without
+a filter on that key raises `UnscopedQueryError` instead of returning every cluster's rows
+(fail closed). Querysets reached from an already-loaded object (`organization.people.all()`,
+prefetches) are scoped through their parent and pass. Platform-level work, such as the
+admin site for superusers, says so explicitly with `.unscoped()`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.db import models
+from django.db.models.lookups import Exact, In
+from django.http import Http404
+
+
+class UnscopedQueryError(RuntimeError):
+    """A tenant queryset was evaluated without the cluster in its filter."""
+
+
+def _filters_on_cluster(where) -> bool:
+    if where.connector != "AND" or where.negated:
+        return False
+    for child in where.children:
+        if isinstance(child, (Exact, In)):
+            target = getattr(child.lhs, "target", None)
+            if target is not None and target.name == "cluster" and target.model is not None:
+                return True
+        elif hasattr(child, "children") and _filters_on_cluster(child):
+            return True
+    return False
+
+
+class TenantQuerySet(models.QuerySet):
+    _platform_scope = False
+
+    def _clone(self):
+        clone = super()._clone()
+        clone._platform_scope = self._platform_scope
+        return clone
+
+    def for_cluster(self, cluster) -> TenantQuerySet:
+        if cluster is None:
+            raise UnscopedQueryError(f"{self.model.__name__}: for_cluster() needs a cluster.")
+        return self.filter(cluster=cluster)
+
+    def unscoped(self) -> TenantQuerySet:
+        """The explicit, narrow path for platform-level work across clusters."""
+        clone = self._chain()
+        clone._platform_scope = True
+        return clone
+
+    def _assert_scoped(self):
+        if self._platform_scope or self._hints.get("instance") is not None:
+            return
+        if _filters_on_cluster(self.query.where):
+            return
+        raise UnscopedQueryError(
+            f"{self.model.__name__} is tenant data: filter it with .for_cluster(cluster)."
+        )
+
+    def _fetch_all(self):
+        if self._result_cache is None:
+            self._assert_scoped()
+        super()._fetch_all()
+
+    def count(self):
+        self._assert_scoped()
+        return super().count()
+
+    def exists(self):
+        self._assert_scoped()
+        return super().exists()
+
+    def aggregate(self, *args, **kwargs):
+        self._assert_scoped()
+        return super().aggregate(*args, **kwargs)
+
+    def iterator(self, *args, **kwargs):
+        self._assert_scoped()
+        return super().iterator(*args, **kwargs)
+
+    def update(self, **kwargs):
+        self._assert_scoped()
+        return super().update(**kwargs)
+
+    def delete(self):
+        self._assert_scoped()
+        return super().delete()
+
+
+class TenantManager(models.Manager.from_queryset(TenantQuerySet)):
+    pass
+
+
+class TenantModel(models.Model):
+    cluster = models.ForeignKey("members.Cluster", on_delete=models.PROTECT, related_name="+")
+
+    objects = TenantManager()
+
+    class Meta:
+        abstract = True
+
+
+# --- Who is asking: the user's roles in one cluster ------------------------------------
+
+@dataclass(frozen=True)
+class Roles:
+    """A user's roles in one cluster: cluster roles and roles per organization id."""
+
+    cluster_roles: frozenset = frozenset()
+    organization_roles: dict = field(default_factory=dict)
+
+    @property
+    def any(self) -> bool:
+        return bool(self.cluster_roles or self.organization_roles)
+
+    def has(self, *roles: str) -> bool:
+        return bool(self.cluster_roles.intersection(roles))
+
+    @property
+    def is_coordinator(self) -> bool:
+        return "coordinator" in self.cluster_roles
+
+    @property
+    def is_authority(self) -> bool:
+        return "authority" in self.cluster_roles
+
+    @property
+    def is_expert(self) -> bool:
+        return "expert" in self.cluster_roles
+
+    def organizations_with(self, role: str) -> set:
+        return {org_id for org_id, roles in self.organization_roles.items() if role in roles}
+
+    def is_org_admin(self, organization_id=None) -> bool:
+        admin_of = self.organizations_with("admin")
+        return bool(admin_of) if organization_id is None else organization_id in admin_of
+
+
+def roles_for(user, cluster) -> Roles:
+    """The user's roles in the cluster, cached on the user object for the request."""
+    if user is None or not user.is_authenticated or cluster is None:
+        return Roles()
+    cache = user.__dict__.setdefault("_cluster_roles_cache", {})
+    if cluster.pk not in cache:
+        from members.selectors import user_roles
+
+        cache[cluster.pk] = user_roles(user=user, cluster=cluster)
+    return cache[cluster.pk]
+
+
+def forget_roles(user):
+    user.__dict__.pop("_cluster_roles_cache", None)
+
+
+def resolve_cluster(user, slug: str):
+    """The cluster at `slug` and the user's roles there; 404 for anyone without a role.
+
+    Unknown clusters and clusters the user has no role in answer alike, so the response
+    gives no hint that a cluster exists.
+    """
+    from members.models import Cluster
+
+    cluster = Cluster.objects.filter(slug=slug, is_active=True).first()
+    if cluster is None:
+        raise Http404
+    roles = roles_for(user, cluster)
+    if not roles.any:
+        raise Http404
+    return cluster, roles
+
+
+class ClusterViewMixin(LoginRequiredMixin):
+    """Browser views under /c/<slug>/: resolves self.cluster and self.roles once.
+
+    Subclasses supply `scoped_queryset()`; `get_queryset` and `get_object` are owned here,
+    so every object lookup carries the cluster.
+    """
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.cluster, self.roles = resolve_cluster(request.user, kwargs["cluster_slug"])
+        request.cluster = self.cluster
+        request.cluster_roles = self.roles
+        self.check_cluster_permission()
+        return super().dispatch(request, *args, **kwargs)
+
+    def check_cluster_permission(self):
+        """Override to raise PermissionDenied for roles that may not use this view."""
+
+    def scoped_queryset(self):
+        raise NotImplementedError
+
+    def get_queryset(self):
+        queryset = self.scoped_queryset()
+        if isinstance(queryset, TenantQuerySet):
+            queryset._assert_scoped()
+        return queryset
+
+    def get_object(self, queryset=None):
+        queryset = self.get_queryset() if queryset is None else queryset
+        try:
+            return queryset.get(pk=self.kwargs["pk"])
+        except (queryset.model.DoesNotExist, ValueError):
+            raise Http404
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["cluster"] = self.cluster
+        context["roles"] = self.roles
+        return context

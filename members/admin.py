@@ -1,0 +1,88 @@
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+
+from cluster_platform.admin import TenantAdmin
+
+from . import services
+from .models import (
+    Cluster,
+    ClusterRole,
+    MembershipApplication,
+    Organization,
+    OrganizationRole,
+    Person,
+    SchoolRating,
+)
+
+
+@admin.register(Cluster)
+class ClusterAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "region", "is_active", "created_at"]
+    search_fields = ["name", "slug", "region"]
+    prepopulated_fields = {"slug": ["name"]}
+    fields = ["name", "slug", "region", "goals", "languages", "is_active"]
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        created = services.cluster_create(
+            actor=request.user, name=obj.name, slug=obj.slug, region=obj.region, goals=obj.goals,
+            languages=obj.languages,
+        )
+        obj.pk = created.pk
+
+
+@admin.register(ClusterRole)
+class ClusterRoleAdmin(TenantAdmin):
+    list_display = ["user", "role", "cluster", "granted_at"]
+    list_filter = ["role", "cluster"]
+    search_fields = ["user__username", "user__email"]
+    raw_id_fields = ["user", "granted_by"]
+
+
+@admin.register(Organization)
+class OrganizationAdmin(TenantAdmin):
+    list_display = ["name", "kind", "status", "district", "cluster"]
+    list_filter = ["cluster", "kind", "status"]
+    search_fields = ["name", "short_name", "tax_id"]
+    readonly_fields = ["created_at", "updated_at"]
+
+
+@admin.register(OrganizationRole)
+class OrganizationRoleAdmin(TenantAdmin):
+    list_display = ["user", "organization", "role", "cluster"]
+    list_filter = ["cluster", "role"]
+    raw_id_fields = ["user", "organization", "granted_by"]
+
+
+@admin.register(Person)
+class PersonAdmin(TenantAdmin):
+    list_display = ["full_name", "organization", "position", "cluster"]
+    list_filter = ["cluster"]
+    search_fields = ["full_name", "email"]
+    raw_id_fields = ["organization", "user"]
+
+
+@admin.register(MembershipApplication)
+class MembershipApplicationAdmin(TenantAdmin):
+    list_display = ["reference", "organization_name", "status", "submitted_at", "cluster"]
+    list_filter = ["cluster", "status"]
+    readonly_fields = ["reference", "status", "decided_at", "decided_by", "organization"]
+    actions = ["approve"]
+
+    @admin.action(description="Approve the selected applications")
+    def approve(self, request, queryset):
+        for application in queryset.select_related("cluster"):
+            try:
+                services.application_approve(cluster=application.cluster, actor=request.user,
+                                             application_id=application.pk)
+            except (ValidationError, PermissionError) as error:
+                self.message_user(request, f"{application.reference}: {error}", messages.ERROR)
+
+
+@admin.register(SchoolRating)
+class SchoolRatingAdmin(TenantAdmin):
+    list_display = ["organization", "period", "colour", "score", "cluster"]
+    list_filter = ["cluster", "colour", "period"]
+    raw_id_fields = ["organization", "recorded_by"]

@@ -1,0 +1,152 @@
+"""Read queries for the members app. Every one takes the cluster."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from cluster_platform.tenancy import Roles
+
+from .models import (
+    ClusterRole,
+    Invitation,
+    MembershipApplication,
+    MembershipStatusChange,
+    Organization,
+    OrganizationRole,
+    Person,
+    SchoolRating,
+)
+
+
+def user_roles(*, user, cluster) -> Roles:
+    cluster_roles = frozenset(
+        ClusterRole.objects.for_cluster(cluster).filter(user=user).values_list("role", flat=True)
+    )
+    organization_roles: dict[int, set] = {}
+    for org_id, role in (
+        OrganizationRole.objects.for_cluster(cluster)
+        .filter(user=user, organization__status__in=[Organization.Status.ACTIVE, Organization.Status.SUSPENDED])
+        .values_list("organization_id", "role")
+    ):
+        organization_roles.setdefault(org_id, set()).add(role)
+    return Roles(
+        cluster_roles=cluster_roles,
+        organization_roles={k: frozenset(v) for k, v in organization_roles.items()},
+    )
+
+
+def user_clusters(*, user):
+    """The clusters in which the user has any role (for the switcher and the home page)."""
+    from .models import Cluster
+
+    if not user.is_authenticated:
+        return Cluster.objects.none()
+    return (
+        Cluster.objects.filter(is_active=True)
+        .filter(
+            Q(pk__in=ClusterRole.objects.unscoped().filter(user=user).values("cluster_id"))
+            | Q(pk__in=OrganizationRole.objects.unscoped().filter(user=user).values("cluster_id"))
+        )
+        .order_by("name")
+    )
+
+
+def organization_list(*, cluster, filters: dict | None = None) -> QuerySet[Organization]:
+    filters = filters or {}
+    qs = Organization.objects.for_cluster(cluster)
+    if filters.get("q"):
+        term = filters["q"]
+        qs = qs.filter(
+            Q(name__icontains=term) | Q(short_name__icontains=term) | Q(tax_id__startswith=term)
+            | Q(district__icontains=term)
+        )
+    for field in ("kind", "district", "status"):
+        if filters.get(field):
+            qs = qs.filter(**{field: filters[field]})
+    if filters.get("rating"):
+        qs = qs.filter(current_rating=filters["rating"])
+    return qs
+
+
+def organization_get(*, cluster, pk) -> Organization:
+    return Organization.objects.for_cluster(cluster).get(pk=pk)
+
+
+def organization_detail(*, cluster, pk) -> Organization:
+    return (
+        Organization.objects.for_cluster(cluster)
+        .prefetch_related(
+            Prefetch("people", queryset=Person.objects.for_cluster(cluster).select_related("user")),
+            Prefetch("ratings", queryset=SchoolRating.objects.for_cluster(cluster).order_by("-period")),
+            Prefetch(
+                "status_changes",
+                queryset=MembershipStatusChange.objects.for_cluster(cluster).select_related("actor"),
+            ),
+            Prefetch("roles", queryset=OrganizationRole.objects.for_cluster(cluster).select_related("user")),
+        )
+        .get(pk=pk)
+    )
+
+
+def organization_districts(*, cluster) -> list[str]:
+    return list(
+        Organization.objects.for_cluster(cluster)
+        .exclude(district="")
+        .order_by("district")
+        .values_list("district", flat=True)
+        .distinct()
+    )
+
+
+def members_by_kind_and_status(*, cluster) -> list[dict]:
+    return list(
+        Organization.objects.for_cluster(cluster)
+        .values("kind", "status")
+        .annotate(count=Count("id"))
+        .order_by("kind", "status")
+    )
+
+
+def rating_counts(*, cluster) -> dict[str, int]:
+    rows = (
+        Organization.objects.for_cluster(cluster)
+        .filter(kind=Organization.Kind.SCHOOL)
+        .exclude(current_rating="")
+        .values("current_rating")
+        .annotate(count=Count("id"))
+    )
+    return {row["current_rating"]: row["count"] for row in rows}
+
+
+def application_list(*, cluster, status: str | None = None) -> QuerySet[MembershipApplication]:
+    qs = MembershipApplication.objects.for_cluster(cluster).select_related("decided_by", "organization")
+    if status:
+        qs = qs.filter(status=status)
+    return qs
+
+
+def application_get(*, cluster, pk) -> MembershipApplication:
+    return MembershipApplication.objects.for_cluster(cluster).get(pk=pk)
+
+
+def person_list(*, cluster, organization=None) -> QuerySet[Person]:
+    qs = Person.objects.for_cluster(cluster).select_related("organization", "user")
+    if organization is not None:
+        qs = qs.filter(organization=organization)
+    return qs
+
+
+def person_get(*, cluster, pk) -> Person:
+    return Person.objects.for_cluster(cluster).select_related("organization", "user").get(pk=pk)
+
+
+def school_rating_list(*, cluster) -> QuerySet[SchoolRating]:
+    return SchoolRating.objects.for_cluster(cluster).select_related("organization")
+
+
+def cluster_role_list(*, cluster) -> QuerySet[ClusterRole]:
+    return ClusterRole.objects.for_cluster(cluster).select_related("user").order_by("role", "user__username")
+
+
+def invitation_list(*, cluster) -> QuerySet[Invitation]:
+    return Invitation.objects.for_cluster(cluster).select_related("organization", "invited_by")
