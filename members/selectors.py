@@ -150,3 +150,15 @@ def cluster_role_list(*, cluster) -> QuerySet[ClusterRole]:
 
 def invitation_list(*, cluster) -> QuerySet[Invitation]:
     return Invitation.objects.for_cluster(cluster).select_related("organization", "invited_by")
+
+
+def person_list_visible(*, cluster, roles: Roles) -> QuerySet[Person]:
+    """The people a holder of `roles` may read.
+
+    Cluster roles (coordinator, authority, expert) see everyone in the cluster; organization
+    admins and staff see the people of their own organizations only.
+    """
+    qs = person_list(cluster=cluster)
+    if roles.cluster_roles:
+        return qs
+    return qs.filter(organization_id__in=sorted(roles.organization_roles))
