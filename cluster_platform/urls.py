@@ -3,9 +3,19 @@ from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
+from . import views
+
 urlpatterns = [
+    path("", views.home, name="home"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    # The sign-in pages with Bootstrap-styled forms; the rest of django.contrib.auth.urls as is.
+    path("accounts/login/", views.LoginView.as_view(), name="login"),
+    path("accounts/password_change/", views.PasswordChangeView.as_view(), name="password_change"),
+    path("accounts/password_reset/", views.PasswordResetView.as_view(), name="password_reset"),
+    path("accounts/reset/<uidb64>/<token>/", views.PasswordResetConfirmView.as_view(),
+         name="password_reset_confirm"),
+    path("accounts/", include("django.contrib.auth.urls")),
     path("api/v1/", include("cluster_platform.api_urls")),
     path("", include("members.urls")),
 ]

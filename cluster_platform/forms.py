@@ -1,0 +1,74 @@
+"""Form helpers shared by every browser form: Bootstrap 4 classes and error states.
+
+Widgets get their Bootstrap class once, here, so templates render `{{ field }}` without a
+custom tag; a field that receives an error (from its own validation or from a service's
+ValidationError mapped onto the form) is marked `is-invalid` at the moment it is added.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth import forms as auth_forms
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+
+
+def _widget_class(widget) -> str:
+    if isinstance(widget, (forms.CheckboxInput, forms.CheckboxSelectMultiple, forms.RadioSelect)):
+        return "form-check-input"
+    if isinstance(widget, forms.FileInput):
+        return "form-control-file"
+    if isinstance(widget, forms.Select):
+        return "custom-select"
+    return "form-control"
+
+
+class BootstrapFormMixin:
+    """Adds Bootstrap classes to widgets and `is-invalid` to fields with errors."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.style_fields()
+
+    def style_fields(self) -> None:
+        """Give every widget its Bootstrap class; call again after adding fields."""
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.HiddenInput):
+                continue
+            classes = widget.attrs.get("class", "").split()
+            wanted = _widget_class(widget)
+            if wanted not in classes:
+                widget.attrs["class"] = " ".join([*classes, wanted])
+
+    def add_error(self, field, error):
+        super().add_error(field, error)
+        for name in self._errors or {}:
+            if name == NON_FIELD_ERRORS or name not in self.fields:
+                continue
+            widget = self.fields[name].widget
+            if "is-invalid" not in widget.attrs.get("class", ""):
+                widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
+
+    def apply_service_error(self, error: ValidationError) -> None:
+        """Show a service's ValidationError: beside the field it names, else above the form."""
+        if hasattr(error, "error_dict"):
+            for name, messages in error.message_dict.items():
+                self.add_error(name if name in self.fields else None, messages)
+        else:
+            self.add_error(None, error.messages)
+
+
+class LoginForm(BootstrapFormMixin, auth_forms.AuthenticationForm):
+    pass
+
+
+class PasswordChangeForm(BootstrapFormMixin, auth_forms.PasswordChangeForm):
+    pass
+
+
+class PasswordResetForm(BootstrapFormMixin, auth_forms.PasswordResetForm):
+    pass
+
+
+class SetPasswordForm(BootstrapFormMixin, auth_forms.SetPasswordForm):
+    pass

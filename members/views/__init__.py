@@ -1,0 +1,1 @@
+"""Browser views of the members app, one module per page group (see members/urls.py)."""

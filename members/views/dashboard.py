@@ -1,0 +1,61 @@
+"""The cluster dashboard: members by kind and status, school ratings, the application queue."""
+
+from __future__ import annotations
+
+from .. import selectors
+from ..models import MembershipApplication, Organization, RatingColour
+from .base import ClusterPage
+
+PENDING_SHOWN = 5
+
+
+def members_table(rows: list[dict]) -> dict:
+    """Pivot (kind, status, count) rows into one line per kind with a column per status."""
+    statuses = list(Organization.Status)
+    by_kind: dict[str, dict[str, int]] = {}
+    for row in rows:
+        by_kind.setdefault(row["kind"], {})[row["status"]] = row["count"]
+    lines = []
+    for kind in Organization.Kind:
+        if kind.value not in by_kind:
+            continue
+        counts = by_kind[kind.value]
+        lines.append({
+            "kind": kind.value,
+            "label": kind.label,
+            "cells": [{"status": s.value, "count": counts.get(s.value, 0)} for s in statuses],
+            "total": sum(counts.values()),
+        })
+    totals = [{"status": s.value, "count": sum(line["cells"][i]["count"] for line in lines)}
+              for i, s in enumerate(statuses)]
+    return {
+        "statuses": statuses,
+        "lines": lines,
+        "totals": totals,
+        "total": sum(line["total"] for line in lines),
+    }
+
+
+class DashboardView(ClusterPage):
+    template_name = "members/dashboard.html"
+    nav_section = "dashboard"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        ratings = selectors.rating_counts(cluster=self.cluster)
+        context["members"] = members_table(selectors.members_by_kind_and_status(cluster=self.cluster))
+        context["ratings"] = [
+            {"colour": colour.value, "label": colour.label, "count": ratings.get(colour.value, 0)}
+            for colour in RatingColour
+        ]
+        context["rated_schools"] = sum(ratings.values())
+        if self.roles.is_coordinator:
+            pending = selectors.application_list(
+                cluster=self.cluster, status=MembershipApplication.Status.SUBMITTED
+            )
+            context["pending_applications"] = list(pending[:PENDING_SHOWN])
+            context["pending_count"] = (
+                len(context["pending_applications"])
+                if len(context["pending_applications"]) < PENDING_SHOWN else pending.count()
+            )
+        return context

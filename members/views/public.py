@@ -1,0 +1,104 @@
+"""Pages without a login: applying to join a cluster and accepting an invitation."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth import authenticate, login
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.decorators import method_decorator
+from django.views import View
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+from django_ratelimit.decorators import ratelimit
+
+from .. import services
+from ..forms import ApplicationForm, InvitationAcceptForm
+from ..models import Cluster
+
+
+def application_rate(group, request) -> str:
+    # Read per request so the limit follows the settings (and test overrides).
+    return f"{settings.APPLICATION_RATE_LIMIT}/h"
+
+
+@method_decorator(ratelimit(key="ip", rate=application_rate, method="POST", block=False), name="post")
+class ApplicationApplyView(View):
+    template_name = "members/apply.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.cluster = get_object_or_404(Cluster, slug=kwargs["cluster_slug"], is_active=True)
+        return super().dispatch(request, *args, **kwargs)
+
+    def render(self, form, *, status=200, **extra):
+        return render(self.request, self.template_name, {"cluster": self.cluster, "form": form, **extra},
+                      status=status)
+
+    def get(self, request, *args, **kwargs):
+        return self.render(ApplicationForm())
+
+    def post(self, request, *args, **kwargs):
+        form = ApplicationForm(request.POST)
+        if getattr(request, "limited", False):
+            return self.render(form, status=429, rate_limited=True)
+        if form.is_valid():
+            try:
+                application = services.application_submit(cluster=self.cluster, data=form.service_data())
+            except ValidationError as error:
+                form.apply_service_error(error)
+            else:
+                return render(request, "members/apply_done.html",
+                              {"cluster": self.cluster, "application": application})
+        return self.render(form, status=422)
+
+
+@method_decorator([never_cache, sensitive_post_parameters("password", "password_confirm")], name="dispatch")
+class InvitationAcceptView(View):
+    """Create an account from an invitation (or accept it as the signed-in user)."""
+
+    template_name = "members/invitation_accept.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.token = kwargs["token"]
+        self.invitation = services.invitation_by_token(self.token)
+        if self.invitation is None:
+            return render(request, "members/invitation_invalid.html", status=404)
+        return super().dispatch(request, *args, **kwargs)
+
+    def render(self, form, *, status=200, errors=()):
+        return render(self.request, self.template_name, {
+            "invitation": self.invitation, "form": form, "errors": errors,
+        }, status=status)
+
+    def get(self, request, *args, **kwargs):
+        return self.render(InvitationAcceptForm(initial={"username": self.invitation.email.split("@")[0]}))
+
+    def post(self, request, *args, **kwargs):
+        if request.user.is_authenticated and request.POST.get("as_current_user"):
+            return self.accept_as_current_user()
+        form = InvitationAcceptForm(request.POST)
+        if form.is_valid():
+            try:
+                user, cluster = services.invitation_accept(
+                    token=self.token, username=form.cleaned_data["username"],
+                    password=form.cleaned_data["password"],
+                )
+            except ValidationError as error:
+                form.apply_service_error(error)
+            else:
+                # authenticate() picks the configured backend, as a normal sign-in would.
+                signed_in = authenticate(request, username=user.get_username(),
+                                         password=form.cleaned_data["password"])
+                if signed_in is None:
+                    return redirect("login")
+                login(request, signed_in)
+                return redirect("dashboard", cluster_slug=cluster.slug)
+        return self.render(form, status=422)
+
+    def accept_as_current_user(self):
+        try:
+            _user, cluster = services.invitation_accept(token=self.token, username="", password="",
+                                                        user=self.request.user)
+        except ValidationError as error:
+            return self.render(InvitationAcceptForm(), status=422, errors=error.messages)
+        return redirect("dashboard", cluster_slug=cluster.slug)

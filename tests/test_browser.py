@@ -1,0 +1,130 @@
+"""End to end in a real headless Chromium, at phone width (375 px).
+
+A coordinator signs in, opens the application queue through the collapsed navbar, approves
+an application with the htmx button, edits the new member's district and finds it in the
+member list with the live search.
+"""
+
+import os
+
+import pytest
+
+from members.models import MembershipApplication, Organization
+from members.tests.factories import (
+    ApplicationFactory,
+    ClusterFactory,
+    ClusterRoleFactory,
+    OrganizationFactory,
+    UserFactory,
+)
+
+CHROMIUM = "/usr/bin/chromium"
+PHONE = {"width": 375, "height": 740}
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not os.path.exists(CHROMIUM),
+                       reason=f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)"),
+]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def allow_orm_beside_playwright():
+    # Playwright's sync API runs an event loop in this thread, so Django would take the
+    # test's own ORM calls (factories, assertions) for async code; they are plain sync.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        yield
+
+
+@pytest.fixture
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        yield chromium
+        chromium.close()
+        # ORM calls made while Playwright runs get a database connection of their own
+        # (another context); close it, or the test database cannot be dropped at the end.
+        from django.db import connections
+
+        connections.close_all()
+
+
+@pytest.fixture
+def script_errors():
+    return []
+
+
+@pytest.fixture
+def page(browser, script_errors):
+    context = browser.new_context(viewport=PHONE)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    page.on("pageerror", lambda error: script_errors.append(str(error)))
+    page.on("console", lambda message: message.type == "error" and script_errors.append(message.text))
+    yield page
+    context.close()
+
+
+def fits_the_screen(page) -> bool:
+    """No sideways scrolling of the page itself (wide tables scroll inside their wrapper)."""
+    return page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+
+
+def open_menu_item(page, name):
+    page.get_by_role("button", name="Show or hide the menu").click()
+    link = page.locator("#main-nav").get_by_role("link", name=name, exact=True)
+    link.wait_for(state="visible")
+    link.click()
+
+
+def test_coordinator_approves_edits_and_finds_a_new_member(live_server, page, script_errors):
+    cluster = ClusterFactory(slug="fergana", name="Fergana pedagogical cluster")
+    ClusterRoleFactory(cluster=cluster, user=UserFactory(username="nodira"), role="coordinator")
+    application = ApplicationFactory(cluster=cluster, organization_name="School No. 44 of Margilan",
+                                     district="Margilan")
+    OrganizationFactory(cluster=cluster, name="Fergana State University", kind="university", district="Fergana")
+
+    page.goto(live_server.url + "/")
+    page.get_by_label("Username").fill("nodira")
+    page.get_by_label("Password").fill("pass-word-123")
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("heading", name="Fergana pedagogical cluster").wait_for()
+    assert fits_the_screen(page)
+
+    open_menu_item(page, "Applications")
+    page.get_by_role("heading", name="Membership applications").wait_for()
+    assert fits_the_screen(page)
+    row = page.locator(f"#application-{application.pk}")
+    page.once("dialog", lambda dialog: dialog.accept())
+    row.get_by_role("button", name="Approve School No. 44 of Margilan").click()
+    row.get_by_text("Open the member").wait_for()
+    assert "was approved" in page.locator("#live-messages").inner_text()
+    application.refresh_from_db()
+    assert application.status == MembershipApplication.Status.APPROVED
+
+    row.get_by_role("link", name="Open the member").click()
+    page.get_by_role("heading", name="School No. 44 of Margilan", level=1).wait_for()
+    page.get_by_role("link", name="Edit profile").click()
+    page.get_by_label("District").fill("Quvasoy")
+    page.get_by_role("button", name="Save").click()
+    page.get_by_text("School No. 44 of Margilan was saved.").wait_for()
+    assert Organization.objects.for_cluster(cluster).get(pk=application.organization_id).district == "Quvasoy"
+
+    open_menu_item(page, "Members")
+    page.get_by_role("heading", name="Members", level=1).wait_for()
+    page.get_by_role("searchbox", name="Search").fill("No. 44")
+    page.get_by_role("button", name="Search").click()
+    page.wait_for_url("**/organizations/?q=No.+44*")  # the search is in the address, so it can be shared
+    page.get_by_text("1 organization matches the filters").wait_for()
+    result = page.locator("#organization-results tbody tr")
+    assert result.count() == 1
+    assert "School No. 44 of Margilan" in result.inner_text() and "Quvasoy" in result.inner_text()
+    assert "1 organization found" in page.locator("#results-announcement").inner_text()
+    assert fits_the_screen(page)
+    assert script_errors == []
