@@ -15,8 +15,9 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# The demo: embedded PostgreSQL and Redis under .local/, demo data, web + worker + beat.
 demo: $(STAMP)
-	$(BIN)/python manage.py run_demo
+	DEMO_MODE=1 $(BIN)/python manage.py run_demo
 
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

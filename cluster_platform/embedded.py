@@ -89,11 +89,21 @@ def redis_socket():
     return _redis_dir() / "redis.sock"
 
 
+def _redis_client(socket_path):
+    import redis
+    from redis.backoff import NoBackoff
+    from redis.retry import Retry
+
+    # No retries: with redis-py's default (three, with backoff) "not running" and "stopped
+    # as asked" each take seconds to find out.
+    return redis.Redis(unix_socket_path=str(socket_path), socket_connect_timeout=0.5, retry=Retry(NoBackoff(), 0))
+
+
 def _redis_answers(socket_path):
     import redis
 
     try:
-        return redis.Redis(unix_socket_path=str(socket_path), socket_connect_timeout=0.5).ping()
+        return _redis_client(socket_path).ping()
     except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, OSError):
         return False
 
@@ -144,6 +154,6 @@ def stop_redis():
     import redis
 
     try:
-        redis.Redis(unix_socket_path=str(socket_path)).shutdown(save=True)
+        _redis_client(socket_path).shutdown(save=True)
     except redis.exceptions.ConnectionError:
         pass  # the server closes the connection as it stops

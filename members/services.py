@@ -17,6 +17,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -80,12 +81,28 @@ def cluster_create(*, actor, name: str, slug: str, region: str, goals: str = "",
 
 # --- Organizations --------------------------------------------------------------------------
 
+def _validate_organization(organization: Organization) -> None:
+    """Field checks, and the tax id free in the cluster, reported on the tax_id field."""
+    errors = {}
+    try:
+        organization.full_clean(validate_constraints=False)
+    except ValidationError as error:
+        errors = error.message_dict
+    if organization.tax_id and "tax_id" not in errors:
+        taken = (Organization.objects.for_cluster(organization.cluster_id)
+                 .filter(tax_id=organization.tax_id).exclude(pk=organization.pk).exists())
+        if taken:
+            errors["tax_id"] = [_("An organization with this tax id is already in the cluster.")]
+    if errors:
+        raise ValidationError(errors)
+
+
 @transaction.atomic
 def organization_create(*, cluster, actor, data: dict) -> Organization:
     permissions.require(actor, cluster, "manage_members")
     organization = Organization(cluster=cluster, status=Organization.Status.ACTIVE, joined_on=timezone.localdate())
     _assign(organization, data, COORDINATOR_FIELDS)
-    organization.full_clean()
+    _validate_organization(organization)
     with _audit(actor, service="organization_create"):
         organization.save()
     return organization
@@ -97,7 +114,7 @@ def organization_update(*, cluster, actor, organization_id: int, data: dict) -> 
     permissions.require(actor, cluster, "edit_organization", organization)
     allowed = COORDINATOR_FIELDS if roles_for(actor, cluster).is_coordinator else PROFILE_FIELDS
     _assign(organization, data, allowed)
-    organization.full_clean()
+    _validate_organization(organization)
     with _audit(actor, service="organization_update"):
         organization.save()
     return organization
@@ -211,7 +228,7 @@ def application_approve(*, cluster, actor, application_id: int) -> MembershipApp
         email=application.contact_email, phone=application.contact_phone,
         status=Organization.Status.ACTIVE, joined_on=timezone.localdate(),
     )
-    organization.full_clean()
+    _validate_organization(organization)
     with _audit(actor, service="application_approve"):
         organization.save()
         contact = Person.objects.create(
@@ -468,3 +485,26 @@ def organizations_import(*, cluster, actor, rows: list[dict]) -> ImportResult:
     with _audit(actor, service="organizations_import"):
         created = Organization.objects.bulk_create(objects)
     return ImportResult(created=created)
+
+
+def organization_status_targets(*, organization: Organization) -> list[str]:
+    """The statuses a coordinator may move this member to, so pages offer only real moves."""
+    return [to for to, (allowed_from, _date_field) in _STATUS_MOVES.items() if organization.status in allowed_from]
+
+
+# --- Platform level: a cluster's first coordinator ----------------------------------------------
+
+@transaction.atomic
+def cluster_invite_coordinator(*, cluster: Cluster, email: str, actor=None) -> Invitation:
+    """Invite a new cluster's first coordinator: `invitation_send` needs a coordinator to act,
+    and a cluster just created has none. For platform administrators (actor None: the CLI)."""
+    if actor is not None and not actor.is_superuser:
+        raise PermissionDenied(_("Only a platform administrator can invite a cluster's coordinator."))
+    email = (email or "").strip().lower()
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise ValidationError({"email": _("Enter a valid email address.")}) from None
+    with _audit(actor, service="cluster_invite_coordinator"):
+        return _invitation_create(cluster=cluster, actor=actor, email=email,
+                                  cluster_role=ClusterRole.Role.COORDINATOR)

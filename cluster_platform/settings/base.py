@@ -50,7 +50,6 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -114,7 +113,8 @@ def broker_url(*, embedded_default):
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
+    # ModelBackend that refuses the demo accounts unless DEMO_MODE is on.
+    "cluster_platform.auth_backends.DemoAwareModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
@@ -140,7 +140,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
-STATICFILES_DIRS = [BASE_DIR / "cluster_platform" / "static"]
+# cluster_platform is an installed app: its static/ folder is found by the app finder.
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
 STORAGES = {
@@ -167,7 +167,8 @@ CELERY_TIMEZONE = TIME_ZONE
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        # DRF's token authentication that also refuses demo accounts outside DEMO_MODE.
+        "cluster_platform.api_auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -184,6 +185,10 @@ REST_FRAMEWORK = {
         "public": env.str("THROTTLE_PUBLIC", default="10/min"),
     },
     "EXCEPTION_HANDLER": "cluster_platform.api_support.exception_handler",
+    # Throttles identify anonymous clients by address. Unset, DRF trusts X-Forwarded-For as
+    # sent, so a client could dodge the token rate by changing that header. 0: the socket
+    # address; behind N reverse proxies, N.
+    "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Cluster platform API",
@@ -194,6 +199,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # One name per choice set: a school's rating colour appears as `colour` and as
+    # `current_rating`, and two different `status` sets would otherwise get generated names.
+    "ENUM_NAME_OVERRIDES": {
+        "RatingColourEnum": "members.models.RatingColour",
+        "OrganizationStatusEnum": "members.models.Organization.Status",
+        "ApplicationStatusEnum": "members.models.MembershipApplication.Status",
+    },
 }
 
 CACHES = {
