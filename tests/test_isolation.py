@@ -1,0 +1,209 @@
+"""The isolation walker: every cluster route, browser and API, generated from the URL
+configuration. A user of cluster A gets 404 for cluster B's URLs and objects, whatever the
+method, and nothing changes; anonymous callers are sent to log in (401 for the API).
+
+A new route under /c/<slug>/ or /api/v1/c/<slug>/ with an object id needs a sample in
+SAMPLES below, or this test fails and says which.
+"""
+
+import datetime
+import re
+
+import pytest
+from django.urls import URLResolver, get_resolver
+from rest_framework.authtoken.models import Token
+
+from members.models import (
+    ClusterRole,
+    Invitation,
+    MembershipApplication,
+    MembershipStatusChange,
+    Organization,
+    OrganizationRole,
+    Person,
+    SchoolRating,
+)
+from members.tests.factories import (
+    ApplicationFactory,
+    ClusterRoleFactory,
+    OrganizationFactory,
+    OrganizationRoleFactory,
+    PersonFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+TENANT_MODELS = [Organization, Person, MembershipApplication, SchoolRating, ClusterRole, OrganizationRole,
+                 Invitation, MembershipStatusChange]
+
+# (path segment before the id, URL keyword) -> the key of the sample object to put there.
+SAMPLES = {
+    ("organizations", "pk"): "organization",
+    ("applications", "pk"): "application",
+    ("people", "pk"): "person",
+    ("school-ratings", "pk"): "rating",
+    ("roles", "pk"): "cluster_role",
+    ("roles", "role_pk"): "organization_role",
+}
+
+# Bodies that would change something if a check were missing.
+HOSTILE_BODY = {
+    "name": "Taken over", "kind": "school", "full_name": "Intruder", "reason": "intrusion",
+    "status": "suspended", "colour": "red", "score": "1", "period": "2020-01-01", "email": "x@example.org",
+    "cluster_role": "coordinator", "organization_role": "admin", "role": "coordinator", "district": "Nowhere",
+}
+
+
+def _walk(patterns, prefix=""):
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            yield from _walk(pattern.url_patterns, prefix + str(pattern.pattern))
+        else:
+            yield prefix + str(pattern.pattern), pattern.name
+
+
+# Routes that carry a cluster slug and are public on purpose.
+PUBLIC_ROUTES = {"application_apply"}
+
+
+def cluster_routes():
+    """(route, name) for every non-public route that carries a cluster slug."""
+    return sorted({(route, name) for route, name in _walk(get_resolver().url_patterns)
+                   if "cluster_slug" in route and name not in PUBLIC_ROUTES})
+
+
+def is_api(route):
+    return route.startswith("api/")
+
+
+_PARAM = re.compile(r"<(?:\w+:)?(\w+)>|\(\?P<(\w+)>[^)]*\)")
+
+
+def fill(route, slug, objects):
+    """The URL of a route for a cluster slug, its ids taken from `objects`."""
+    route = route.replace("^", "").replace("$", "")
+    missing = []
+
+    def substitute(match):
+        name = match.group(1) or match.group(2)
+        if name == "cluster_slug":
+            return slug
+        before = route[: match.start()].rstrip("/").split("/")[-1]
+        key = SAMPLES.get((before, name))
+        if key is None:
+            missing.append(f"{route}: no sample for ({before!r}, {name!r})")
+            return "0"
+        return str(objects[key].pk)
+
+    url = "/" + _PARAM.sub(substitute, route)
+    if missing:
+        pytest.fail("Add a sample to SAMPLES in tests/test_isolation.py: " + "; ".join(missing))
+    return url
+
+
+def snapshot(cluster):
+    return {model.__name__: list(model.objects.for_cluster(cluster).order_by("pk").values()) for model in TENANT_MODELS}
+
+
+def populate(cluster):
+    organization = OrganizationFactory(cluster=cluster)
+    rating = SchoolRating.objects.create(cluster=cluster, organization=organization, period=datetime.date(2025, 9, 1),
+                                         colour="green", score=80)
+    return {
+        "organization": organization,
+        "person": PersonFactory(organization=organization),
+        "application": ApplicationFactory(cluster=cluster),
+        "rating": rating,
+        "cluster_role": ClusterRoleFactory(cluster=cluster, role="expert"),
+        "organization_role": OrganizationRoleFactory(organization=organization, role="staff"),
+    }
+
+
+@pytest.fixture
+def world(cluster, other_cluster, coordinator, outsider):
+    return {"a": populate(cluster), "b": populate(other_cluster)}
+
+
+def request(client, method, url, api, token=None):
+    kwargs = {}
+    if api:
+        kwargs["HTTP_AUTHORIZATION"] = f"Token {token}"
+        kwargs["content_type"] = "application/json"
+    if method == "get":
+        return client.get(url, **kwargs)
+    return getattr(client, method)(url, data=HOSTILE_BODY, **kwargs)
+
+
+def methods_for(route):
+    return ["get", "post", "put", "patch", "delete"] if is_api(route) else ["get", "post"]
+
+
+def test_the_public_application_page_is_public_but_only_for_real_clusters(client, cluster):
+    assert client.get(f"/apply/{cluster.slug}/").status_code == 200
+    assert client.get("/apply/no-such-region/").status_code == 404
+
+
+def test_there_are_routes_to_walk():
+    routes = cluster_routes()
+    assert any(is_api(r) for r, _ in routes) and any(not is_api(r) for r, _ in routes)
+
+
+def test_a_user_of_another_cluster_gets_404_on_every_route_and_changes_nothing(
+        client, cluster, outsider, world):
+    client.force_login(outsider)
+    token = Token.objects.create(user=outsider).key
+    before = snapshot(cluster)
+    for route, name in cluster_routes():
+        url = fill(route, cluster.slug, world["a"])
+        for method in methods_for(route):
+            response = request(client, method, url, is_api(route), token)
+            assert response.status_code == 404, f"{method.upper()} {url} ({name}) answered {response.status_code}"
+    assert snapshot(cluster) == before
+
+
+def test_another_clusters_ids_are_404_under_ones_own_cluster_and_change_nothing(
+        client, cluster, other_cluster, coordinator, world):
+    client.force_login(coordinator)
+    token = Token.objects.create(user=coordinator).key
+    before = snapshot(other_cluster)
+    checked = 0
+    for route, name in cluster_routes():
+        if "pk>" not in route:
+            continue
+        url = fill(route, cluster.slug, world["b"])
+        statuses = {method: request(client, method, url, is_api(route), token).status_code
+                    for method in methods_for(route)}
+        # 405 for a method the route does not have; every method it has must answer 404.
+        assert set(statuses.values()) <= {404, 405} and 404 in statuses.values(), f"{url} ({name}): {statuses}"
+        checked += 1
+    assert checked >= 10
+    assert snapshot(other_cluster) == before
+
+
+def test_anonymous_callers_must_log_in_first(client, cluster, world):
+    for route, name in cluster_routes():
+        url = fill(route, cluster.slug, world["a"])
+        response = client.get(url)
+        if is_api(route):
+            assert response.status_code == 401, f"{url} ({name})"
+        else:
+            assert response.status_code == 302 and "/accounts/login/" in response["Location"], f"{url} ({name})"
+
+
+def test_an_unknown_cluster_is_404_like_a_foreign_one(client, coordinator, world):
+    client.force_login(coordinator)
+    token = Token.objects.create(user=coordinator).key
+    for route, name in cluster_routes():
+        url = fill(route, "no-such-region", world["a"])
+        assert request(client, "get", url, is_api(route), token).status_code == 404, url
+
+
+def test_a_user_with_roles_in_both_clusters_sees_each_through_its_own_url(client, cluster, other_cluster, world):
+    both = UserFactory(username="both")
+    ClusterRoleFactory(cluster=cluster, user=both, role="authority")
+    ClusterRoleFactory(cluster=other_cluster, user=both, role="authority")
+    client.force_login(both)
+    b_org = world["b"]["organization"]
+    assert client.get(f"/c/{other_cluster.slug}/organizations/{b_org.pk}/").status_code == 200
+    assert client.get(f"/c/{cluster.slug}/organizations/{b_org.pk}/").status_code == 404
