@@ -56,3 +56,12 @@ def outsider(other_cluster):
 @pytest.fixture
 def other_school(other_cluster):
     return OrganizationFactory(cluster=other_cluster, name="Samarkand School No. 7", tax_id="200000007")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rate-limit counters live in the cache: every test starts with none."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield

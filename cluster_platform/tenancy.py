@@ -34,6 +34,16 @@ def _filters_on_cluster(where) -> bool:
     return False
 
 
+def _scoped_by_parent(instance) -> bool:
+    """A related queryset is scoped by its parent only when the parent belongs to one
+    cluster: `organization.people` is, `user.organization_roles` (all clusters) is not."""
+    if instance is None:
+        return False
+    from members.models import Cluster
+
+    return isinstance(instance, (TenantModel, Cluster))
+
+
 class TenantQuerySet(models.QuerySet):
     _platform_scope = False
 
@@ -54,7 +64,7 @@ class TenantQuerySet(models.QuerySet):
         return clone
 
     def _assert_scoped(self):
-        if self._platform_scope or self._hints.get("instance") is not None:
+        if self._platform_scope or _scoped_by_parent(self._hints.get("instance")):
             return
         if _filters_on_cluster(self.query.where):
             return

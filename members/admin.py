@@ -1,5 +1,6 @@
-from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django import forms
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from cluster_platform.admin import TenantAdmin
 
@@ -15,22 +16,36 @@ from .models import (
 )
 
 
+class ClusterAdminForm(forms.ModelForm):
+    coordinator_email = forms.EmailField(
+        label=_("Invite a coordinator"), required=False,
+        help_text=_("An invitation to become the cluster's coordinator is emailed to this address."),
+    )
+
+    class Meta:
+        model = Cluster
+        fields = ["name", "slug", "region", "goals", "languages", "is_active"]
+
+
 @admin.register(Cluster)
 class ClusterAdmin(admin.ModelAdmin):
+    form = ClusterAdminForm
     list_display = ["name", "slug", "region", "is_active", "created_at"]
     search_fields = ["name", "slug", "region"]
     prepopulated_fields = {"slug": ["name"]}
-    fields = ["name", "slug", "region", "goals", "languages", "is_active"]
 
     def save_model(self, request, obj, form, change):
         if change:
             super().save_model(request, obj, form, change)
-            return
-        created = services.cluster_create(
-            actor=request.user, name=obj.name, slug=obj.slug, region=obj.region, goals=obj.goals,
-            languages=obj.languages,
-        )
-        obj.pk = created.pk
+        else:
+            created = services.cluster_create(
+                actor=request.user, name=obj.name, slug=obj.slug, region=obj.region, goals=obj.goals,
+                languages=obj.languages,
+            )
+            obj.pk = created.pk
+        email = form.cleaned_data.get("coordinator_email")
+        if email:
+            services.cluster_invite_coordinator(cluster=obj, email=email, actor=request.user)
 
 
 @admin.register(ClusterRole)
@@ -68,17 +83,7 @@ class PersonAdmin(TenantAdmin):
 class MembershipApplicationAdmin(TenantAdmin):
     list_display = ["reference", "organization_name", "status", "submitted_at", "cluster"]
     list_filter = ["cluster", "status"]
-    readonly_fields = ["reference", "status", "decided_at", "decided_by", "organization"]
-    actions = ["approve"]
-
-    @admin.action(description="Approve the selected applications")
-    def approve(self, request, queryset):
-        for application in queryset.select_related("cluster"):
-            try:
-                services.application_approve(cluster=application.cluster, actor=request.user,
-                                             application_id=application.pk)
-            except (ValidationError, PermissionError) as error:
-                self.message_user(request, f"{application.reference}: {error}", messages.ERROR)
+    search_fields = ["reference", "organization_name", "contact_email"]
 
 
 @admin.register(SchoolRating)

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
+import re
+import zipfile
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -65,7 +68,10 @@ def _normalise_header(cells) -> list[str]:
 
 def _rows_from(header, records) -> list[dict]:
     rows = []
-    for record in records:
+    # Stop one row past the limit: a huge file is refused without being read to the end.
+    for record in itertools.islice(records, settings.IMPORT_MAX_ROWS * 2 + 1):
+        if len(rows) > settings.IMPORT_MAX_ROWS:
+            break
         values = ["" if cell is None else str(cell).strip() for cell in record]
         if not any(values):
             continue
@@ -93,10 +99,24 @@ def _read_csv(upload) -> list[dict]:
     return _rows_from(header, reader)
 
 
+def _check_zip_expansion(upload):
+    """Refuse a workbook whose parts expand far beyond the upload limit (a zip bomb)."""
+    try:
+        with zipfile.ZipFile(upload) as archive:
+            expanded = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError):
+        raise ValidationError({"file": _("The file is not a valid XLSX workbook.")})
+    finally:
+        upload.seek(0)
+    if expanded > settings.IMPORT_MAX_BYTES * 20:
+        raise ValidationError({"file": _("The workbook expands to more data than an import may hold.")})
+
+
 def _read_xlsx(upload) -> list[dict]:
     from openpyxl import load_workbook
     from zipfile import BadZipFile
 
+    _check_zip_expansion(upload)
     try:
         workbook = load_workbook(upload, read_only=True, data_only=True)
     except (BadZipFile, KeyError, ValueError, OSError):
@@ -165,12 +185,19 @@ def export_xlsx(queryset) -> bytes:
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("organizations")
     for row in export_rows(queryset):
-        sheet.append([_neutralise(cell) for cell in row])
+        # openpyxl stores every value as text; only a leading "=" would become a formula.
+        sheet.append(["'" + cell if cell.startswith("=") else cell for cell in row])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
 
 
+PLAIN_NUMBER = re.compile(r"^[+-]?[\d\s().-]+$")
+
+
 def _neutralise(cell: str) -> str:
-    # A cell starting with = + - @ is run as a formula by spreadsheet programs.
-    return "'" + cell if cell[:1] in ("=", "+", "-", "@") else cell
+    """Spreadsheet programs run a CSV cell starting with = + - @ as a formula; prefix such a
+    cell with an apostrophe, except plain numbers such as phone numbers (+998 71 ...)."""
+    if cell[:1] in ("=", "+", "-", "@") and not PLAIN_NUMBER.match(cell):
+        return "'" + cell
+    return cell

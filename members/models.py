@@ -23,6 +23,9 @@ class RatingColour(models.TextChoices):
 def audited():
     return pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
 
+tax_id_validator = RegexValidator(r"^\d{9}$", _("A tax id (INN) has 9 digits."))
+TAX_ID_TAKEN = _("An organization with this tax id is already in the cluster.")
+
 slug_validator = RegexValidator(r"^[a-z0-9]+(?:-[a-z0-9]+)*$", _("Use lowercase letters, digits and hyphens."))
 
 
@@ -104,7 +107,7 @@ class Organization(TenantModel):
     short_name = models.CharField(_("short name"), max_length=80, blank=True)
     tax_id = models.CharField(
         _("tax id"), max_length=20, blank=True,
-        validators=[RegexValidator(r"^\d{9}$", _("A tax id (INN) has 9 digits."))],
+        validators=[tax_id_validator],
     )
     district = models.CharField(_("district"), max_length=120, blank=True)
     address = models.CharField(_("address"), max_length=255, blank=True)
@@ -138,7 +141,7 @@ class Organization(TenantModel):
         constraints = [
             models.UniqueConstraint(
                 fields=["cluster", "tax_id"], condition=~Q(tax_id=""), name="organization_tax_id_unique_in_cluster",
-                violation_error_message=_("An organization with this tax id is already in the cluster."),
+                violation_error_message=TAX_ID_TAKEN,
             ),
         ]
         indexes = [
@@ -157,6 +160,7 @@ class Organization(TenantModel):
         return self.name
 
 
+@audited()
 class MembershipStatusChange(TenantModel):
     """Suspensions, withdrawals and reinstatements, with dates and reasons."""
 
@@ -230,6 +234,7 @@ def _new_reference():
     return "APP-" + secrets.token_hex(4).upper()
 
 
+@audited()
 class MembershipApplication(TenantModel):
     class Status(models.TextChoices):
         SUBMITTED = "submitted", _("Submitted")
@@ -241,7 +246,7 @@ class MembershipApplication(TenantModel):
     kind = models.CharField(_("kind"), max_length=30, choices=Organization.Kind.choices)
     tax_id = models.CharField(
         _("tax id"), max_length=20, blank=True,
-        validators=[RegexValidator(r"^\d{9}$", _("A tax id (INN) has 9 digits."))],
+        validators=[tax_id_validator],
     )
     district = models.CharField(_("district"), max_length=120, blank=True)
     address = models.CharField(_("address"), max_length=255, blank=True)
@@ -260,6 +265,7 @@ class MembershipApplication(TenantModel):
     organization = models.ForeignKey(
         Organization, null=True, blank=True, on_delete=models.SET_NULL, related_name="applications"
     )
+    decision_sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-submitted_at", "-id"]
@@ -271,11 +277,11 @@ class MembershipApplication(TenantModel):
         return f"{self.reference} · {self.organization_name}"
 
 
+@audited()
 class Invitation(TenantModel):
     """An emailed link to create an account with the given roles."""
 
     email = models.EmailField(_("email"))
-    token_hash = models.CharField(max_length=64, unique=True)
     person = models.ForeignKey(Person, null=True, blank=True, on_delete=models.CASCADE, related_name="invitations")
     cluster_role = models.CharField(_("cluster role"), max_length=20, choices=ClusterRole.Role.choices, blank=True)
     organization = models.ForeignKey(Organization, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
@@ -289,6 +295,8 @@ class Invitation(TenantModel):
     accepted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Set when the email task claims the invitation, so a redelivered task sends no second email.
+    sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

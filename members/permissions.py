@@ -14,6 +14,23 @@ def can_view_registry(roles: Roles) -> bool:
     return roles.any
 
 
+def people_scope(roles: Roles):
+    """Whose people's details (names, emails, accounts) the roles may read: None for every
+    organization of the cluster (coordinators, authorities), else the set of organization
+    ids (admins and staff read their own colleagues; experts read none)."""
+    if roles.is_coordinator or roles.is_authority:
+        return None
+    return set(roles.organization_roles)
+
+
+def can_view_people(roles: Roles, organization=None) -> bool:
+    """May read people at all (organization None), or the people of this organization."""
+    scope = people_scope(roles)
+    if scope is None:
+        return True
+    return bool(scope) if organization is None else organization.pk in scope
+
+
 def can_manage_members(roles: Roles) -> bool:
     return roles.is_coordinator
 
@@ -40,6 +57,7 @@ def can_export(roles: Roles) -> bool:
 
 ACTIONS = {
     "view_registry": lambda roles, obj: can_view_registry(roles),
+    "view_people": can_view_people,
     "manage_members": lambda roles, obj: can_manage_members(roles),
     "edit_organization": can_edit_organization,
     "manage_staff": can_manage_staff,

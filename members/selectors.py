@@ -18,6 +18,10 @@ from .models import (
 )
 
 
+# Members whose people keep their access; a withdrawn member's roles give none.
+ACCESS_STATUSES = (Organization.Status.ACTIVE, Organization.Status.SUSPENDED)
+
+
 def user_roles(*, user, cluster) -> Roles:
     cluster_roles = frozenset(
         ClusterRole.objects.for_cluster(cluster).filter(user=user).values_list("role", flat=True)
@@ -25,7 +29,7 @@ def user_roles(*, user, cluster) -> Roles:
     organization_roles: dict[int, set] = {}
     for org_id, role in (
         OrganizationRole.objects.for_cluster(cluster)
-        .filter(user=user, organization__status__in=[Organization.Status.ACTIVE, Organization.Status.SUSPENDED])
+        .filter(user=user, organization__status__in=ACCESS_STATUSES)
         .values_list("organization_id", "role")
     ):
         organization_roles.setdefault(org_id, set()).add(role)
@@ -45,7 +49,8 @@ def user_clusters(*, user):
         Cluster.objects.filter(is_active=True)
         .filter(
             Q(pk__in=ClusterRole.objects.unscoped().filter(user=user).values("cluster_id"))
-            | Q(pk__in=OrganizationRole.objects.unscoped().filter(user=user).values("cluster_id"))
+            | Q(pk__in=OrganizationRole.objects.unscoped()
+                .filter(user=user, organization__status__in=ACCESS_STATUSES).values("cluster_id"))
         )
         .order_by("name")
     )
@@ -66,6 +71,13 @@ def organization_list(*, cluster, filters: dict | None = None) -> QuerySet[Organ
     if filters.get("rating"):
         qs = qs.filter(current_rating=filters["rating"])
     return qs
+
+
+def organization_tax_id_taken(*, cluster, tax_id: str, exclude_pk=None) -> bool:
+    qs = Organization.objects.for_cluster(cluster).filter(tax_id=tax_id)
+    if exclude_pk is not None:
+        qs = qs.exclude(pk=exclude_pk)
+    return bool(tax_id) and qs.exists()
 
 
 def organization_get(*, cluster, pk) -> Organization:
@@ -153,12 +165,11 @@ def invitation_list(*, cluster) -> QuerySet[Invitation]:
 
 
 def person_list_visible(*, cluster, roles: Roles) -> QuerySet[Person]:
-    """The people a holder of `roles` may read.
+    """The people whose details a holder of `roles` may read (see permissions.can_view_people)."""
+    from .permissions import people_scope
 
-    Cluster roles (coordinator, authority, expert) see everyone in the cluster; organization
-    admins and staff see the people of their own organizations only.
-    """
     qs = person_list(cluster=cluster)
-    if roles.cluster_roles:
+    scope = people_scope(roles)
+    if scope is None:
         return qs
-    return qs.filter(organization_id__in=sorted(roles.organization_roles))
+    return qs.filter(organization_id__in=sorted(scope))

@@ -8,14 +8,13 @@ status changes and decisions also keep who, when and why in their own rows).
 from __future__ import annotations
 
 import datetime
-import hashlib
-import secrets
 from dataclasses import dataclass
 
 import pghistory
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
+from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
@@ -24,8 +23,9 @@ from django.utils.translation import gettext as _
 
 from cluster_platform.tenancy import forget_roles, roles_for
 
-from . import permissions
+from . import permissions, selectors
 from .models import (
+    TAX_ID_TAKEN,
     Cluster,
     ClusterRole,
     Invitation,
@@ -81,6 +81,11 @@ def cluster_create(*, actor, name: str, slug: str, region: str, goals: str = "",
 
 # --- Organizations --------------------------------------------------------------------------
 
+def organization_writable_fields(*, cluster, actor) -> list[str]:
+    """The organization fields this actor may change: forms and the API offer exactly these."""
+    return COORDINATOR_FIELDS if roles_for(actor, cluster).is_coordinator else PROFILE_FIELDS
+
+
 def _validate_organization(organization: Organization) -> None:
     """Field checks, and the tax id free in the cluster, reported on the tax_id field."""
     errors = {}
@@ -88,11 +93,9 @@ def _validate_organization(organization: Organization) -> None:
         organization.full_clean(validate_constraints=False)
     except ValidationError as error:
         errors = error.message_dict
-    if organization.tax_id and "tax_id" not in errors:
-        taken = (Organization.objects.for_cluster(organization.cluster_id)
-                 .filter(tax_id=organization.tax_id).exclude(pk=organization.pk).exists())
-        if taken:
-            errors["tax_id"] = [_("An organization with this tax id is already in the cluster.")]
+    if "tax_id" not in errors and selectors.organization_tax_id_taken(
+            cluster=organization.cluster_id, tax_id=organization.tax_id, exclude_pk=organization.pk):
+        errors["tax_id"] = [TAX_ID_TAKEN]
     if errors:
         raise ValidationError(errors)
 
@@ -112,8 +115,7 @@ def organization_create(*, cluster, actor, data: dict) -> Organization:
 def organization_update(*, cluster, actor, organization_id: int, data: dict) -> Organization:
     organization = Organization.objects.for_cluster(cluster).select_for_update().get(pk=organization_id)
     permissions.require(actor, cluster, "edit_organization", organization)
-    allowed = COORDINATOR_FIELDS if roles_for(actor, cluster).is_coordinator else PROFILE_FIELDS
-    _assign(organization, data, allowed)
+    _assign(organization, data, organization_writable_fields(cluster=cluster, actor=actor))
     _validate_organization(organization)
     with _audit(actor, service="organization_update"):
         organization.save()
@@ -194,8 +196,8 @@ def application_submit(*, cluster, data: dict) -> MembershipApplication:
     application = MembershipApplication(cluster=cluster)
     _assign(application, data, APPLICATION_FIELDS)
     application.full_clean(exclude=["reference"])
-    if application.tax_id and Organization.objects.for_cluster(cluster).filter(tax_id=application.tax_id).exists():
-        raise ValidationError({"tax_id": _("An organization with this tax id is already a member of the cluster.")})
+    if selectors.organization_tax_id_taken(cluster=cluster, tax_id=application.tax_id):
+        raise ValidationError({"tax_id": TAX_ID_TAKEN})
     with _audit(None, service="application_submit"):
         for _attempt in range(5):
             try:
@@ -262,7 +264,7 @@ def application_reject(*, cluster, actor, application_id: int, reason: str) -> M
         application.save(update_fields=["status", "decided_at", "decided_by", "rejection_reason"])
     from .tasks import send_application_decision
 
-    transaction.on_commit(lambda: send_application_decision.delay(application.pk))
+    transaction.on_commit(lambda: send_application_decision.delay(cluster.pk, application.pk))
     return application
 
 
@@ -293,21 +295,25 @@ def person_update(*, cluster, actor, person_id: int, data: dict) -> Person:
 
 # --- Invitations and roles ----------------------------------------------------------------------
 
-def _hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+INVITATION_SALT = "members.invitation"
+
+
+def invitation_token(invitation: Invitation) -> str:
+    """The secret of an invitation link: the id signed with SECRET_KEY. Nothing secret is
+    stored, so neither the database nor the task queue holds a usable link."""
+    return signing.dumps(invitation.pk, salt=INVITATION_SALT)
 
 
 def _invitation_create(*, cluster, actor, email, person=None, cluster_role="", organization=None,
                        organization_role="") -> Invitation:
-    token = secrets.token_urlsafe(32)
     invitation = Invitation.objects.create(
-        cluster=cluster, email=email, token_hash=_hash_token(token), person=person, cluster_role=cluster_role,
+        cluster=cluster, email=email, person=person, cluster_role=cluster_role,
         organization=organization, organization_role=organization_role, invited_by=actor,
         expires_at=timezone.now() + datetime.timedelta(days=settings.INVITATION_VALID_DAYS),
     )
     from .tasks import send_invitation
 
-    transaction.on_commit(lambda: send_invitation.delay(invitation.pk, token))
+    transaction.on_commit(lambda: send_invitation.delay(cluster.pk, invitation.pk))
     return invitation
 
 
@@ -319,6 +325,11 @@ def invitation_send(*, cluster, actor, email: str, cluster_role: str = "", organ
     email = (email or "").strip().lower()
     if not email:
         errors["email"] = _("Enter the email address.")
+    else:
+        try:
+            validate_email(email)
+        except ValidationError:
+            errors["email"] = _("Enter a valid email address.")
     if cluster_role and cluster_role not in ClusterRole.Role.values:
         errors["cluster_role"] = _("Unknown role.")
     if organization_role and organization_role not in OrganizationRole.Role.values:
@@ -346,12 +357,16 @@ def invitation_send(*, cluster, actor, email: str, cluster_role: str = "", organ
 
 
 def invitation_by_token(token: str) -> Invitation | None:
-    """The pending invitation for a token, across clusters: the token itself is the secret."""
-    if not token:
+    """The pending invitation for a link, across clusters: the signed token is the secret.
+    An invitation whose organization has left the cluster is no longer valid."""
+    try:
+        pk = signing.loads(token or "", salt=INVITATION_SALT)
+    except signing.BadSignature:
         return None
     return (
         Invitation.objects.unscoped().select_related("cluster", "organization")
-        .filter(token_hash=_hash_token(token), accepted_at__isnull=True, expires_at__gt=timezone.now())
+        .filter(pk=pk, accepted_at__isnull=True, expires_at__gt=timezone.now(), cluster__is_active=True)
+        .exclude(organization__status=Organization.Status.WITHDRAWN)
         .first()
     )
 
@@ -418,12 +433,29 @@ def cluster_role_revoke(*, cluster, actor, role_id: int) -> None:
     permissions.require(actor, cluster, "grant_cluster_roles")
     grant = ClusterRole.objects.for_cluster(cluster).select_related("user").get(pk=role_id)
     if grant.role == ClusterRole.Role.COORDINATOR:
-        others = ClusterRole.objects.for_cluster(cluster).filter(role=ClusterRole.Role.COORDINATOR).exclude(pk=grant.pk)
-        if not others.exists():
+        # Lock every coordinator row: two coordinators revoking each other at once must not
+        # both see "one other left".
+        coordinators = list(ClusterRole.objects.for_cluster(cluster).select_for_update()
+                            .filter(role=ClusterRole.Role.COORDINATOR).values_list("pk", flat=True))
+        if not set(coordinators) - {grant.pk}:
             raise ValidationError({"role": _("A cluster keeps at least one coordinator.")})
     with _audit(actor, service="cluster_role_revoke"):
         grant.delete()
     forget_roles(grant.user)
+
+
+@transaction.atomic
+def organization_role_grant(*, cluster, actor, organization_id: int, user, role: str) -> OrganizationRole:
+    """Give an existing account a role in an organization (admins of it, or a coordinator)."""
+    organization = Organization.objects.for_cluster(cluster).get(pk=organization_id)
+    permissions.require(actor, cluster, "manage_staff", organization)
+    if role not in OrganizationRole.Role.values:
+        raise ValidationError({"role": _("Unknown role.")})
+    with _audit(actor, service="organization_role_grant"):
+        grant, _created = OrganizationRole.objects.get_or_create(
+            cluster=cluster, organization=organization, user=user, role=role, defaults={"granted_by": actor})
+    forget_roles(user)
+    return grant
 
 
 @transaction.atomic
@@ -448,7 +480,18 @@ def school_rating_record(*, cluster, actor, organization_id: int, period: dateti
         raise ValidationError({"organization": _("Ratings are recorded for schools only.")})
     rating = SchoolRating(cluster=cluster, organization=school, period=period, colour=colour, score=score,
                           note=note, recorded_by=actor)
-    rating.full_clean()
+    errors = {}
+    try:
+        rating.full_clean(validate_constraints=False)
+    except ValidationError as error:
+        errors = error.message_dict
+    if "period" not in errors and rating.period.day != 1:
+        errors["period"] = [_("A rating period starts on the first day of a month.")]
+    if "period" not in errors and SchoolRating.objects.for_cluster(cluster).filter(
+            organization=school, period=rating.period).exists():
+        errors["period"] = [_("This school already has a rating for that period.")]
+    if errors:
+        raise ValidationError(errors)
     with _audit(actor, service="school_rating_record"):
         rating.save()
         _refresh_current_rating(cluster, school)

@@ -55,3 +55,42 @@ def test_resolve_cluster_answers_404_without_a_role(cluster, other_cluster, coor
 def test_organization_admins_have_a_role_in_their_cluster(cluster, school, org_admin):
     roles = roles_for(org_admin, cluster)
     assert roles.any and roles.is_org_admin(school.pk) and not roles.is_coordinator
+
+
+def test_a_users_roles_across_clusters_are_not_scoped_by_the_user(school, org_admin, other_school):
+    from members.tests.factories import OrganizationRoleFactory
+
+    OrganizationRoleFactory(organization=other_school, user=org_admin, role="staff")
+    with pytest.raises(UnscopedQueryError):
+        list(org_admin.organization_roles.all())
+    assert org_admin.organization_roles.for_cluster(school.cluster).count() == 1
+
+
+def test_the_admin_site_is_for_platform_superusers_only(client, school, django_user_model):
+    from django.contrib.auth.models import Permission
+
+    staff = django_user_model.objects.create_user("staffer", password="x", is_staff=True)
+    staff.user_permissions.add(Permission.objects.get(codename="view_organization"))
+    client.force_login(staff)
+    assert client.get("/admin/members/organization/").status_code == 302
+    admin_user = django_user_model.objects.create_superuser("root", password="x")
+    client.force_login(admin_user)
+    response = client.get("/admin/members/organization/")
+    assert response.status_code == 200 and school.name in response.content.decode()
+    assert client.get(f"/admin/members/organization/{school.pk}/delete/").status_code == 403
+
+
+def test_a_superuser_creates_a_cluster_in_the_admin_and_invites_its_coordinator(
+        client, django_user_model, django_capture_on_commit_callbacks, mailoutbox):
+    from members.models import Cluster, Invitation
+
+    client.force_login(django_user_model.objects.create_superuser("root", password="x"))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/admin/members/cluster/add/", {
+            "name": "Fergana valley cluster", "slug": "fergana-region", "region": "Fergana region",
+            "goals": "", "languages": "uz,ru", "is_active": "on", "coordinator_email": "head@fergana.example.org",
+        })
+    assert response.status_code == 302
+    cluster = Cluster.objects.get(slug="fergana-region")
+    assert Invitation.objects.for_cluster(cluster).get().cluster_role == "coordinator"
+    assert mailoutbox[0].to == ["head@fergana.example.org"]

@@ -107,3 +107,32 @@ def test_export_neutralises_formulas(cluster, coordinator):
     assert "'=HYPERLINK(1)" in content
     book = load_workbook(io.BytesIO(importing.export_xlsx(Organization.objects.for_cluster(cluster))))
     assert book.active["A2"].value == "'=HYPERLINK(1)"
+
+
+def test_phone_numbers_are_exported_as_they_are(cluster, coordinator):
+    services.organization_create(cluster=cluster, actor=coordinator,
+                                 data={"name": "School", "kind": "school", "phone": "+998 71 123-45-67"})
+    content = importing.export_csv(Organization.objects.for_cluster(cluster)).decode("utf-8-sig")
+    assert ",+998 71 123-45-67," in content
+    book = load_workbook(io.BytesIO(importing.export_xlsx(Organization.objects.for_cluster(cluster))))
+    assert book.active["I2"].value == "+998 71 123-45-67"
+
+
+def test_a_file_with_too_many_rows_is_refused(cluster, settings):
+    settings.IMPORT_MAX_ROWS = 3
+    content = "name,kind\n" + "".join(f"School {i},school\n" for i in range(10))
+    with pytest.raises(ValidationError) as error:
+        importing.parse_upload(upload(content.encode()))
+    assert "more than 3 rows" in " ".join(error.value.message_dict["file"])
+
+
+def test_a_zip_bomb_workbook_is_refused(cluster, settings):
+    import zipfile
+
+    settings.IMPORT_MAX_BYTES = 50_000
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/sharedStrings.xml", "A" * 2_000_000)
+    with pytest.raises(ValidationError) as error:
+        importing.parse_upload(upload(buffer.getvalue(), name="bomb.xlsx"))
+    assert "expands" in " ".join(error.value.message_dict["file"])

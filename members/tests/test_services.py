@@ -322,3 +322,54 @@ class TestAudit:
         labels = list(pghistory.models.Events.objects.filter(
             pgh_obj_model="members.Organization", pgh_obj_id=str(school.pk)).values_list("pgh_label", flat=True))
         assert "update" in labels
+
+
+class TestReviewFixes:
+    def test_a_rating_period_starts_on_the_first_of_a_month(self, cluster, coordinator, school):
+        with pytest.raises(ValidationError) as error:
+            services.school_rating_record(cluster=cluster, actor=coordinator, organization_id=school.pk,
+                                          period=datetime.date(2025, 9, 2), colour="green", score=90)
+        assert "period" in error.value.message_dict
+
+    def test_a_second_rating_for_the_period_names_the_period(self, cluster, coordinator, school):
+        kwargs = dict(cluster=cluster, actor=coordinator, organization_id=school.pk,
+                      period=datetime.date(2025, 9, 1), score=90)
+        services.school_rating_record(colour="green", **kwargs)
+        with pytest.raises(ValidationError) as error:
+            services.school_rating_record(colour="red", **kwargs)
+        assert "period" in error.value.message_dict
+
+    def test_an_invitation_to_a_malformed_address_names_the_field(self, cluster, coordinator):
+        with pytest.raises(ValidationError) as error:
+            services.invitation_send(cluster=cluster, actor=coordinator, email="not an email", cluster_role="expert")
+        assert "email" in error.value.message_dict
+        assert not Invitation.objects.for_cluster(cluster).exists()
+
+    def test_org_admin_grants_a_role_in_its_own_organization_only(self, cluster, org_admin, school):
+        colleague = UserFactory()
+        grant = services.organization_role_grant(cluster=cluster, actor=org_admin, organization_id=school.pk,
+                                                 user=colleague, role="staff")
+        assert grant.organization == school
+        neighbour = OrganizationFactory(cluster=cluster)
+        with pytest.raises(PermissionDenied):
+            services.organization_role_grant(cluster=cluster, actor=org_admin, organization_id=neighbour.pk,
+                                             user=colleague, role="admin")
+
+    def test_writable_fields_follow_the_role(self, cluster, coordinator, org_admin):
+        assert "cluster_role" in services.organization_writable_fields(cluster=cluster, actor=coordinator)
+        assert "cluster_role" not in services.organization_writable_fields(cluster=cluster, actor=org_admin)
+
+
+class TestPeopleVisibility:
+    def test_experts_read_no_ones_details_and_staff_read_their_colleagues(self, cluster, expert, school, org_admin,
+                                                                        authority):
+        from members import permissions, selectors
+        from members.tests.factories import PersonFactory
+        from cluster_platform.tenancy import roles_for
+
+        PersonFactory(organization=school)
+        PersonFactory(organization=OrganizationFactory(cluster=cluster))
+        visible = lambda user: selectors.person_list_visible(cluster=cluster, roles=roles_for(user, cluster)).count()  # noqa: E731
+        assert (visible(authority), visible(org_admin), visible(expert)) == (2, 1, 0)
+        assert not permissions.can_view_people(roles_for(expert, cluster))
+        assert permissions.can_view_people(roles_for(org_admin, cluster), school)

@@ -577,7 +577,7 @@ def test_coordinator_records_a_school_rating(client, world, coordinator):
     assert world["school"].current_rating == "yellow"
     duplicate = client.post(url, {"period": "2025-03-01", "colour": "green", "score": "70"})
     assert duplicate.status_code == 422
-    assert "already has a rating" in str(duplicate.context["form"].non_field_errors())
+    assert "already has a rating" in str(duplicate.context["form"].errors["period"])
     assert SchoolRating.objects.for_cluster(world["cluster"]).count() == 1
 
 
@@ -714,7 +714,7 @@ def test_invalid_application_saves_nothing(client, cluster, school):
     assert response.status_code == 422
     assert {"contact_email", "tax_id"} <= set(response.context["form"].errors)
     duplicate = client.post(url, {**APPLICATION, "tax_id": school.tax_id})
-    assert duplicate.status_code == 422 and "already a member" in duplicate.context["form"].errors["tax_id"][0]
+    assert duplicate.status_code == 422 and "already in the cluster" in duplicate.context["form"].errors["tax_id"][0]
     assert MembershipApplication.objects.for_cluster(cluster).count() == 0
 
 

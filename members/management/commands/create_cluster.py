@@ -53,8 +53,8 @@ class Command(BaseCommand):
                 "a Celery worker sends the email."
             )
         else:
-            self.stdout.write("  No coordinator invited: grant an existing user the coordinator role in "
-                              "the admin (/admin/members/clusterrole/).")
+            self.stdout.write("  No coordinator invited: invite one with --coordinator-email, or with the "
+                              "\"Invite a coordinator\" field of the cluster in the admin (/admin/members/cluster/).")
 
     def _require_broker(self):
         """Refuse before writing anything if the invitation email could not be queued."""
