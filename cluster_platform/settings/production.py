@@ -3,16 +3,26 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import broker_url, database_config, env
+from .base import broker_url, cache_config, database_config, env
 
+# Never the embedded servers: without these variables the settings refuse to load, and
+# cluster_platform.embedded (the `demo` extra, not in the image) is never imported.
 DATABASES = {"default": database_config(embedded_default=False)}
 CELERY_BROKER_URL = broker_url(embedded_default=False)
+# CACHE_URL, or the broker's Redis server with the next database number. Rate limits need it
+# shared by every web process and atomic.
+CACHES = {"default": cache_config(CELERY_BROKER_URL)}
 
 DEBUG = False
 SECRET_KEY = env.str("SECRET_KEY")
 if SECRET_KEY.startswith("insecure") or len(SECRET_KEY) < 50:
     raise ImproperlyConfigured("SECRET_KEY must be a random value of at least 50 characters.")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
+# Invitations must reach people: no silent default that prints them to a log.
+if not env.str("EMAIL_URL", default=""):
+    raise ImproperlyConfigured(
+        "Set the EMAIL_URL environment variable (e.g. smtp+tls://user:password@smtp.example.org:587)."
+    )
 DEMO_MODE = False
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -17,3 +17,9 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 LANGUAGE_CODE = "en"
+# Rate-limit counters and throttle histories in this process's memory: nothing leaks into a
+# later run or into a demo sharing the Redis server. django-ratelimit's checks object to a
+# cache that is not shared between processes (E003) and to any backend off its list (W001);
+# the tests run in one process.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests"}}
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]

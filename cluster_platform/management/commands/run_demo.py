@@ -141,7 +141,6 @@ class Command(BaseCommand):
         where = "the embedded PostgreSQL in .local/" if not os.environ.get("DATABASE_URL") else "DATABASE_URL"
         self._say(f"Preparing the database ({where})...")
         call_command("migrate", interactive=False, verbosity=1, stdout=self.stdout, stderr=self.stderr)
-        call_command("createcachetable", verbosity=0)
         call_command("seed_demo", stdout=self.stdout, stderr=self.stderr)
         # The children open their own connections; this process only waits from here on.
         connections.close_all()

@@ -152,9 +152,9 @@ class _ClusterSeeder:
         if demo.role in (ClusterRole.Role.AUTHORITY, ClusterRole.Role.EXPERT):
             services.cluster_role_grant(cluster=self.cluster, actor=self.actor, user=user, role=demo.role)
         elif demo.role == OrganizationRole.Role.ADMIN:
-            OrganizationRole.objects.create(
-                cluster=self.cluster, organization=organization, user=user, role=OrganizationRole.Role.ADMIN,
-                granted_by=self.actor,
+            services.organization_role_grant(
+                cluster=self.cluster, actor=self.actor, organization_id=organization.pk, user=user,
+                role=OrganizationRole.Role.ADMIN,
             )
 
     # --- organizations and people -----------------------------------------------------------
