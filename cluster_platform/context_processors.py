@@ -2,11 +2,18 @@ from django.conf import settings
 
 
 def navigation(request):
-    """The clusters of the signed-in user (for the switcher) and the demo flag."""
+    """The clusters of the signed-in user (for the switcher), the demo flag, and which
+    role-dependent links the cluster navigation shows (decided by members.permissions, so
+    the navbar offers exactly the pages that will open)."""
     context = {"DEMO_MODE": settings.DEMO_MODE}
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
         from members.selectors import user_clusters
 
         context["my_clusters"] = user_clusters(user=user)
+    roles = getattr(request, "cluster_roles", None)
+    if roles is not None:
+        from members import permissions
+
+        context["nav_can_view_people"] = permissions.can_view_people(roles)
     return context

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet, prefetch_related_objects
 
 from cluster_platform.tenancy import Roles
 
@@ -60,11 +60,7 @@ def organization_list(*, cluster, filters: dict | None = None) -> QuerySet[Organ
     filters = filters or {}
     qs = Organization.objects.for_cluster(cluster)
     if filters.get("q"):
-        term = filters["q"]
-        qs = qs.filter(
-            Q(name__icontains=term) | Q(short_name__icontains=term) | Q(tax_id__startswith=term)
-            | Q(district__icontains=term)
-        )
+        qs = organization_search(qs, filters["q"])
     for field in ("kind", "district", "status"):
         if filters.get(field):
             qs = qs.filter(**{field: filters[field]})
@@ -84,20 +80,24 @@ def organization_get(*, cluster, pk) -> Organization:
     return Organization.objects.for_cluster(cluster).get(pk=pk)
 
 
-def organization_detail(*, cluster, pk) -> Organization:
-    return (
+def organization_detail(*, cluster, pk, with_people: bool = True) -> Organization:
+    """The organization with what its page shows. Its people and accounts only `with_people`:
+    a page that may not show them (permissions.can_view_people) passes False and does not
+    load them; see organization_prefetch_people."""
+    organization = (
         Organization.objects.for_cluster(cluster)
         .prefetch_related(
-            Prefetch("people", queryset=Person.objects.for_cluster(cluster).select_related("user")),
             Prefetch("ratings", queryset=SchoolRating.objects.for_cluster(cluster).order_by("-period")),
             Prefetch(
                 "status_changes",
                 queryset=MembershipStatusChange.objects.for_cluster(cluster).select_related("actor"),
             ),
-            Prefetch("roles", queryset=OrganizationRole.objects.for_cluster(cluster).select_related("user")),
         )
         .get(pk=pk)
     )
+    if with_people:
+        organization_prefetch_people(cluster=cluster, organization=organization)
+    return organization
 
 
 def organization_districts(*, cluster) -> list[str]:
@@ -173,3 +173,45 @@ def person_list_visible(*, cluster, roles: Roles) -> QuerySet[Person]:
     if scope is None:
         return qs
     return qs.filter(organization_id__in=sorted(scope))
+
+
+def organization_search(queryset: QuerySet[Organization], term: str) -> QuerySet[Organization]:
+    """Organizations matching a search term, for the registry page and the API alike.
+    A tax id is searched by prefix: people type the first digits of an INN."""
+    term = (term or "").strip()
+    if not term:
+        return queryset
+    return queryset.filter(
+        Q(name__icontains=term) | Q(short_name__icontains=term) | Q(tax_id__startswith=term)
+        | Q(district__icontains=term)
+    )
+
+
+def person_search(queryset: QuerySet[Person], term: str) -> QuerySet[Person]:
+    """People matching a search term, for the people page and the API alike."""
+    term = (term or "").strip()
+    if not term:
+        return queryset
+    return queryset.filter(
+        Q(full_name__icontains=term) | Q(position__icontains=term) | Q(subject__icontains=term)
+        | Q(email__icontains=term) | Q(organization__name__icontains=term)
+    )
+
+
+def organization_role_get(*, cluster, organization, pk) -> OrganizationRole:
+    """A role in this organization: a role of another organization is "does not exist" too."""
+    return (
+        OrganizationRole.objects.for_cluster(cluster).select_related("user")
+        .get(organization=organization, pk=pk)
+    )
+
+
+def organization_prefetch_people(*, cluster, organization: Organization) -> Organization:
+    """Load an organization's people and accounts (two queries), once the caller knows the
+    reader may see them."""
+    prefetch_related_objects(
+        [organization],
+        Prefetch("people", queryset=Person.objects.for_cluster(cluster).select_related("user")),
+        Prefetch("roles", queryset=OrganizationRole.objects.for_cluster(cluster).select_related("user")),
+    )
+    return organization

@@ -5,15 +5,15 @@ load its choices from an unscoped queryset. An id from another cluster simply ma
 nothing, because the list is already scoped to the cluster of the URL.
 """
 
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 
+from members import selectors
 from members.models import MembershipApplication, Organization, Person, RatingColour, SchoolRating
 
 
 class OrganizationFilter(filters.FilterSet):
-    q = filters.CharFilter(method="filter_q", label=_("Search name, short name or tax id"))
+    q = filters.CharFilter(method="filter_q", label=_("Search name, short name, tax id or district"))
     kind = filters.ChoiceFilter(choices=Organization.Kind.choices)
     district = filters.CharFilter()
     status = filters.ChoiceFilter(choices=Organization.Status.choices)
@@ -25,13 +25,7 @@ class OrganizationFilter(filters.FilterSet):
         fields = ["q", "kind", "district", "status", "rating", "cluster_role"]
 
     def filter_q(self, queryset, name, value):
-        term = value.strip()
-        if not term:
-            return queryset
-        # A tax id is searched by prefix: people type the first digits of an INN.
-        return queryset.filter(
-            Q(name__icontains=term) | Q(short_name__icontains=term) | Q(tax_id__startswith=term)
-        )
+        return selectors.organization_search(queryset, value)
 
 
 class ApplicationFilter(filters.FilterSet):
@@ -44,7 +38,7 @@ class ApplicationFilter(filters.FilterSet):
 
 
 class PersonFilter(filters.FilterSet):
-    q = filters.CharFilter(method="filter_q", label=_("Search name, position, subject or email"))
+    q = filters.CharFilter(method="filter_q", label=_("Search name, position, subject, email or organization"))
     organization = filters.NumberFilter(field_name="organization_id")
     is_active = filters.BooleanFilter()
 
@@ -53,13 +47,7 @@ class PersonFilter(filters.FilterSet):
         fields = ["q", "organization", "is_active"]
 
     def filter_q(self, queryset, name, value):
-        term = value.strip()
-        if not term:
-            return queryset
-        return queryset.filter(
-            Q(full_name__icontains=term) | Q(position__icontains=term) | Q(subject__icontains=term)
-            | Q(email__icontains=term)
-        )
+        return selectors.person_search(queryset, value)
 
 
 class SchoolRatingFilter(filters.FilterSet):

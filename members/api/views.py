@@ -112,11 +112,13 @@ class OrganizationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Clus
         return OrganizationOut
 
     def _update_serializer_class(self):
-        # A coordinator also sets the kind and the role in the cluster; an organization admin
-        # writes the profile only, so sending those fields is an error, not a silent no-op.
-        if self.roles is None or permissions.can_manage_members(self.roles):
+        # The input serializer is the one whose fields the service lets this caller write
+        # (a coordinator also sets the kind and the role in the cluster), so an organization
+        # admin sending those fields gets an error, not a silent no-op.
+        if self.cluster is None:  # schema generation: document the full body
             return OrganizationIn
-        return OrganizationProfileIn
+        writable = set(services.organization_writable_fields(cluster=self.cluster, actor=self.request.user))
+        return OrganizationIn if set(OrganizationIn().fields) <= writable else OrganizationProfileIn
 
     @extend_schema(summary=_("Add a member organization (coordinators)"), request=OrganizationIn,
                    responses={201: OrganizationOut, **_errors(400, 403)})
@@ -233,8 +235,9 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Clust
 
 @extend_schema_view(
     list=extend_schema(summary=_("People of the cluster's organizations"),
-                       description=_("Coordinators, authorities and experts see everyone; organization "
-                                     "admins and staff see the people of their own organizations.")),
+                       description=_("Coordinators and authorities see everyone; organization admins "
+                                     "and staff see the people of their own organizations; experts see "
+                                     "no one.")),
     retrieve=extend_schema(summary=_("One person"), responses={200: PersonOut, **_errors(404)}),
 )
 @extend_schema(tags=["people"])

@@ -363,7 +363,9 @@ class TestOrganizationsRead:
         assert found(q="PL") == {lyceum.pk}
         assert found(q="305") == {lyceum.pk}
         assert found(q="10000000") == {school.pk, college.pk}
-        assert found(q="Chirchik") == {college.pk}  # the name, not the district of the school
+        # One search with the browser (selectors.organization_search): the college's name and
+        # the school's district both match.
+        assert found(q="Chirchik") == {school.pk, college.pk}
 
     def test_an_invalid_filter_value_names_the_filter(self, cluster, coordinator):
         response = client_for(coordinator).get(url(cluster, "organizations"), {"status": "gone"})

@@ -9,6 +9,8 @@ import re
 
 import pytest
 from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
@@ -39,6 +41,12 @@ HTMX = {"HTTP_HX_REQUEST": "true"}
 def as_user(client, user):
     client.force_login(user)
     return client
+
+
+@pytest.fixture
+def staff(school):
+    """A staff member (not an admin) of the school."""
+    return OrganizationRoleFactory(organization=school, user=UserFactory(username="schoolstaff"), role="staff").user
 
 
 @pytest.fixture
@@ -327,6 +335,7 @@ def test_language_switcher_changes_the_language(client, world, coordinator):
     ("authority", ["Members", "People"], ["Applications", "Roles"]),
     ("expert", ["Members"], ["Applications", "People", "Roles"]),
     ("org_admin", ["My organization", "People"], ["Applications", "Roles", ">Members<"]),
+    ("staff", ["Members", "People"], ["My organization", "Applications", "Roles"]),
 ])
 def test_navigation_shows_the_links_of_the_role(client, request, world, role, shown, hidden):
     as_user(client, request.getfixturevalue(role))
@@ -611,6 +620,63 @@ def test_people_list_searches_and_org_admins_see_only_their_organizations(client
     as_user(client, org_admin)
     people = client.get(url).context["people"]
     assert [i["person"].full_name for i in people] == ["Aziza Rakhimova"] and people[0]["can_edit"]
+
+
+def _people_seen(client, world):
+    """The names on the People page and on the school's and another member's pages."""
+    cluster = world["cluster"]
+    listed = client.get(reverse("person_list", args=[cluster.slug]))
+    on_page = {}
+    for key in ("school", "other"):
+        html = client.get(reverse("organization_detail", args=[cluster.slug, world[key].pk])).content.decode()
+        on_page[key] = {name for name in ("Aziza Rakhimova", "Other teacher") if name in html}
+    names = {i["person"].full_name for i in listed.context["people"]} if listed.status_code == 200 else None
+    return listed.status_code, names, on_page
+
+
+@pytest.fixture
+def other_member(world):
+    other = OrganizationFactory(cluster=world["cluster"], name="Other school")
+    PersonFactory(organization=other, full_name="Other teacher")
+    return {**world, "other": other}
+
+
+def test_expert_sees_no_people_anywhere(client, other_member, expert):
+    as_user(client, expert)
+    status, names, on_page = _people_seen(client, other_member)
+    assert status == 403 and names is None
+    assert on_page == {"school": set(), "other": set()}
+    html = client.get(reverse("organization_detail", args=[other_member["cluster"].slug,
+                                                           other_member["school"].pk])).content.decode()
+    assert 'id="people-heading"' not in html and 'id="roles-heading"' not in html
+    assert "schooladmin" not in html  # nor who has an account
+
+
+def test_staff_see_their_own_colleagues_but_not_another_members(client, other_member, staff):
+    as_user(client, staff)
+    status, names, on_page = _people_seen(client, other_member)
+    assert status == 200 and names == {"Aziza Rakhimova"}
+    assert on_page == {"school": {"Aziza Rakhimova"}, "other": set()}
+
+
+def test_authority_sees_everyones_people(client, other_member, authority):
+    as_user(client, authority)
+    status, names, on_page = _people_seen(client, other_member)
+    assert status == 200 and names == {"Aziza Rakhimova", "Other teacher"}
+    assert on_page == {"school": {"Aziza Rakhimova"}, "other": {"Other teacher"}}
+
+
+def test_organization_page_does_not_load_people_it_may_not_show(client, world, expert, org_admin):
+    url = reverse("organization_detail", args=[world["cluster"].slug, world["school"].pk])
+    as_user(client, org_admin)
+    with CaptureQueriesContext(connection) as shown:
+        client.get(url)
+    as_user(client, expert)
+    with CaptureQueriesContext(connection) as hidden:
+        client.get(url)
+    # The people and the accounts are two prefetch queries the expert's page skips.
+    assert len(hidden.captured_queries) == len(shown.captured_queries) - 2
+    assert not any('FROM "members_person"' in q["sql"] for q in hidden.captured_queries)
 
 
 # --- Applications ----------------------------------------------------------------------------------
@@ -1020,3 +1086,62 @@ def test_organization_page_query_count_does_not_grow_with_people_and_ratings(
     add(30, 5)
     with django_assert_max_num_queries(11):
         assert client.get(url).status_code == 200
+
+
+@pytest.mark.parametrize("name", ["organization_export_csv", "organization_export_xlsx"])
+def test_export_query_count_does_not_grow_with_rows(client, world, coordinator, name,
+                                                    django_assert_max_num_queries):
+    url = reverse(name, args=[world["cluster"].slug])
+    as_user(client, coordinator)
+    _add_organizations(world["cluster"], 5)
+    # session, user, cluster, roles (2), district choices, the rows
+    with django_assert_max_num_queries(7):
+        assert client.get(url).status_code == 200
+    _add_organizations(world["cluster"], 35)
+    with django_assert_max_num_queries(7):
+        response = client.get(url, {"sort": "-district"})
+    assert response.status_code == 200
+
+
+def test_people_list_seen_by_an_organization_admin_query_count_does_not_grow(
+        client, world, org_admin, django_assert_max_num_queries):
+    cluster, school = world["cluster"], world["school"]
+    url = reverse("person_list", args=[cluster.slug])
+    as_user(client, org_admin)
+
+    def add(count):
+        for _number in range(count):
+            PersonFactory(organization=school, user=UserFactory())
+        _add_organizations(cluster, count)  # people the admin does not see
+
+    add(5)
+    with django_assert_max_num_queries(8):
+        response = client.get(url)
+    assert len(response.context["people"]) == 6
+    add(30)
+    with django_assert_max_num_queries(8):
+        response = client.get(url)
+    assert len(response.context["people"]) == 25  # one page of its own school's 36
+
+
+def test_navigation_of_an_admin_of_several_organizations_costs_one_query(
+        client, world, org_admin, django_assert_max_num_queries):
+    cluster = world["cluster"]
+    url = reverse("dashboard", args=[cluster.slug])
+    as_user(client, org_admin)
+
+    def administer(count):
+        for _number in range(count):
+            OrganizationRoleFactory(organization=OrganizationFactory(cluster=cluster), user=org_admin, role="admin")
+
+    administer(2)
+    # session, user, cluster, roles (2), the switcher's clusters, the dashboard's two
+    # queries, and one for the "My organizations" menu however many it lists.
+    with django_assert_max_num_queries(9):
+        html = client.get(url).content.decode()
+    assert "My organizations" in html
+    administer(20)
+    with django_assert_max_num_queries(9):
+        html = client.get(url).content.decode()
+    menu = html.split('aria-labelledby="my-organizations"')[1].split("</div>")[0]
+    assert menu.count('class="dropdown-item"') == 23

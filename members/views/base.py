@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -10,7 +11,7 @@ from django.views.generic import TemplateView
 
 from cluster_platform.tenancy import ClusterViewMixin
 
-from ..models import Organization
+from .. import selectors
 
 PAGE_SIZE = 25
 
@@ -42,11 +43,61 @@ class ClusterPage(ClusterViewMixin, TemplateView):
         admin_of = self.roles.organizations_with("admin")
         # Lazy: evaluated only by the navbar of organization admins with several organizations.
         context["nav_admin_organizations"] = (
-            Organization.objects.for_cluster(self.cluster).filter(pk__in=admin_of).only("pk", "name", "short_name")
+            selectors.organization_list(cluster=self.cluster).filter(pk__in=sorted(admin_of))
+            .only("pk", "name", "short_name")
             if len(admin_of) > 1 else ()
         )
         context["nav_admin_organization_id"] = next(iter(admin_of)) if len(admin_of) == 1 else None
         return context
+
+
+class ServiceFormView(ClusterPage):
+    """A page whose form hands its data to a service.
+
+    GET shows the form. POST checks the form's shape, calls `perform(form)` (the service
+    call, returning the saved object), then says `get_success_message()` and redirects to
+    `get_success_url()`. A ValidationError from the service is shown on the form (beside the
+    field it names, else above it) and the page answers 422, like an invalid form.
+    """
+
+    form_class = None
+
+    def load(self) -> None:
+        """Load the page's objects through the cluster and check object permissions;
+        runs before GET and POST."""
+
+    def get_form_kwargs(self) -> dict:
+        return {}
+
+    def get_form(self, data=None):
+        return self.form_class(data, **self.get_form_kwargs())
+
+    def perform(self, form):
+        raise NotImplementedError
+
+    def get_success_message(self) -> str:
+        return ""
+
+    def get_success_url(self) -> str:
+        raise NotImplementedError
+
+    def get(self, request, *args, **kwargs):
+        self.load()
+        return self.render_to_response(self.get_context_data(form=self.get_form()))
+
+    def post(self, request, *args, **kwargs):
+        self.load()
+        form = self.get_form(request.POST)
+        if form.is_valid():
+            try:
+                self.object = self.perform(form)
+            except ValidationError as error:
+                form.apply_service_error(error)
+            else:
+                if message := self.get_success_message():
+                    messages.success(request, message)
+                return redirect(self.get_success_url())
+        return self.render_to_response(self.get_context_data(form=form), status=422)
 
 
 def organization_section(roles, organization) -> str:

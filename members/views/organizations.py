@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, QueryDict
-from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
@@ -16,7 +13,7 @@ from django_htmx.http import push_url
 from .. import importing, permissions, selectors, services
 from ..forms import OrganizationFilterForm, OrganizationForm, SchoolRatingForm, StatusChangeForm
 from ..models import Organization
-from .base import ClusterPage, organization_section, paginate
+from .base import ClusterPage, ServiceFormView, organization_section, paginate
 
 RESULTS_ID = "organization-results"
 
@@ -105,59 +102,49 @@ class OrganizationDetailView(ClusterPage):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         try:
-            organization = selectors.organization_detail(cluster=self.cluster, pk=self.kwargs["pk"])
+            organization = selectors.organization_detail(cluster=self.cluster, pk=self.kwargs["pk"],
+                                                         with_people=False)
         except Organization.DoesNotExist:
             raise Http404
-        can_manage_staff = permissions.can_manage_staff(self.roles, organization)
+        # The profile is open to every member; its people and accounts only to those who may
+        # read this organization's people (not even loaded otherwise).
+        show_people = permissions.can_view_people(self.roles, organization)
+        if show_people:
+            selectors.organization_prefetch_people(cluster=self.cluster, organization=organization)
         context.update(
             nav_section=organization_section(self.roles, organization),
             organization=organization,
             can_edit=permissions.can_edit_organization(self.roles, organization),
-            can_manage_staff=can_manage_staff,
+            can_manage_staff=permissions.can_manage_staff(self.roles, organization),
             can_manage_members=permissions.can_manage_members(self.roles),
             can_record_ratings=(permissions.can_record_ratings(self.roles)
                                 and organization.kind == Organization.Kind.SCHOOL),
             is_school=organization.kind == Organization.Kind.SCHOOL,
-            # Who has an account is staff business; the registry itself is open to every member.
-            show_roles=can_manage_staff,
+            show_people=show_people,
         )
         return context
 
 
-class OrganizationFormView(ClusterPage):
+class OrganizationFormView(ServiceFormView):
     """Create (coordinator) or edit (coordinator, or an admin of the organization)."""
 
     template_name = "members/organization_form.html"
+    form_class = OrganizationForm
     nav_section = "organizations"
     organization = None
 
-    def load_organization(self):
-        """The organization being edited, loaded through the cluster; None when creating."""
-        return None
+    def get_form_kwargs(self):
+        # Exactly the fields the service will accept from this user.
+        return {
+            "field_names": services.organization_writable_fields(cluster=self.cluster, actor=self.request.user),
+            "instance": self.organization,
+        }
 
-    def field_names(self) -> list[str]:
-        return services.COORDINATOR_FIELDS if self.roles.is_coordinator else services.PROFILE_FIELDS
+    def get_success_message(self):
+        return _("%(name)s was saved.") % {"name": self.object.name}
 
-    def get_form(self):
-        data = self.request.POST if self.request.method == "POST" else None
-        return OrganizationForm(data, field_names=self.field_names(), instance=self.organization)
-
-    def get(self, request, *args, **kwargs):
-        self.organization = self.load_organization()
-        return self.render_to_response(self.get_context_data(form=self.get_form()))
-
-    def post(self, request, *args, **kwargs):
-        self.organization = self.load_organization()
-        form = self.get_form()
-        if form.is_valid():
-            try:
-                organization = self.save(form.service_data())
-            except ValidationError as error:
-                form.apply_service_error(error)
-            else:
-                messages.success(request, _("%(name)s was saved.") % {"name": organization.name})
-                return redirect("organization_detail", cluster_slug=self.cluster.slug, pk=organization.pk)
-        return self.render_to_response(self.get_context_data(form=form), status=422)
+    def get_success_url(self):
+        return reverse("organization_detail", args=[self.cluster.slug, self.object.pk])
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -168,20 +155,19 @@ class OrganizationFormView(ClusterPage):
 class OrganizationCreateView(OrganizationFormView):
     allowed = permissions.can_manage_members
 
-    def save(self, data):
-        return services.organization_create(cluster=self.cluster, actor=self.request.user, data=data)
+    def perform(self, form):
+        return services.organization_create(cluster=self.cluster, actor=self.request.user,
+                                            data=form.service_data())
 
 
 class OrganizationEditView(OrganizationFormView):
-    def load_organization(self):
-        organization = self.get_object(selectors.organization_list(cluster=self.cluster))
-        self.require(permissions.can_edit_organization(self.roles, organization))
-        return organization
+    def load(self):
+        self.organization = self.get_object(selectors.organization_list(cluster=self.cluster))
+        self.require(permissions.can_edit_organization(self.roles, self.organization))
 
-    def save(self, data):
-        return services.organization_update(
-            cluster=self.cluster, actor=self.request.user, organization_id=self.organization.pk, data=data
-        )
+    def perform(self, form):
+        return services.organization_update(cluster=self.cluster, actor=self.request.user,
+                                            organization_id=self.organization.pk, data=form.service_data())
 
 
 STATUS_ACTIONS = {
@@ -212,43 +198,39 @@ STATUS_ACTIONS = {
 }
 
 
-class OrganizationStatusView(ClusterPage):
+class OrganizationStatusView(ServiceFormView):
     """Suspend, withdraw or reinstate: the page says what will happen; only POST changes."""
 
     template_name = "members/organization_status.html"
+    form_class = StatusChangeForm
     allowed = permissions.can_manage_members
     nav_section = "organizations"
 
-    def setup_object(self):
+    def load(self):
         self.organization = self.get_object(selectors.organization_list(cluster=self.cluster))
         targets = services.organization_status_targets(organization=self.organization)
         self.actions = [{"status": status, **STATUS_ACTIONS[status]} for status in targets]
         wanted = self.request.POST.get("to_status") or self.request.GET.get("to")
         self.action = next((a for a in self.actions if a["status"] == wanted), None)
 
-    def get(self, request, *args, **kwargs):
-        self.setup_object()
-        return self.render_to_response(self.get_context_data(form=StatusChangeForm()))
-
-    def post(self, request, *args, **kwargs):
-        self.setup_object()
-        form = StatusChangeForm(request.POST)
-        if self.action is None:
+    def get_form(self, data=None):
+        form = super().get_form(data)
+        if data is not None and self.action is None:
             form.add_error(None, _("Choose one of the actions offered for this member."))
-        elif form.is_valid():
-            try:
-                services.organization_change_status(
-                    cluster=self.cluster, actor=request.user, organization_id=self.organization.pk,
-                    to_status=self.action["status"], reason=form.cleaned_data["reason"],
-                    effective_on=form.cleaned_data["effective_on"],
-                )
-            except ValidationError as error:
-                form.apply_service_error(error)
-            else:
-                messages.success(request, _("The status of %(name)s was changed.") % {
-                    "name": self.organization.name})
-                return redirect("organization_detail", cluster_slug=self.cluster.slug, pk=self.organization.pk)
-        return self.render_to_response(self.get_context_data(form=form), status=422)
+        return form
+
+    def perform(self, form):
+        return services.organization_change_status(
+            cluster=self.cluster, actor=self.request.user, organization_id=self.organization.pk,
+            to_status=self.action["status"], reason=form.cleaned_data["reason"],
+            effective_on=form.cleaned_data["effective_on"],
+        )
+
+    def get_success_message(self):
+        return _("The status of %(name)s was changed.") % {"name": self.organization.name}
+
+    def get_success_url(self):
+        return reverse("organization_detail", args=[self.cluster.slug, self.organization.pk])
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -256,31 +238,24 @@ class OrganizationStatusView(ClusterPage):
         return context
 
 
-class SchoolRatingCreateView(ClusterPage):
+class SchoolRatingCreateView(ServiceFormView):
     template_name = "members/rating_form.html"
+    form_class = SchoolRatingForm
     allowed = permissions.can_record_ratings
     nav_section = "organizations"
 
-    def get(self, request, *args, **kwargs):
+    def load(self):
         self.organization = self.get_object(selectors.organization_list(cluster=self.cluster))
-        return self.render_to_response(self.get_context_data(form=SchoolRatingForm()))
 
-    def post(self, request, *args, **kwargs):
-        self.organization = self.get_object(selectors.organization_list(cluster=self.cluster))
-        form = SchoolRatingForm(request.POST)
-        if form.is_valid():
-            try:
-                services.school_rating_record(
-                    cluster=self.cluster, actor=request.user, organization_id=self.organization.pk,
-                    **form.service_data(),
-                )
-            except ValidationError as error:
-                form.apply_service_error(error)
-            else:
-                messages.success(request, _("The rating was recorded."))
-                return redirect(reverse("organization_detail", args=[self.cluster.slug, self.organization.pk])
-                                + "#ratings")
-        return self.render_to_response(self.get_context_data(form=form), status=422)
+    def perform(self, form):
+        return services.school_rating_record(cluster=self.cluster, actor=self.request.user,
+                                             organization_id=self.organization.pk, **form.service_data())
+
+    def get_success_message(self):
+        return _("The rating was recorded.")
+
+    def get_success_url(self):
+        return reverse("organization_detail", args=[self.cluster.slug, self.organization.pk]) + "#ratings"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -2,37 +2,26 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
-from django.core.exceptions import ValidationError
-from django.db.models import Q
-from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from .. import permissions, selectors, services
 from ..forms import PersonForm, SearchForm
 from ..models import Person
-from .base import ClusterPage, paginate
-
-
-def can_view_people(roles) -> bool:
-    # Experts review innovations; the staff lists are for those who run the cluster or a member.
-    return roles.is_coordinator or roles.is_authority or roles.is_org_admin()
+from .base import ClusterPage, ServiceFormView, paginate
 
 
 class PersonListView(ClusterPage):
     template_name = "members/person_list.html"
-    allowed = can_view_people
+    allowed = permissions.can_view_people
     nav_section = "people"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         form = SearchForm(self.request.GET or None)
         people = selectors.person_list_visible(cluster=self.cluster, roles=self.roles)
-        if term := form.term():
-            people = people.filter(
-                Q(full_name__icontains=term) | Q(position__icontains=term) | Q(subject__icontains=term)
-                | Q(email__icontains=term) | Q(organization__name__icontains=term)
-            )
+        term = form.term()
+        people = selectors.person_search(people, term)
         page = paginate(self.request, people.order_by("full_name", "pk"))
         context.update(
             form=form,
@@ -46,31 +35,20 @@ class PersonListView(ClusterPage):
         return context
 
 
-class PersonFormView(ClusterPage):
+class PersonFormView(ServiceFormView):
     template_name = "members/person_form.html"
+    form_class = PersonForm
     nav_section = "people"
     person = None
 
-    def load(self):
-        """Set self.organization (and self.person when editing), checking the permission."""
-        raise NotImplementedError
+    def get_form_kwargs(self):
+        return {"instance": self.person}
 
-    def get(self, request, *args, **kwargs):
-        self.load()
-        return self.render_to_response(self.get_context_data(form=PersonForm(instance=self.person)))
+    def get_success_message(self):
+        return _("%(name)s was saved.") % {"name": self.object.full_name}
 
-    def post(self, request, *args, **kwargs):
-        self.load()
-        form = PersonForm(request.POST, instance=self.person)
-        if form.is_valid():
-            try:
-                person = self.save(form.service_data())
-            except ValidationError as error:
-                form.apply_service_error(error)
-            else:
-                messages.success(request, _("%(name)s was saved.") % {"name": person.full_name})
-                return redirect("organization_detail", cluster_slug=self.cluster.slug, pk=self.organization.pk)
-        return self.render_to_response(self.get_context_data(form=form), status=422)
+    def get_success_url(self):
+        return reverse("organization_detail", args=[self.cluster.slug, self.organization.pk])
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -83,9 +61,9 @@ class PersonCreateView(PersonFormView):
         self.organization = self.get_object(selectors.organization_list(cluster=self.cluster))
         self.require(permissions.can_manage_staff(self.roles, self.organization))
 
-    def save(self, data) -> Person:
+    def perform(self, form) -> Person:
         return services.person_create(cluster=self.cluster, actor=self.request.user,
-                                      organization_id=self.organization.pk, data=data)
+                                      organization_id=self.organization.pk, data=form.service_data())
 
 
 class PersonEditView(PersonFormView):
@@ -94,6 +72,6 @@ class PersonEditView(PersonFormView):
         self.organization = self.person.organization
         self.require(permissions.can_manage_staff(self.roles, self.organization))
 
-    def save(self, data) -> Person:
+    def perform(self, form) -> Person:
         return services.person_update(cluster=self.cluster, actor=self.request.user,
-                                      person_id=self.person.pk, data=data)
+                                      person_id=self.person.pk, data=form.service_data())
