@@ -1,0 +1,176 @@
+"""Agreements between member organizations of a cluster: the agreement, its parties and
+their signatures, the obligations each party takes on, and the timeline of status moves.
+
+The rules (who may move an agreement where, and when) live in services.py; the models hold
+fields, constraints and the choices."""
+
+import pghistory
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from cluster_platform.tenancy import TenantModel
+
+
+def audited():
+    return pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+
+
+@audited()
+class Agreement(TenantModel):
+    class Kind(models.TextChoices):
+        MEMORANDUM = "memorandum", _("Cooperation memorandum")
+        NETWORK_PROGRAMME = "network_programme", _("Network programme")
+        DUAL_EDUCATION = "dual_education", _("Dual education")
+        RESOURCE_SHARING = "resource_sharing", _("Resource sharing")
+        RESEARCH = "research", _("Research")
+        INTERNSHIP = "internship", _("Internship and employment")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        NEGOTIATION = "negotiation", _("Negotiation")
+        SIGNED = "signed", _("Signed")
+        ACTIVE = "active", _("Active")
+        SUSPENDED = "suspended", _("Suspended")
+        EXPIRED = "expired", _("Expired")
+        TERMINATED = "terminated", _("Terminated")
+
+    FINAL_STATUSES = frozenset({Status.EXPIRED, Status.TERMINATED})
+
+    number = models.CharField(_("number"), max_length=30)
+    title = models.CharField(_("title"), max_length=255)
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
+    description = models.TextField(_("description"), blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
+    start_date = models.DateField(_("start date"))
+    end_date = models.DateField(_("end date"))
+    termination_reason = models.TextField(_("reason for termination"), blank=True)
+    renewal_of = models.ForeignKey(
+        "self", verbose_name=_("renewal of"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="renewals",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["cluster", "number"], name="agreement_number_unique_in_cluster"),
+            models.CheckConstraint(
+                condition=Q(end_date__gte=F("start_date")), name="agreement_end_not_before_start",
+                violation_error_message=_("The end date cannot be before the start date."),
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["cluster", "status", "end_date"]),
+            models.Index(fields=["cluster", "kind"]),
+            models.Index(fields=["cluster", "-created_at"]),
+        ]
+        verbose_name = _("agreement")
+        verbose_name_plural = _("agreements")
+
+    def __str__(self):
+        return f"{self.number} · {self.title}"
+
+
+@audited()
+class AgreementNumberSequence(TenantModel):
+    """The last number given in a cluster and year; the row is locked while a number is taken."""
+
+    year = models.PositiveSmallIntegerField(_("year"))
+    last_number = models.PositiveIntegerField(_("last number"), default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["cluster", "year"], name="agreement_number_sequence_unique"),
+        ]
+
+
+@audited()
+class AgreementParty(TenantModel):
+    class Role(models.TextChoices):
+        INITIATOR = "initiator", _("Initiator")
+        PARTNER = "partner", _("Partner")
+        PROVIDER = "provider", _("Provider")
+        BENEFICIARY = "beneficiary", _("Beneficiary")
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="parties")
+    organization = models.ForeignKey(
+        "members.Organization", verbose_name=_("organization"), on_delete=models.PROTECT, related_name="+"
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.PARTNER)
+    signatory = models.ForeignKey(
+        "members.Person", verbose_name=_("signatory"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    signed_on = models.DateField(_("signed on"), null=True, blank=True)
+    signed_by_name = models.CharField(_("signed by"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cluster", "agreement", "organization"], name="agreement_party_unique"
+            ),
+        ]
+        indexes = [models.Index(fields=["cluster", "organization"])]
+        verbose_name = _("agreement party")
+        verbose_name_plural = _("agreement parties")
+
+    def __str__(self):
+        return f"{self.organization} · {self.get_role_display()}"
+
+
+@audited()
+class AgreementTransition(TenantModel):
+    """The timeline: every status move with who (None for the daily task), when and why."""
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="transitions")
+    from_status = models.CharField(max_length=20, choices=Agreement.Status.choices, blank=True)
+    to_status = models.CharField(max_length=20, choices=Agreement.Status.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    comment = models.TextField(_("comment"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["cluster", "agreement", "created_at"])]
+
+
+@audited()
+class Obligation(TenantModel):
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        DONE = "done", _("Done")
+        OVERDUE = "overdue", _("Overdue")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="obligations")
+    party = models.ForeignKey(
+        AgreementParty, verbose_name=_("responsible party"), on_delete=models.CASCADE, related_name="obligations"
+    )
+    description = models.TextField(_("description"))
+    due_date = models.DateField(_("due date"))
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.OPEN)
+    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+    completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["due_date", "id"]
+        indexes = [
+            models.Index(fields=["cluster", "status", "due_date"]),
+            models.Index(fields=["cluster", "agreement"]),
+        ]
+        verbose_name = _("obligation")
+        verbose_name_plural = _("obligations")
+
+    def __str__(self):
+        return self.description[:80]

@@ -1,0 +1,115 @@
+"""Who may do what with agreements. Services call `require`; later views and the API use the
+same predicates to show or hide actions, so each rule lives here once.
+
+- A coordinator manages every agreement of the cluster.
+- An organization admin may propose a draft with its own organization as a party, move the
+  agreements its organization is party to between draft and negotiation, sign for its own
+  party, comment, and mark its own party's obligations done.
+- Authorities read every agreement; admins and staff of a party organization read that one.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
+
+from cluster_platform.tenancy import Roles, roles_for
+
+from .models import Agreement, AgreementParty
+
+
+def party_organization_ids(agreement: Agreement) -> set[int]:
+    # parties.all() reads the prefetch cache when the selector filled it.
+    return {party.organization_id for party in agreement.parties.all()}
+
+
+def visible_agreements(cluster, roles: Roles):
+    """The agreements these roles may read, as a queryset scoped to the cluster."""
+    agreements = Agreement.objects.for_cluster(cluster)
+    if roles.is_coordinator or roles.is_authority:
+        return agreements
+    organization_ids = set(roles.organization_roles)
+    if not organization_ids:
+        return agreements.none()
+    return agreements.filter(
+        pk__in=AgreementParty.objects.for_cluster(cluster)
+        .filter(organization_id__in=organization_ids)
+        .values("agreement_id")
+    )
+
+
+def can_view(roles: Roles, agreement: Agreement) -> bool:
+    if roles.is_coordinator or roles.is_authority:
+        return True
+    return bool(set(roles.organization_roles) & party_organization_ids(agreement))
+
+
+def can_manage(roles: Roles) -> bool:
+    return roles.is_coordinator
+
+
+def can_create(roles: Roles, organization_ids) -> bool:
+    """A coordinator, or an organization admin whose organization is among the parties."""
+    if roles.is_coordinator:
+        return True
+    return any(roles.is_org_admin(org_id) for org_id in organization_ids or ())
+
+
+def can_propose(roles: Roles, agreement: Agreement) -> bool:
+    """Move between draft and negotiation, declare it signed, renew: a coordinator or an
+    admin of a party organization."""
+    return can_create(roles, party_organization_ids(agreement))
+
+
+def can_comment(roles: Roles, agreement: Agreement) -> bool:
+    return can_propose(roles, agreement)
+
+
+def can_sign(roles: Roles, party: AgreementParty) -> bool:
+    return roles.is_coordinator or roles.is_org_admin(party.organization_id)
+
+
+def can_add_obligation(roles: Roles, agreement: Agreement) -> bool:
+    """A coordinator at any time before the end; party admins while the text is negotiated."""
+    if agreement.status in Agreement.FINAL_STATUSES:
+        return False
+    if roles.is_coordinator:
+        return True
+    return agreement.status in (Agreement.Status.DRAFT, Agreement.Status.NEGOTIATION) and can_propose(
+        roles, agreement
+    )
+
+
+def can_complete_obligation(roles: Roles, obligation) -> bool:
+    return roles.is_coordinator or roles.is_org_admin(obligation.party.organization_id)
+
+
+ACTIONS = {
+    "view": can_view,
+    "manage": lambda roles, obj: can_manage(roles),
+    "create": can_create,
+    "propose": can_propose,
+    "comment": can_comment,
+    "sign": can_sign,
+    "add_obligation": can_add_obligation,
+    "complete_obligation": can_complete_obligation,
+}
+
+
+def allowed(user, cluster, action: str, obj=None) -> bool:
+    return ACTIONS[action](roles_for(user, cluster), obj)
+
+
+def deny():
+    raise PermissionDenied(_("You do not have permission to do this."))
+
+
+def require(user, cluster, action: str, obj=None) -> None:
+    if not allowed(user, cluster, action, obj):
+        deny()
+
+
+def require_visible(user, cluster, agreement: Agreement) -> None:
+    """No access and no such agreement answer alike."""
+    if not allowed(user, cluster, "view", agreement):
+        raise Agreement.DoesNotExist

@@ -1,0 +1,85 @@
+import datetime
+
+import pytest
+
+from agreements import selectors
+from agreements.models import Agreement
+from agreements.tests.factories import AgreementFactory, AgreementPartyFactory, ObligationFactory
+from cluster_platform.tenancy import roles_for
+from members.tests.factories import OrganizationFactory, OrganizationRoleFactory, UserFactory
+
+
+def make(cluster, organization=None, n=1, **kwargs):
+    made = []
+    for _ in range(n):
+        agreement = AgreementFactory(cluster=cluster, **kwargs)
+        AgreementPartyFactory(agreement=agreement, organization=organization or OrganizationFactory(cluster=cluster))
+        AgreementPartyFactory(agreement=agreement)
+        made.append(agreement)
+    return made
+
+
+def listed(cluster, user, **filters):
+    return set(selectors.agreement_list(cluster=cluster, roles=roles_for(user, cluster), filters=filters))
+
+
+def test_coordinators_and_authorities_see_all_party_members_their_own(
+        cluster, coordinator, authority, expert, org_admin, school):
+    [own] = make(cluster, organization=school)
+    [other] = make(cluster)
+    staff = OrganizationRoleFactory(organization=school, user=UserFactory(username="teacher"), role="staff").user
+    assert listed(cluster, coordinator) == listed(cluster, authority) == {own, other}
+    assert listed(cluster, org_admin) == listed(cluster, staff) == {own}
+    assert listed(cluster, expert) == set()
+
+
+def test_another_clusters_agreements_are_not_listed_nor_found(cluster, other_cluster, coordinator, outsider):
+    [mine] = make(cluster)
+    [theirs] = make(other_cluster)
+    assert listed(cluster, coordinator) == {mine}
+    assert listed(other_cluster, outsider) == {theirs}
+    with pytest.raises(Agreement.DoesNotExist):
+        selectors.agreement_get(cluster=other_cluster, roles=roles_for(outsider, other_cluster), pk=mine.pk)
+    with pytest.raises(Agreement.DoesNotExist):
+        selectors.agreement_get(cluster=cluster, roles=roles_for(outsider, cluster), pk=mine.pk)
+
+
+def test_a_non_party_cannot_get_the_agreement(cluster, org_admin):
+    [agreement] = make(cluster)
+    with pytest.raises(Agreement.DoesNotExist):
+        selectors.agreement_get(cluster=cluster, roles=roles_for(org_admin, cluster), pk=agreement.pk)
+
+
+def test_filters(cluster, coordinator, school):
+    today = datetime.date(2026, 5, 1)
+    [research] = make(cluster, kind="research", organization=school)
+    [ending] = make(cluster, status="active", end_date=datetime.date(2026, 5, 20))
+    [later] = make(cluster, status="active", end_date=datetime.date(2026, 9, 1))
+    [ended] = make(cluster, status="active", start_date=datetime.date(2025, 1, 1), end_date=datetime.date(2026, 4, 1))
+    assert listed(cluster, coordinator, kind="research") == {research}
+    assert listed(cluster, coordinator, status="active") == {ending, later, ended}
+    assert listed(cluster, coordinator, organization=school.pk) == {research}
+    assert listed(cluster, coordinator, expiring_within_days=30, today=today) == {ending}
+
+
+@pytest.mark.parametrize("rows", [2, 12])
+def test_the_list_query_count_does_not_grow(cluster, coordinator, django_assert_max_num_queries, rows):
+    make(cluster, n=rows)
+    roles = roles_for(coordinator, cluster)
+    with django_assert_max_num_queries(2):
+        for agreement in selectors.agreement_list(cluster=cluster, roles=roles):
+            [str(party.organization) for party in agreement.parties.all()]
+
+
+@pytest.mark.parametrize("rows", [1, 10])
+def test_the_detail_query_count_does_not_grow(cluster, coordinator, django_assert_max_num_queries, rows):
+    [agreement] = make(cluster)
+    for _ in range(rows):
+        ObligationFactory(party=agreement.parties.first())
+    roles = roles_for(coordinator, cluster)
+    with django_assert_max_num_queries(4):
+        found = selectors.agreement_get(cluster=cluster, roles=roles, pk=agreement.pk)
+        [(str(o.party.organization), o.completed_by) for o in found.obligations.all()]
+        [(str(p.organization), p.signatory) for p in found.parties.all()]
+        [t.actor for t in found.transitions.all()]
+    assert len(found.obligations.all()) == rows
