@@ -13,6 +13,8 @@ import pytest
 from django.urls import URLResolver, get_resolver
 from rest_framework.authtoken.models import Token
 
+from agreements.models import Agreement, AgreementParty, AgreementTransition, Obligation
+from agreements.tests.factories import AgreementFactory, AgreementPartyFactory, ObligationFactory
 from members.models import (
     ClusterRole,
     Invitation,
@@ -35,7 +37,7 @@ from members.tests.factories import (
 pytestmark = pytest.mark.django_db
 
 TENANT_MODELS = [Organization, Person, MembershipApplication, SchoolRating, ClusterRole, OrganizationRole,
-                 Invitation, MembershipStatusChange]
+                 Invitation, MembershipStatusChange, Agreement, AgreementParty, AgreementTransition, Obligation]
 
 # (path segment before the id, URL keyword) -> the key of the sample object to put there.
 SAMPLES = {
@@ -45,6 +47,10 @@ SAMPLES = {
     ("school-ratings", "pk"): "rating",
     ("roles", "pk"): "cluster_role",
     ("roles", "role_pk"): "organization_role",
+    ("agreements", "pk"): "agreement",
+    ("parties", "party_pk"): "party",
+    ("obligations", "obligation_pk"): "obligation",
+    ("obligations", "pk"): "obligation",
 }
 
 # Bodies that would change something if a check were missing.
@@ -117,7 +123,15 @@ def populate(cluster):
         "rating": rating,
         "cluster_role": ClusterRoleFactory(cluster=cluster, role="expert"),
         "organization_role": OrganizationRoleFactory(organization=organization, role="staff"),
+        **_agreement_samples(cluster, organization),
     }
+
+
+def _agreement_samples(cluster, organization):
+    agreement = AgreementFactory(cluster=cluster, status="negotiation")
+    party = AgreementPartyFactory(agreement=agreement, organization=organization)
+    AgreementPartyFactory(agreement=agreement)
+    return {"agreement": agreement, "party": party, "obligation": ObligationFactory(party=party)}
 
 
 @pytest.fixture
