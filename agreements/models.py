@@ -174,3 +174,101 @@ class Obligation(TenantModel):
 
     def __str__(self):
         return self.description[:80]
+
+
+def _document_upload_to(instance, filename):
+    # Never used to build a name: services.document_upload sets `file.name` to the generated
+    # documents.storage_name() and saves the content itself. Kept so a FileField assigned by
+    # other code still lands under agreements/ and not in the media root.
+    return f"agreements/{filename}"
+
+
+@audited()
+class AgreementDocument(TenantModel):
+    """One uploaded version of an agreement's draft or of its signed scan.
+
+    Versions count 1, 2, 3... per agreement and kind; each upload is a new row and nothing is
+    overwritten. The stored file name is generated (documents.storage_name); the user's file
+    name survives only, cleaned, as display_name for downloads."""
+
+    class Kind(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SIGNED_SCAN = "signed_scan", _("Signed scan")
+
+    agreement = models.ForeignKey(
+        # PROTECT: a signed scan is a record; deleting the agreement must not silently drop it.
+        Agreement, verbose_name=_("agreement"), on_delete=models.PROTECT, related_name="documents"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    version = models.PositiveIntegerField(_("version"))
+    file = models.FileField(_("file"), max_length=255, upload_to=_document_upload_to)
+    display_name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(_("content type"), max_length=100)
+    size = models.PositiveBigIntegerField(_("size"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["kind", "-version", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cluster", "agreement", "kind", "version"], name="agreement_document_version_unique"
+            ),
+            models.CheckConstraint(condition=Q(version__gte=1), name="agreement_document_version_positive"),
+        ]
+        verbose_name = _("agreement document")
+        verbose_name_plural = _("agreement documents")
+
+    def __str__(self):
+        return f"{self.display_name} · {self.get_kind_display()} v{self.version}"
+
+
+class AgreementReminder(TenantModel):
+    """One reminder, recorded once: the row is inserted before the email is queued, and the
+    unique constraint (NULLs not distinct, so expiry reminders without an obligation count
+    too) makes a second run of the daily task find it and queue nothing. `sent_at` is the
+    email task's claim (see tasks.send_agreement_reminder)."""
+
+    class Kind(models.TextChoices):
+        EXPIRY_30 = "expiry_30", _("Ends within 30 days")
+        EXPIRY_7 = "expiry_7", _("Ends within 7 days")
+        OBLIGATION_OVERDUE = "obligation_overdue", _("Obligation overdue")
+
+    EXPIRY_KINDS = frozenset({Kind.EXPIRY_30, Kind.EXPIRY_7})
+
+    agreement = models.ForeignKey(
+        Agreement, verbose_name=_("agreement"), null=True, blank=True, on_delete=models.CASCADE,
+        related_name="reminders",
+    )
+    obligation = models.ForeignKey(
+        Obligation, verbose_name=_("obligation"), null=True, blank=True, on_delete=models.CASCADE,
+        related_name="reminders",
+    )
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cluster", "kind", "agreement", "obligation"], nulls_distinct=False,
+                name="agreement_reminder_once",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(kind__in=["expiry_30", "expiry_7"], agreement__isnull=False, obligation__isnull=True)
+                    | Q(kind="obligation_overdue", obligation__isnull=False)
+                ),
+                name="agreement_reminder_target_matches_kind",
+            ),
+        ]
+        verbose_name = _("agreement reminder")
+        verbose_name_plural = _("agreement reminders")
+
+    def __str__(self):
+        return f"{self.get_kind_display()} · {self.agreement_id or self.obligation_id}"

@@ -113,3 +113,14 @@ def require_visible(user, cluster, agreement: Agreement) -> None:
     """No access and no such agreement answer alike."""
     if not allowed(user, cluster, "view", agreement):
         raise Agreement.DoesNotExist
+
+
+# --- Documents -------------------------------------------------------------------------------
+
+def can_upload_document(roles: Roles, agreement: Agreement) -> bool:
+    """Drafts and signed scans: a coordinator or an admin of a party organization (the people
+    who negotiate and sign it). Authorities and party staff read the documents but upload none."""
+    return can_propose(roles, agreement)
+
+
+ACTIONS["upload_document"] = can_upload_document

@@ -12,7 +12,9 @@ import datetime
 
 import pghistory
 from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
 from django.db import transaction
+from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -20,8 +22,16 @@ from django.utils.translation import gettext_noop
 from cluster_platform.tenancy import roles_for
 from members.models import Organization, Person
 
-from . import permissions, selectors
-from .models import Agreement, AgreementNumberSequence, AgreementParty, AgreementTransition, Obligation
+from . import documents, permissions, selectors
+from .models import (
+    Agreement,
+    AgreementDocument,
+    AgreementNumberSequence,
+    AgreementParty,
+    AgreementReminder,
+    AgreementTransition,
+    Obligation,
+)
 
 Status = Agreement.Status
 
@@ -327,4 +337,127 @@ def agreements_daily(*, cluster, today: datetime.date) -> dict[str, int]:
             counts["expired"] += 1
         counts["overdue"] = Obligation.objects.for_cluster(cluster).filter(
             status=Obligation.Status.OPEN, due_date__lt=today).update(status=Obligation.Status.OVERDUE)
+    return counts
+
+
+# --- Documents -----------------------------------------------------------------------------
+
+def _next_document_version(cluster, agreement, kind: str) -> int:
+    # The caller holds the agreement row lock, so two uploads of the same kind queue here and
+    # cannot both take the same number (the unique constraint would refuse the second anyway).
+    last = AgreementDocument.objects.for_cluster(cluster).filter(agreement=agreement, kind=kind).aggregate(
+        last=Max("version"))["last"]
+    return (last or 0) + 1
+
+
+def document_upload(*, cluster, actor, agreement_id: int, kind: str, upload) -> AgreementDocument:
+    """A new version of the agreement's draft or signed scan.
+
+    Permission first (an invisible agreement is DoesNotExist, a visible one the actor may not
+    change is PermissionDenied), then the content is inspected (ValidationError on "file")
+    before any lock is taken. Under the agreement row lock the version is allocated, the file
+    stored under its generated name and the row written; if anything fails after the file was
+    stored, the file is deleted, so a refused or failed upload leaves neither row nor file.
+    (A rollback of an outer transaction of the caller cannot be seen from here: callers run
+    this outside their own atomic blocks.)"""
+    agreement = selectors.agreement_get(cluster=cluster, roles=roles_for(actor, cluster), pk=agreement_id)
+    permissions.require(actor, cluster, "upload_document", agreement)
+    if kind not in AgreementDocument.Kind.values:
+        raise ValidationError({"kind": [_("Choose whether this is a draft or a signed scan.")]})
+    if upload is None:
+        raise ValidationError({"file": [_("Choose a file to upload.")]})
+    inspected = documents.inspect_upload(upload)
+    name = documents.storage_name(cluster_id=cluster.pk, agreement_id=agreement.pk, inspected=inspected)
+    display_name = documents.safe_display_name(getattr(upload, "name", ""), inspected)
+
+    stored = None
+    try:
+        with transaction.atomic():
+            agreement = selectors.agreement_get_for_update(cluster=cluster, pk=agreement.pk)
+            version = _next_document_version(cluster, agreement, kind)
+            stored = default_storage.save(name, upload)
+            if stored != name:
+                # The name carries a fresh uuid4; a storage that renamed it is misconfigured.
+                raise RuntimeError(f"Storage renamed the agreement document {name!r} to {stored!r}.")
+            document = AgreementDocument(
+                cluster=cluster, agreement=agreement, kind=kind, version=version, display_name=display_name,
+                content_type=inspected.content_type, size=inspected.size, sha256=inspected.sha256,
+                uploaded_by=actor,
+            )
+            document.file.name = stored
+            with _audit(actor, service="document_upload"):
+                document.save()
+    except BaseException:
+        if stored is not None:
+            default_storage.delete(stored)
+        raise
+    return document
+
+
+# --- Reminders -----------------------------------------------------------------------------
+
+Reminder = AgreementReminder.Kind
+EXPIRY_30_DAYS, EXPIRY_7_DAYS = 30, 7
+
+
+def _expiry_kind(days_left: int) -> str | None:
+    """Catching up by design: an agreement first seen 20 days before its end still gets the
+    30-day reminder, one first seen 5 days before gets only the 7-day one."""
+    if 0 <= days_left <= EXPIRY_7_DAYS:
+        return Reminder.EXPIRY_7.value
+    if EXPIRY_7_DAYS < days_left <= EXPIRY_30_DAYS:
+        return Reminder.EXPIRY_30.value
+    return None
+
+
+def _send_reminder_on_commit(cluster_id: int, reminder_id: int) -> None:
+    from .tasks import send_agreement_reminder
+
+    transaction.on_commit(lambda: send_agreement_reminder.delay(cluster_id, reminder_id))
+
+
+@transaction.atomic
+def reminders_due(*, cluster, today: datetime.date) -> dict[str, int]:
+    """Record the reminders due today and queue their emails after commit.
+
+    Only active agreements are reminded of (a suspended, terminated or expired one is not,
+    nor are its obligations): "expiry_30" when 7 < days left <= 30, "expiry_7" when
+    0 <= days left <= 7, and "obligation_overdue" for each overdue obligation (or open one
+    past its due date, should the daily task not have run yet). The reminder row is inserted
+    first, in a savepoint (get_or_create); only a row this run created queues an email, so
+    however often the task runs, and even when two runs overlap, each reminder is sent once.
+    Returns the number of new reminders of each kind."""
+    wanted = []
+    horizon = today + datetime.timedelta(days=EXPIRY_30_DAYS)
+    for agreement_id, end_date in (
+        Agreement.objects.for_cluster(cluster)
+        .filter(status=Status.ACTIVE, end_date__gte=today, end_date__lte=horizon)
+        .order_by("pk").values_list("pk", "end_date")
+    ):
+        wanted.append((_expiry_kind((end_date - today).days), agreement_id, None))
+    for obligation_id, agreement_id in (
+        Obligation.objects.for_cluster(cluster)
+        .filter(agreement__status=Status.ACTIVE)
+        .filter(Q(status=Obligation.Status.OVERDUE) | Q(status=Obligation.Status.OPEN, due_date__lt=today))
+        .order_by("pk").values_list("pk", "agreement_id")
+    ):
+        wanted.append((Reminder.OBLIGATION_OVERDUE.value, agreement_id, obligation_id))
+
+    reminders = AgreementReminder.objects.for_cluster(cluster)
+    already = set(reminders.filter(
+        Q(kind__in=AgreementReminder.EXPIRY_KINDS, agreement_id__in=[a for k, a, o in wanted if o is None])
+        | Q(kind=Reminder.OBLIGATION_OVERDUE, obligation_id__in=[o for k, a, o in wanted if o is not None])
+    ).values_list("kind", "agreement_id", "obligation_id"))
+    counts = dict.fromkeys(Reminder.values, 0)
+    for key in wanted:
+        if key in already:
+            continue
+        kind, agreement_id, obligation_id = key
+        # get_or_create runs the INSERT in a savepoint and falls back to the row a concurrent
+        # run inserted first, so `created` is true for exactly one of them.
+        reminder, created = reminders.get_or_create(
+            cluster=cluster, kind=kind, agreement_id=agreement_id, obligation_id=obligation_id)
+        if created:
+            counts[kind] += 1
+            _send_reminder_on_commit(cluster.pk, reminder.pk)
     return counts

@@ -1,27 +1,97 @@
-"""The daily agreements task, run by beat at 00:05 Asia/Tashkent (see migration 0002).
+"""The agreements tasks: the daily status task (00:05 Asia/Tashkent, migration 0002), the daily
+reminders (00:10, migration 0003) and the reminder email.
 
 Each cluster's work is one transaction and idempotent, so a retry after a failure part way
-through redoes nothing already done."""
+through redoes nothing already done. The reminder email follows members/tasks.py: it claims
+`sent_at` with a conditional update, so a redelivered message (acks late) sends nothing
+twice, and releases the claim when sending fails so the retry can send it."""
 
 import datetime
 
 from celery import shared_task
+from django.conf import settings
+from django.core.mail import EmailMessage, get_connection
 from django.db import DatabaseError
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone, translation
 
 from members.models import Cluster
 
-from . import services
+from . import selectors, services
+from .models import Agreement, AgreementReminder
+
+EMAIL_TASK_OPTIONS = {
+    "acks_late": True,
+    "autoretry_for": (OSError,),
+    "retry_backoff": True,
+    "retry_backoff_max": 600,
+    "max_retries": 5,
+}
+
+
+def _day(today: str | None) -> datetime.date:
+    """`today` (ISO date) is for tests and catching up by hand; by default the date in the
+    platform's time zone (TIME_ZONE, Asia/Tashkent), not UTC: just after midnight local it is
+    still the previous day in UTC."""
+    return datetime.date.fromisoformat(today) if today else timezone.localdate()
 
 
 @shared_task(acks_late=True, autoretry_for=(DatabaseError,), retry_backoff=True, retry_backoff_max=600,
              max_retries=3)
 def agreements_daily_all(today: str | None = None) -> dict[str, dict[str, int]]:
-    """`today` (ISO date) is for tests and catching up by hand; by default the date in the
-    platform's time zone (TIME_ZONE, Asia/Tashkent), not UTC: at 00:05 local it is still
-    the previous day in UTC."""
-    day = datetime.date.fromisoformat(today) if today else timezone.localdate()
+    day = _day(today)
     return {
         cluster.slug: services.agreements_daily(cluster=cluster, today=day)
         for cluster in Cluster.objects.filter(is_active=True).order_by("pk")
     }
+
+
+@shared_task(acks_late=True, autoretry_for=(DatabaseError,), retry_backoff=True, retry_backoff_max=600,
+             max_retries=3)
+def agreement_reminders_all(today: str | None = None) -> dict[str, dict[str, int]]:
+    """Record and queue the reminders due in every active cluster; a rerun queues nothing new."""
+    day = _day(today)
+    return {
+        cluster.slug: services.reminders_due(cluster=cluster, today=day)
+        for cluster in Cluster.objects.filter(is_active=True).order_by("pk")
+    }
+
+
+def _agreement_link(reminder) -> str:
+    try:
+        path = reverse("agreement_detail", kwargs={"cluster_slug": reminder.cluster.slug,
+                                                   "pk": reminder.agreement_id})
+    except NoReverseMatch:  # the browser pages are optional for the email
+        return ""
+    return settings.PUBLIC_BASE_URL.rstrip("/") + path
+
+
+@shared_task(**EMAIL_TASK_OPTIONS)
+def send_agreement_reminder(cluster_id: int, reminder_id: int):
+    # Only while the agreement is still active: one suspended or terminated between the
+    # daily run and this message is not reminded of.
+    rows = AgreementReminder.objects.for_cluster(cluster_id).filter(
+        pk=reminder_id, agreement__status=Agreement.Status.ACTIVE)
+    reminder = rows.select_related("cluster", "agreement", "obligation__party__organization").first()
+    if reminder is None or not rows.filter(sent_at__isnull=True).update(sent_at=timezone.now()) == 1:
+        return
+    recipients = selectors.reminder_recipients(cluster=reminder.cluster, agreement=reminder.agreement)
+    if not recipients:
+        return
+    context = {
+        "reminder": reminder, "agreement": reminder.agreement, "obligation": reminder.obligation,
+        "cluster": reminder.cluster, "link": _agreement_link(reminder),
+    }
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = render_to_string("agreements/email/reminder_subject.txt", context).strip()
+        body = render_to_string("agreements/email/reminder.txt", context)
+    # One message per person, so the parties' admins do not see each other's addresses, over
+    # one connection. A failure part way releases the claim and the retry sends to everyone
+    # again: a rare duplicate is better than a reminder nobody got.
+    messages = [EmailMessage(subject, body, None, [recipient]) for recipient in recipients]
+    try:
+        get_connection().send_messages(messages)
+    except Exception:
+        rows.update(sent_at=None)
+        raise

@@ -12,4 +12,5 @@ urlpatterns = [
     # Swagger UI's files come from drf_spectacular_sidecar through /static/: no CDN.
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("c/<slug:cluster_slug>/", include("members.api.urls")),
+    path("c/<slug:cluster_slug>/", include("agreements.api.urls")),
 ]

@@ -19,6 +19,8 @@ urlpatterns = [
          name="password_reset_confirm"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("api/v1/", include("cluster_platform.api_urls")),
+    # Before members' catch-all "c/<slug>/" include; the prefixes do not overlap either way.
+    path("c/<slug:cluster_slug>/agreements/", include("agreements.urls")),
     path("", include("members.urls")),
 ]
 

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from agreements import selectors as agreement_selectors
+
 from .. import selectors
 from ..models import MembershipApplication, Organization, RatingColour
 from .base import ClusterPage
 
 PENDING_SHOWN = 5
+EXPIRING_WITHIN_DAYS = 30
+EXPIRING_SHOWN = 10
 
 
 def members_table(rows: list[dict]) -> dict:
@@ -58,4 +62,12 @@ class DashboardView(ClusterPage):
                 len(context["pending_applications"])
                 if len(context["pending_applications"]) < PENDING_SHOWN else pending.count()
             )
+            expiring = agreement_selectors.agreement_list(
+                cluster=self.cluster, roles=self.roles, filters={"expiring_within_days": EXPIRING_WITHIN_DAYS}
+            ).order_by("end_date", "number")
+            # One more than shown, to know whether to offer the whole list.
+            context["expiring_agreements"] = list(expiring[:EXPIRING_SHOWN + 1])
+            context["expiring_more"] = len(context["expiring_agreements"]) > EXPIRING_SHOWN
+            context["expiring_agreements"] = context["expiring_agreements"][:EXPIRING_SHOWN]
+            context["expiring_within_days"] = EXPIRING_WITHIN_DAYS
         return context

@@ -10,12 +10,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_htmx.http import push_url
 
+from agreements import selectors as agreement_selectors
+
 from .. import importing, permissions, selectors, services
 from ..forms import OrganizationFilterForm, OrganizationForm, SchoolRatingForm, StatusChangeForm
 from ..models import Organization
 from .base import ClusterPage, ServiceFormView, organization_section, paginate
 
 RESULTS_ID = "organization-results"
+AGREEMENTS_SHOWN = 10
 
 
 def _filter_form(request, cluster) -> OrganizationFilterForm:
@@ -121,6 +124,14 @@ class OrganizationDetailView(ClusterPage):
                                 and organization.kind == Organization.Kind.SCHOOL),
             is_school=organization.kind == Organization.Kind.SCHOOL,
             show_people=show_people,
+        )
+        # The agreements this organization is party to, as far as the viewer may read them.
+        agreements = list(agreement_selectors.agreement_list(
+            cluster=self.cluster, roles=self.roles, filters={"organization": organization.pk},
+        ).order_by("-start_date", "-pk")[:AGREEMENTS_SHOWN + 1])
+        context.update(
+            agreements=agreements[:AGREEMENTS_SHOWN],
+            agreements_more=len(agreements) > AGREEMENTS_SHOWN,
         )
         return context
 

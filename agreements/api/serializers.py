@@ -1,0 +1,149 @@
+"""Serializers of the agreements API.
+
+Input serializers (`...In`) check the shape of a body only; who may do what, the lifecycle
+and which organizations, people and parties belong where are the services' rules, and their
+ValidationErrors reach the client as 400 answers naming the field. Ids inside a body are
+plain integers for the same reason: the service looks them up in the cluster (one query for
+all parties) and reports another cluster's id like an unknown one. Output serializers
+(`...Out`) are read-only and touch only what the selectors load.
+
+Kinds and statuses are documented as strings with their values listed: the same field names
+carry other choice sets in the members API, and giving each set its own schema enum would
+need names in SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].
+"""
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from agreements.models import Agreement, AgreementParty, AgreementTransition, Obligation
+from members.api.serializers import InputSerializer
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class ChoiceText(serializers.ChoiceField):
+    """A choice checked by the server and described in its help text (see the module docstring)."""
+
+    def __init__(self, choices, **kwargs):
+        kwargs.setdefault("help_text", ", ".join(str(value) for value, _label in choices))
+        super().__init__(choices, **kwargs)
+
+
+def _choice_out(choices):
+    return ChoiceText(choices=choices, read_only=True)
+
+
+# --- Output ---------------------------------------------------------------------------------
+
+
+class AgreementPartyOut(serializers.ModelSerializer):
+    organization_name = serializers.CharField(source="organization.name", read_only=True)
+    signatory_name = serializers.CharField(source="signatory.full_name", default=None, read_only=True)
+
+    class Meta:
+        model = AgreementParty
+        fields = ["id", "organization", "organization_name", "role", "signatory", "signatory_name", "signed_on",
+                  "signed_by_name"]
+        read_only_fields = fields
+
+
+class ObligationOut(serializers.ModelSerializer):
+    organization = serializers.IntegerField(source="party.organization_id", read_only=True)
+    organization_name = serializers.CharField(source="party.organization.name", read_only=True)
+    status = _choice_out(Obligation.Status.choices)
+
+    class Meta:
+        model = Obligation
+        fields = ["id", "agreement", "party", "organization", "organization_name", "description", "due_date",
+                  "status", "completed_at", "completed_by"]
+        read_only_fields = fields
+
+
+class AgreementTransitionOut(serializers.ModelSerializer):
+    from_status = serializers.CharField(read_only=True, help_text=_("Empty for the creation."))
+    to_status = _choice_out(Agreement.Status.choices)
+    actor_username = serializers.CharField(source="actor.username", default=None, read_only=True)
+
+    class Meta:
+        model = AgreementTransition
+        fields = ["id", "from_status", "to_status", "actor", "actor_username", "comment", "created_at"]
+        read_only_fields = fields
+
+
+class AgreementOut(serializers.ModelSerializer):
+    """A row of the list: the agreement and its parties (prefetched by the selector)."""
+
+    kind = _choice_out(Agreement.Kind.choices)
+    status = _choice_out(Agreement.Status.choices)
+    parties = AgreementPartyOut(many=True, read_only=True)
+
+    class Meta:
+        model = Agreement
+        fields = ["id", "number", "title", "kind", "status", "start_date", "end_date", "renewal_of", "parties",
+                  "created_at", "updated_at"]
+        read_only_fields = fields
+
+
+class AgreementDetailOut(AgreementOut):
+    """One agreement with its obligations and its timeline of status moves."""
+
+    obligations = ObligationOut(many=True, read_only=True)
+    transitions = AgreementTransitionOut(many=True, read_only=True)
+
+    class Meta(AgreementOut.Meta):
+        fields = AgreementOut.Meta.fields + ["description", "termination_reason", "created_by", "obligations",
+                                             "transitions"]
+        read_only_fields = fields
+
+
+# --- Input ----------------------------------------------------------------------------------
+
+
+class AgreementPartyIn(InputSerializer):
+    organization = serializers.IntegerField(min_value=1)
+    role = serializers.ChoiceField(choices=AgreementParty.Role.choices, default=AgreementParty.Role.PARTNER)
+    signatory = serializers.IntegerField(min_value=1, allow_null=True, default=None)
+
+
+class AgreementCreateIn(InputSerializer):
+    title = serializers.CharField(max_length=255)
+    kind = ChoiceText(choices=Agreement.Kind.choices)
+    start_date = serializers.DateField()
+    end_date = serializers.DateField()
+    description = serializers.CharField(allow_blank=True, default="")
+    parties = AgreementPartyIn(many=True, help_text=_("Two or more organizations of this cluster."))
+
+    @staticmethod
+    def to_service_kwargs(data: dict) -> dict:
+        """The body as agreements.services.agreement_create takes it."""
+        return {**data, "parties": [
+            {"organization_id": party["organization"], "role": party["role"], "signatory_id": party["signatory"]}
+            for party in data["parties"]
+        ]}
+
+
+class AgreementTransitionIn(InputSerializer):
+    to_status = ChoiceText(choices=Agreement.Status.choices)
+    comment = serializers.CharField(allow_blank=True, default="")
+    reason = serializers.CharField(allow_blank=True, default="",
+                                   help_text=_("Required when the agreement is terminated."))
+
+
+class AgreementSignIn(InputSerializer):
+    party = serializers.IntegerField(min_value=1, help_text=_("Id of a party of this agreement."))
+    signed_on = serializers.DateField()
+    signatory = serializers.IntegerField(min_value=1, allow_null=True, default=None,
+                                         help_text=_("A person of the party's organization."))
+    signed_by_name = serializers.CharField(max_length=200, allow_blank=True, default="")
+
+
+class AgreementRenewIn(InputSerializer):
+    start_date = serializers.DateField()
+    end_date = serializers.DateField()
+
+
+class ObligationIn(InputSerializer):
+    party = serializers.IntegerField(min_value=1, help_text=_("Id of the responsible party of this agreement."))
+    description = serializers.CharField()
+    due_date = serializers.DateField()

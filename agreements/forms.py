@@ -1,0 +1,211 @@
+"""Browser forms of the agreements app.
+
+Forms check the shape of the input only; the rules (who may do what, which moves exist,
+valid parties and dates) live in agreements.services, whose ValidationErrors the views map
+back onto these forms with `apply_service_error`.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from cluster_platform.forms import BootstrapFormMixin
+
+from .models import Agreement, AgreementParty, Obligation
+
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def _with_blank(label, choices):
+    return [("", label), *choices]
+
+
+# --- The list ---------------------------------------------------------------------------
+
+AGREEMENT_SORTS = {
+    "number": ["number", "pk"],
+    "title": ["title", "pk"],
+    "start_date": ["start_date", "number", "pk"],
+    "end_date": ["end_date", "number", "pk"],
+    "status": ["status", "number", "pk"],
+}
+AGREEMENT_SORT_LABELS = {
+    "number": _("Number"),
+    "title": _("Title"),
+    "start_date": _("Start date"),
+    "end_date": _("End date"),
+    "status": _("Status"),
+}
+
+
+class AgreementFilterForm(BootstrapFormMixin, forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), required=False,
+                             choices=_with_blank(_("All kinds"), Agreement.Kind.choices))
+    status = forms.ChoiceField(label=_("Status"), required=False,
+                               choices=_with_blank(_("All statuses"), Agreement.Status.choices))
+    party = forms.TypedChoiceField(label=_("Party"), required=False, coerce=int, empty_value=None)
+    expiring = forms.IntegerField(label=_("Active and ending within (days)"), required=False,
+                                  min_value=0, max_value=3650)
+    sort = forms.ChoiceField(required=False, widget=forms.HiddenInput, choices=[
+        (prefix + key, key) for key in AGREEMENT_SORTS for prefix in ("", "-")
+    ])
+
+    def __init__(self, *args, organizations=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["party"].choices = _with_blank(
+            _("All organizations"), [(org.pk, org.name) for org in organizations])
+
+    def _valid_data(self) -> dict:
+        if not self.is_bound:
+            return {}
+        self.is_valid()  # invalid values are dropped from cleaned_data and shown as errors
+        return self.cleaned_data
+
+    def filters(self) -> dict:
+        data = self._valid_data()
+        filters = {key: data.get(key) for key in ("kind", "status") if data.get(key)}
+        if data.get("party"):
+            filters["organization"] = data["party"]
+        if data.get("expiring") is not None:
+            filters["expiring_within_days"] = data["expiring"]
+        return filters
+
+    def sort_value(self) -> str:
+        return self._valid_data().get("sort") or ""
+
+    def ordering(self) -> list[str]:
+        sort = self.sort_value()
+        if not sort:
+            return list(Agreement._meta.ordering)
+        prefix = "-" if sort.startswith("-") else ""
+        return [prefix + field for field in AGREEMENT_SORTS[sort.lstrip("-")]]
+
+    def sort_columns(self) -> list[dict]:
+        current = self.sort_value()
+        return [{
+            "key": key,
+            "label": label,
+            "direction": "ascending" if current == key else "descending" if current == "-" + key else "",
+            "next": "-" + key if current == key else key,
+        } for key, label in AGREEMENT_SORT_LABELS.items()]
+
+
+# --- Create -------------------------------------------------------------------------------
+
+class AgreementForm(BootstrapFormMixin, forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=255)
+    kind = forms.ChoiceField(label=_("Kind"), choices=_with_blank(_("Choose…"), Agreement.Kind.choices))
+    start_date = forms.DateField(label=_("Start date"), widget=DATE_WIDGET)
+    end_date = forms.DateField(label=_("End date"), widget=DATE_WIDGET)
+    description = forms.CharField(label=_("Description"), required=False,
+                                  widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class PartyForm(BootstrapFormMixin, forms.Form):
+    organization = forms.TypedChoiceField(label=_("Organization"), coerce=int, empty_value=None)
+    role = forms.ChoiceField(label=_("Role"), choices=AgreementParty.Role.choices,
+                             initial=AgreementParty.Role.PARTNER)
+    signatory = forms.TypedChoiceField(label=_("Signatory"), required=False, coerce=int, empty_value=None)
+
+    def __init__(self, *args, organizations=(), people=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].choices = _with_blank(_("Choose…"), [(o.pk, o.name) for o in organizations])
+        self.fields["signatory"].choices = _with_blank(
+            _("Not yet known"), [(p.pk, f"{p.full_name} · {p.organization.name}") for p in people])
+
+    def service_data(self) -> dict:
+        data = {"organization_id": self.cleaned_data["organization"], "role": self.cleaned_data["role"]}
+        if self.cleaned_data.get("signatory"):
+            data["signatory_id"] = self.cleaned_data["signatory"]
+        return data
+
+
+class BasePartyFormSet(forms.BaseFormSet):
+    """At least two parties; for an organization admin, one of them its own organization."""
+
+    def __init__(self, *args, required_organization_ids=None, **kwargs):
+        self.required_organization_ids = required_organization_ids
+        super().__init__(*args, **kwargs)
+
+    def filled_forms(self):
+        return [form for form in self.forms if form.is_valid() and form.cleaned_data.get("organization")]
+
+    def clean(self):
+        if any(self.errors):
+            return
+        chosen = [form.cleaned_data["organization"] for form in self.filled_forms()]
+        if len(set(chosen)) < 2:
+            raise forms.ValidationError(_("Choose at least two different organizations."))
+        if len(chosen) != len(set(chosen)):
+            raise forms.ValidationError(_("Each organization can be a party only once."))
+        if self.required_organization_ids is not None and not set(chosen) & set(self.required_organization_ids):
+            raise forms.ValidationError(_("Your own organization must be one of the parties."))
+
+    def service_data(self) -> list[dict]:
+        return [form.service_data() for form in self.filled_forms()]
+
+
+PartyFormSet = forms.formset_factory(PartyForm, formset=BasePartyFormSet, extra=2, min_num=2, max_num=20,
+                                     validate_max=True)
+
+
+# --- Actions on one agreement ---------------------------------------------------------------
+
+class TransitionForm(BootstrapFormMixin, forms.Form):
+    to_status = forms.ChoiceField(choices=Agreement.Status.choices, widget=forms.HiddenInput)
+    comment = forms.CharField(label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    reason = forms.CharField(label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, with_reason=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not with_reason:
+            del self.fields["reason"]
+
+
+class SignForm(BootstrapFormMixin, forms.Form):
+    signed_on = forms.DateField(label=_("Signed on"), widget=DATE_WIDGET)
+    signatory = forms.TypedChoiceField(label=_("Signatory"), required=False, coerce=int, empty_value=None)
+    signed_by_name = forms.CharField(label=_("Signed by (name)"), required=False, max_length=200,
+                                     help_text=_("Leave empty to use the signatory's name."))
+
+    def __init__(self, *args, people=(), **kwargs):
+        kwargs.setdefault("initial", {"signed_on": timezone.localdate()})
+        super().__init__(*args, **kwargs)
+        self.fields["signatory"].choices = _with_blank(_("As recorded for the party"),
+                                                       [(p.pk, p.full_name) for p in people])
+
+    def service_data(self) -> dict:
+        return {
+            "signed_on": self.cleaned_data["signed_on"],
+            "signatory_id": self.cleaned_data.get("signatory"),
+            "signed_by_name": self.cleaned_data.get("signed_by_name", ""),
+        }
+
+
+class RenewForm(BootstrapFormMixin, forms.Form):
+    start_date = forms.DateField(label=_("Start date"), widget=DATE_WIDGET)
+    end_date = forms.DateField(label=_("End date"), widget=DATE_WIDGET)
+
+
+class ObligationForm(BootstrapFormMixin, forms.Form):
+    party = forms.TypedChoiceField(label=_("Responsible party"), coerce=int, empty_value=None)
+    description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 3}))
+    due_date = forms.DateField(label=_("Due date"), widget=DATE_WIDGET)
+
+    def __init__(self, *args, parties=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["party"].choices = _with_blank(
+            _("Choose…"), [(party.pk, party.organization.name) for party in parties])
+
+    def service_data(self) -> dict:
+        return {"party_id": self.cleaned_data["party"], "description": self.cleaned_data["description"],
+                "due_date": self.cleaned_data["due_date"]}
+
+
+class ConfirmForm(BootstrapFormMixin, forms.Form):
+    """A form without fields: the POST itself is the confirmation."""
+
+
+OBLIGATION_STATUSES_DONE = (Obligation.Status.DONE, Obligation.Status.CANCELLED)

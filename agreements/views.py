@@ -1,0 +1,363 @@
+"""Browser pages of agreements: the list, create, the agreement page and its actions.
+
+Every agreement is loaded through `selectors.agreement_get` with the cluster and the user's
+roles, so another cluster's agreement and one the user may not read answer alike (404);
+every write is a service call, whose PermissionDenied answers 403 and whose ValidationError
+is shown on the form with 422.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from members import selectors as member_selectors
+from members.models import Organization
+from members.views.base import ClusterPage, ServiceFormView, paginate
+
+from . import permissions, selectors, services
+from .forms import (
+    AgreementFilterForm,
+    AgreementForm,
+    ConfirmForm,
+    ObligationForm,
+    PartyFormSet,
+    RenewForm,
+    SignForm,
+    TransitionForm,
+)
+from .models import Agreement, Obligation
+
+Status = Agreement.Status
+RESULTS_ID = "agreement-results"
+
+# Moves that take effect only after a confirmation page that asks for the reason.
+CONFIRMED_MOVES = {Status.SUSPENDED, Status.TERMINATED}
+MOVE_BUTTONS = {
+    Status.DRAFT: (gettext_lazy("Back to draft"), "btn-outline-secondary"),
+    Status.NEGOTIATION: (gettext_lazy("Start negotiation"), "btn-primary"),
+    Status.SIGNED: (gettext_lazy("Declare signed"), "btn-primary"),
+    Status.ACTIVE: (gettext_lazy("Activate"), "btn-success"),
+    Status.SUSPENDED: (gettext_lazy("Suspend"), "btn-warning"),
+    Status.TERMINATED: (gettext_lazy("Terminate"), "btn-danger"),
+}
+
+
+def can_browse(roles) -> bool:
+    """Who has an agreements section at all: the cluster's coordinators and authorities, and
+    the people of member organizations (who see their organizations' agreements)."""
+    return roles.is_coordinator or roles.is_authority or bool(roles.organization_roles)
+
+
+def available_moves(roles, agreement) -> list[dict]:
+    """The status moves these roles may offer on the agreement page (services.MOVES decides;
+    the guards, such as every party having signed, are checked by the service on POST)."""
+    moves = []
+    for (current, target), who in services.MOVES.items():
+        if current != agreement.status or who == services.TASK:
+            continue
+        if who == services.COORDINATOR and not permissions.can_manage(roles):
+            continue
+        if who == services.PARTY and not permissions.can_propose(roles, agreement):
+            continue
+        label, button = MOVE_BUTTONS[target]
+        moves.append({"status": target, "label": label, "button": button, "confirm": target in CONFIRMED_MOVES})
+    return moves
+
+
+class AgreementPage(ClusterPage):
+    """A page of the agreements section; objects that cannot be found are 404."""
+
+    allowed = can_browse
+    nav_section = "agreements"
+    agreement = None
+
+    def dispatch(self, request, *args, **kwargs):
+        try:
+            return super().dispatch(request, *args, **kwargs)
+        except ObjectDoesNotExist:
+            raise Http404
+
+    def load_agreement(self) -> Agreement:
+        try:
+            self.agreement = selectors.agreement_get(cluster=self.cluster, roles=self.roles, pk=self.kwargs["pk"])
+        except (Agreement.DoesNotExist, ValueError):
+            raise Http404
+        return self.agreement
+
+    def agreement_url(self, anchor: str = "") -> str:
+        return reverse("agreement_detail", args=[self.cluster.slug, self.agreement.pk]) + anchor
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["agreement"] = self.agreement
+        return context
+
+
+def _cluster_organizations(cluster):
+    return member_selectors.organization_list(cluster=cluster).only("pk", "name").order_by("name", "pk")
+
+
+class AgreementListView(AgreementPage):
+    template_name = "agreements/agreement_list.html"
+
+    def get_template_names(self):
+        htmx = self.request.htmx
+        if htmx and htmx.target == RESULTS_ID and not htmx.history_restore_request:
+            return ["agreements/partials/agreement_results.html"]
+        return [self.template_name]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        form = AgreementFilterForm(self.request.GET or None, organizations=_cluster_organizations(self.cluster))
+        filters = form.filters()
+        agreements = selectors.agreement_list(cluster=self.cluster, roles=self.roles, filters=filters)
+        page = paginate(self.request, agreements.order_by(*form.ordering()))
+        context.update(
+            form=form,
+            page_obj=page,
+            agreements=page.object_list,
+            sort_columns=form.sort_columns(),
+            is_filtered=bool(filters),
+            results_id=RESULTS_ID,
+            can_create=permissions.can_create(self.roles, self.roles.organizations_with("admin")),
+        )
+        return context
+
+
+class AgreementCreateView(AgreementPage, ServiceFormView):
+    template_name = "agreements/agreement_form.html"
+    form_class = AgreementForm
+
+    def check_cluster_permission(self):
+        if not permissions.can_create(self.roles, self.roles.organizations_with("admin")):
+            raise PermissionDenied
+
+    def load(self):
+        self.organizations = list(
+            member_selectors.organization_list(cluster=self.cluster, filters={"status": Organization.Status.ACTIVE})
+            .only("pk", "name").order_by("name", "pk")
+        )
+        active_ids = [org.pk for org in self.organizations]
+        self.people = list(
+            member_selectors.person_list(cluster=self.cluster).filter(organization_id__in=active_ids, is_active=True)
+            .order_by("organization__name", "full_name")
+        )
+
+    def get_formset(self, data=None):
+        admin_of = self.roles.organizations_with("admin")
+        initial = None
+        if not self.roles.is_coordinator and len(admin_of) == 1:
+            initial = [{"organization": next(iter(admin_of)), "role": "initiator"}]
+        return PartyFormSet(
+            data, prefix="parties", initial=initial,
+            form_kwargs={"organizations": self.organizations, "people": self.people},
+            required_organization_ids=None if self.roles.is_coordinator else admin_of,
+        )
+
+    def get(self, request, *args, **kwargs):
+        self.load()
+        return self.render_to_response(self.get_context_data(form=self.get_form(), formset=self.get_formset()))
+
+    def post(self, request, *args, **kwargs):
+        self.load()
+        form, formset = self.get_form(request.POST), self.get_formset(request.POST)
+        if form.is_valid() and formset.is_valid():
+            try:
+                self.object = services.agreement_create(
+                    cluster=self.cluster, actor=request.user, parties=formset.service_data(), **form.cleaned_data)
+            except ValidationError as error:
+                if hasattr(error, "error_dict") and "parties" in error.error_dict:
+                    formset._non_form_errors = formset.error_class(error.message_dict["parties"])
+                    error = ValidationError({k: v for k, v in error.error_dict.items() if k != "parties"})
+                    if error.error_dict:
+                        form.apply_service_error(error)
+                else:
+                    form.apply_service_error(error)
+            else:
+                messages.success(request, _("Agreement %(number)s was created as a draft.") % {
+                    "number": self.object.number})
+                return redirect(reverse("agreement_detail", args=[self.cluster.slug, self.object.pk]))
+        return self.render_to_response(self.get_context_data(form=form, formset=formset), status=422)
+
+
+class AgreementDetailView(AgreementPage):
+    template_name = "agreements/agreement_detail.html"
+
+    def get_context_data(self, **kwargs):
+        agreement = self.load_agreement()
+        context = super().get_context_data(**kwargs)
+        roles = self.roles
+        parties = list(agreement.parties.all())
+        negotiating = agreement.status == Status.NEGOTIATION
+        context.update(
+            parties=[{
+                "party": party,
+                "can_sign": negotiating and party.signed_on is None and permissions.can_sign(roles, party),
+            } for party in parties],
+            obligations=[{
+                "obligation": obligation,
+                "can_complete": (obligation.status in (Obligation.Status.OPEN, Obligation.Status.OVERDUE)
+                                 and permissions.can_complete_obligation(roles, obligation)),
+            } for obligation in agreement.obligations.all()],
+            transitions=agreement.transitions.all(),
+            moves=available_moves(roles, agreement),
+            can_renew=agreement.status in services.RENEWABLE and permissions.can_propose(roles, agreement),
+            can_add_obligation=permissions.can_add_obligation(roles, agreement),
+            sign_form=SignForm(),
+        )
+        return context
+
+
+class AgreementActionView(AgreementPage, ServiceFormView):
+    """A form about one agreement: its own page on GET and after errors; the agreement page
+    links or posts to it."""
+
+    def load(self):
+        self.load_agreement()
+        self.load_target()
+
+    def load_target(self):
+        """Load the object the action is about and check the user may act on it."""
+
+    def get_success_url(self):
+        return self.agreement_url()
+
+
+class AgreementTransitionView(AgreementActionView):
+    template_name = "agreements/agreement_transition.html"
+    form_class = TransitionForm
+
+    def load_target(self):
+        self.require(permissions.can_propose(self.roles, self.agreement))
+        self.moves = available_moves(self.roles, self.agreement)
+        wanted = self.request.POST.get("to_status") or self.request.GET.get("to")
+        self.move = next((move for move in self.moves if move["status"] == wanted), None)
+
+    def get_form_kwargs(self):
+        return {"with_reason": bool(self.move and self.move["confirm"]),
+                "initial": {"to_status": self.move["status"] if self.move else ""}}
+
+    def get_form(self, data=None):
+        form = super().get_form(data)
+        if data is not None and self.move is None:
+            form.add_error(None, _("Choose one of the actions offered for this agreement."))
+        return form
+
+    def perform(self, form):
+        return services.agreement_transition(
+            cluster=self.cluster, actor=self.request.user, agreement_id=self.agreement.pk,
+            to_status=form.cleaned_data["to_status"], comment=form.cleaned_data.get("comment", ""),
+            reason=form.cleaned_data.get("reason", ""),
+        )
+
+    def get_success_message(self):
+        return _("The agreement is now %(status)s.") % {"status": self.object.get_status_display().lower()}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(moves=self.moves, move=self.move)
+        return context
+
+
+class AgreementSignView(AgreementActionView):
+    template_name = "agreements/agreement_sign.html"
+    form_class = SignForm
+
+    def load_target(self):
+        self.party = next((p for p in self.agreement.parties.all() if p.pk == self.kwargs["party_pk"]), None)
+        if self.party is None:
+            raise Http404
+        self.require(permissions.can_sign(self.roles, self.party))
+
+    def get_form_kwargs(self):
+        people = member_selectors.person_list(cluster=self.cluster).filter(
+            organization_id=self.party.organization_id, is_active=True)
+        return {"people": people}
+
+    def perform(self, form):
+        return services.agreement_sign(cluster=self.cluster, actor=self.request.user,
+                                       agreement_id=self.agreement.pk, party_id=self.party.pk,
+                                       **form.service_data())
+
+    def get_success_message(self):
+        return _("The signature of %(name)s was recorded.") % {"name": self.party.organization.name}
+
+    def get_success_url(self):
+        return self.agreement_url("#parties")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["party"] = self.party
+        return context
+
+
+class AgreementRenewView(AgreementActionView):
+    template_name = "agreements/agreement_renew.html"
+    form_class = RenewForm
+
+    def load_target(self):
+        self.require(permissions.can_propose(self.roles, self.agreement))
+
+    def perform(self, form):
+        return services.agreement_renew(cluster=self.cluster, actor=self.request.user,
+                                        agreement_id=self.agreement.pk, **form.cleaned_data)
+
+    def get_success_message(self):
+        return _("Agreement %(number)s was created as the renewal.") % {"number": self.object.number}
+
+    def get_success_url(self):
+        return reverse("agreement_detail", args=[self.cluster.slug, self.object.pk])
+
+
+class ObligationCreateView(AgreementActionView):
+    template_name = "agreements/obligation_form.html"
+    form_class = ObligationForm
+
+    def load_target(self):
+        self.require(permissions.can_add_obligation(self.roles, self.agreement))
+
+    def get_form_kwargs(self):
+        return {"parties": self.agreement.parties.all()}
+
+    def perform(self, form):
+        return services.obligation_add(cluster=self.cluster, actor=self.request.user,
+                                       agreement_id=self.agreement.pk, **form.service_data())
+
+    def get_success_message(self):
+        return _("The obligation was added.")
+
+    def get_success_url(self):
+        return self.agreement_url("#obligations")
+
+
+class ObligationDoneView(AgreementActionView):
+    template_name = "agreements/obligation_done.html"
+    form_class = ConfirmForm
+
+    def load_target(self):
+        self.obligation = next(
+            (o for o in self.agreement.obligations.all() if o.pk == self.kwargs["obligation_pk"]), None)
+        if self.obligation is None:
+            raise Http404
+        self.require(permissions.can_complete_obligation(self.roles, self.obligation))
+
+    def perform(self, form):
+        return services.obligation_complete(cluster=self.cluster, actor=self.request.user,
+                                            obligation_id=self.obligation.pk)
+
+    def get_success_message(self):
+        return _("The obligation was marked done.")
+
+    def get_success_url(self):
+        return self.agreement_url("#obligations")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["obligation"] = self.obligation
+        return context
