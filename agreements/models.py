@@ -4,17 +4,12 @@ their signatures, the obligations each party takes on, and the timeline of statu
 The rules (who may move an agreement where, and when) live in services.py; the models hold
 fields, constraints and the choices."""
 
-import pghistory
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from cluster_platform.tenancy import TenantModel
-
-
-def audited():
-    return pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+from cluster_platform.tenancy import TenantModel, audited
 
 
 @audited()

@@ -102,6 +102,13 @@ class TenantQuerySet(models.QuerySet):
         return super().delete()
 
 
+def audited():
+    """Record inserts, updates and deletes with database triggers (bulk changes included)."""
+    import pghistory
+
+    return pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+
+
 class TenantManager(models.Manager.from_queryset(TenantQuerySet)):
     pass
 

@@ -2,7 +2,6 @@
 
 import secrets
 
-import pghistory
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
@@ -11,17 +10,13 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cluster_platform.tenancy import TenantModel
+from cluster_platform.tenancy import TenantModel, audited
 
 class RatingColour(models.TextChoices):
     GREEN = "green", _("Green")
     YELLOW = "yellow", _("Yellow")
     RED = "red", _("Red")
 
-
-# Inserts, updates and deletes are recorded by database triggers, bulk changes included.
-def audited():
-    return pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
 
 tax_id_validator = RegexValidator(r"^\d{9}$", _("A tax id (INN) has 9 digits."))
 TAX_ID_TAKEN = _("An organization with this tax id is already in the cluster.")
