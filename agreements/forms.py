@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cluster_platform.forms import BootstrapFormMixin
 
+from . import permissions
 from .models import Agreement, AgreementParty, Obligation
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -123,24 +124,23 @@ class PartyForm(BootstrapFormMixin, forms.Form):
 
 
 class BasePartyFormSet(forms.BaseFormSet):
-    """At least two parties; for an organization admin, one of them its own organization."""
+    """The parties of a new agreement. The rules on parties (two distinct active members of
+    the cluster) are the service's; its errors are shown above the rows. Only the creation
+    permission is asked here, so an organization admin who left out its own organization
+    reads why instead of meeting a 403."""
 
-    def __init__(self, *args, required_organization_ids=None, **kwargs):
-        self.required_organization_ids = required_organization_ids
+    def __init__(self, *args, roles=None, **kwargs):
+        self.roles = roles
         super().__init__(*args, **kwargs)
 
     def filled_forms(self):
         return [form for form in self.forms if form.is_valid() and form.cleaned_data.get("organization")]
 
     def clean(self):
-        if any(self.errors):
+        if any(self.errors) or self.roles is None:
             return
         chosen = [form.cleaned_data["organization"] for form in self.filled_forms()]
-        if len(set(chosen)) < 2:
-            raise forms.ValidationError(_("Choose at least two different organizations."))
-        if len(chosen) != len(set(chosen)):
-            raise forms.ValidationError(_("Each organization can be a party only once."))
-        if self.required_organization_ids is not None and not set(chosen) & set(self.required_organization_ids):
+        if not permissions.can_create(self.roles, chosen):
             raise forms.ValidationError(_("Your own organization must be one of the parties."))
 
     def service_data(self) -> list[dict]:

@@ -157,7 +157,7 @@ class AgreementCreateView(AgreementPage, ServiceFormView):
         return PartyFormSet(
             data, prefix="parties", initial=initial,
             form_kwargs={"organizations": self.organizations, "people": self.people},
-            required_organization_ids=None if self.roles.is_coordinator else admin_of,
+            roles=self.roles,
         )
 
     def get(self, request, *args, **kwargs):

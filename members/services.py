@@ -377,7 +377,7 @@ def invitation_accept(*, token: str, username: str, password: str, user=None):
     invitation = invitation_by_token(token)
     if invitation is None:
         raise ValidationError(_("This invitation is not valid any more. Ask for a new one."))
-    invitation = Invitation.objects.unscoped().select_for_update().get(pk=invitation.pk)
+    invitation = Invitation.objects.for_cluster(invitation.cluster).select_for_update().get(pk=invitation.pk)
     if invitation.accepted_at is not None:
         raise ValidationError(_("This invitation was already used."))
     cluster = invitation.cluster
