@@ -8,13 +8,15 @@ back onto these forms with `apply_service_error`.
 from __future__ import annotations
 
 from django import forms
+from django.template.defaultfilters import filesizeformat, floatformat
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from cluster_platform.forms import BootstrapFormMixin
 
-from . import permissions
-from .models import Agreement, AgreementParty, Obligation
+from . import documents, permissions
+from .models import Agreement, AgreementDocument, AgreementParty, Obligation
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -184,6 +186,23 @@ class SignForm(BootstrapFormMixin, forms.Form):
         }
 
 
+class PersonChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, user):
+        return user.get_full_name() or user.get_username()
+
+
+class RepresentativeForm(BootstrapFormMixin, forms.Form):
+    """Who to name (among `people`, the candidates) or, with `action=remove`, who to remove
+    (among `people`, the current representatives)."""
+
+    user = PersonChoiceField(label=_("Person"), queryset=None, empty_label=_("Choose a person"),
+                             help_text=_("People with an account at the organization."))
+
+    def __init__(self, *args, people, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = people
+
+
 class RenewForm(BootstrapFormMixin, forms.Form):
     start_date = forms.DateField(label=_("Start date"), widget=DATE_WIDGET)
     end_date = forms.DateField(label=_("End date"), widget=DATE_WIDGET)
@@ -202,6 +221,39 @@ class ObligationForm(BootstrapFormMixin, forms.Form):
     def service_data(self) -> dict:
         return {"party_id": self.cleaned_data["party"], "description": self.cleaned_data["description"],
                 "due_date": self.cleaned_data["due_date"]}
+
+
+def document_accept() -> str:
+    """The file chooser's `accept`: the extensions and content types documents.KINDS allows.
+    A hint for the browser only; the server decides by the content (documents.inspect_upload)."""
+    extensions = [f".{name}" for extension, _type, aliases in documents.KINDS.values()
+                  for name in (extension, *aliases)]
+    content_types = [content_type for _extension, content_type, _aliases in documents.KINDS.values()]
+    return ",".join([*extensions, *content_types])
+
+
+def document_size_limit() -> str:
+    """The AGREEMENT_DOCUMENT_MAX_BYTES setting for people: "20 MB"."""
+    limit = documents.max_upload_bytes()
+    megabytes = limit / (1024 * 1024)
+    if megabytes >= 1:
+        return gettext("%(size)s MB") % {"size": floatformat(megabytes, -1)}
+    return filesizeformat(limit)
+
+
+class DocumentUploadForm(BootstrapFormMixin, forms.Form):
+    kind = forms.ChoiceField(label=_("Kind of document"), choices=AgreementDocument.Kind.choices)
+    file = forms.FileField(label=_("File"), widget=forms.FileInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].widget.attrs["accept"] = document_accept()
+        self.fields["file"].help_text = gettext(
+            "PDF, DOCX, ODT, PNG or JPEG, at most %(limit)s. The type is checked by the content of the file."
+        ) % {"limit": document_size_limit()}
+
+    def service_data(self) -> dict:
+        return {"kind": self.cleaned_data["kind"], "upload": self.cleaned_data["file"]}
 
 
 class ConfirmForm(BootstrapFormMixin, forms.Form):

@@ -6,6 +6,7 @@ fields, constraints and the choices."""
 
 from django.conf import settings
 from django.db import models
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
@@ -113,11 +114,47 @@ class AgreementParty(TenantModel):
             ),
         ]
         indexes = [models.Index(fields=["cluster", "organization"])]
+        # Granted per party (never globally) to the people an organization names to act for it
+        # on one agreement; see permissions.py.
+        permissions = [("represent_party", _("Represent the party on the agreement"))]
         verbose_name = _("agreement party")
         verbose_name_plural = _("agreement parties")
 
     def __str__(self):
         return f"{self.organization} · {self.get_role_display()}"
+
+
+class _PartyGrant(models.Model):
+    """django-guardian's direct foreign-key permission table for agreement parties, with the
+    cluster key every tenant row carries. Not a TenantModel: guardian's assign_perm and
+    remove_perm need its own manager as `objects`. Written only by services (through those two
+    shortcuts) and read only in permissions.py, always with the cluster in the query."""
+
+    cluster = models.ForeignKey("members.Cluster", on_delete=models.PROTECT, related_name="+")
+    content_object = models.ForeignKey(AgreementParty, on_delete=models.CASCADE)
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self.cluster_id is None:
+            self.cluster_id = self.content_object.cluster_id
+        super().save(*args, **kwargs)
+
+
+@audited()
+class AgreementPartyUserGrant(_PartyGrant, UserObjectPermissionBase):
+    content_object = models.ForeignKey(AgreementParty, on_delete=models.CASCADE, related_name="user_grants")
+
+    class Meta(UserObjectPermissionBase.Meta):
+        indexes = [models.Index(fields=["cluster", "user"])]
+
+
+class AgreementPartyGroupGrant(_PartyGrant, GroupObjectPermissionBase):
+    content_object = models.ForeignKey(AgreementParty, on_delete=models.CASCADE, related_name="group_grants")
+
+    class Meta(GroupObjectPermissionBase.Meta):
+        indexes = [models.Index(fields=["cluster", "group"])]
 
 
 @audited()

@@ -5,6 +5,11 @@ same predicates to show or hide actions, so each rule lives here once.
 - An organization admin may propose a draft with its own organization as a party, move the
   agreements its organization is party to between draft and negotiation, sign for its own
   party, comment, and mark its own party's obligations done.
+- A party representative (a person of the party organization whom a coordinator or the
+  organization's admin named for one agreement) acts for that party on that agreement alone:
+  moves it through negotiation, signs, comments, uploads documents and marks the party's
+  obligations done. The grant is a django-guardian per-object permission ("represent_party")
+  on the party, and counts only while the person keeps a role in the party's organization.
 - Authorities read every agreement; admins and staff of a party organization read that one.
 """
 
@@ -15,7 +20,9 @@ from django.utils.translation import gettext as _
 
 from cluster_platform.tenancy import Roles, roles_for
 
-from .models import Agreement, AgreementParty
+from .models import Agreement, AgreementParty, AgreementPartyUserGrant
+
+REPRESENT = "represent_party"
 
 
 def party_organization_ids(agreement: Agreement) -> set[int]:
@@ -55,10 +62,53 @@ def can_create(roles: Roles, organization_ids) -> bool:
     return any(roles.is_org_admin(org_id) for org_id in organization_ids or ())
 
 
+def represented_party_ids(roles: Roles, agreement: Agreement) -> set[int]:
+    """The parties of this agreement the user represents by an explicit grant, while they keep
+    a role in the party's organization. One query per agreement and user, remembered on the
+    agreement object for the rest of the request."""
+    if roles.user_id is None or not roles.organization_roles:
+        return set()
+    cache = agreement.__dict__.setdefault("_represented_party_ids", {})
+    parties = getattr(agreement, "_prefetched_objects_cache", {}).get("parties")
+    if roles.user_id not in cache and parties is not None and all(
+            hasattr(party, "representative_grants") for party in parties):
+        # Loaded by selectors.agreement_get with the grants: no query needed.
+        cache[roles.user_id] = {
+            party.pk for party in parties if party.organization_id in roles.organization_roles
+            and any(grant.user_id == roles.user_id for grant in party.representative_grants)
+        }
+    if roles.user_id not in cache:
+        cache[roles.user_id] = {
+            party_id
+            for party_id, organization_id in AgreementPartyUserGrant.objects.filter(
+                cluster_id=agreement.cluster_id, user_id=roles.user_id, permission__codename=REPRESENT,
+                content_object__agreement_id=agreement.pk,
+            ).values_list("content_object_id", "content_object__organization_id")
+            if organization_id in roles.organization_roles
+        }
+    return cache[roles.user_id]
+
+
+def represents(roles: Roles, party: AgreementParty) -> bool:
+    return party.pk in represented_party_ids(roles, party.agreement)
+
+
 def can_propose(roles: Roles, agreement: Agreement) -> bool:
-    """Move between draft and negotiation, declare it signed, renew: a coordinator or an
-    admin of a party organization."""
+    """Move between draft and negotiation and declare it signed: a coordinator, an admin of a
+    party organization or a representative of a party."""
+    return can_create(roles, party_organization_ids(agreement)) or bool(represented_party_ids(roles, agreement))
+
+
+def can_renew(roles: Roles, agreement: Agreement) -> bool:
+    """A renewal is a new agreement: who may create one with these parties."""
     return can_create(roles, party_organization_ids(agreement))
+
+
+def can_name_representatives(roles: Roles, party: AgreementParty) -> bool:
+    """A coordinator, or an admin of the party's organization, while the agreement can change."""
+    if party.agreement.status in Agreement.FINAL_STATUSES:
+        return False
+    return roles.is_coordinator or roles.is_org_admin(party.organization_id)
 
 
 def can_comment(roles: Roles, agreement: Agreement) -> bool:
@@ -66,7 +116,7 @@ def can_comment(roles: Roles, agreement: Agreement) -> bool:
 
 
 def can_sign(roles: Roles, party: AgreementParty) -> bool:
-    return roles.is_coordinator or roles.is_org_admin(party.organization_id)
+    return roles.is_coordinator or roles.is_org_admin(party.organization_id) or represents(roles, party)
 
 
 def can_add_obligation(roles: Roles, agreement: Agreement) -> bool:
@@ -81,7 +131,8 @@ def can_add_obligation(roles: Roles, agreement: Agreement) -> bool:
 
 
 def can_complete_obligation(roles: Roles, obligation) -> bool:
-    return roles.is_coordinator or roles.is_org_admin(obligation.party.organization_id)
+    return (roles.is_coordinator or roles.is_org_admin(obligation.party.organization_id)
+            or represents(roles, obligation.party))
 
 
 ACTIONS = {
@@ -89,6 +140,8 @@ ACTIONS = {
     "manage": lambda roles, obj: can_manage(roles),
     "create": can_create,
     "propose": can_propose,
+    "renew": can_renew,
+    "name_representatives": can_name_representatives,
     "comment": can_comment,
     "sign": can_sign,
     "add_obligation": can_add_obligation,
@@ -118,8 +171,9 @@ def require_visible(user, cluster, agreement: Agreement) -> None:
 # --- Documents -------------------------------------------------------------------------------
 
 def can_upload_document(roles: Roles, agreement: Agreement) -> bool:
-    """Drafts and signed scans: a coordinator or an admin of a party organization (the people
-    who negotiate and sign it). Authorities and party staff read the documents but upload none."""
+    """Drafts and signed scans: a coordinator, an admin of a party organization or a party's
+    representative (the people who negotiate and sign it). Authorities and the other staff of
+    the parties read the documents but upload none."""
     return can_propose(roles, agreement)
 
 

@@ -6,15 +6,22 @@ from __future__ import annotations
 import datetime
 
 from django.contrib.auth import get_user_model
-from django.db.models import Prefetch, Q
+from django.db.models import OuterRef, Prefetch, Q
 from django.utils import timezone
 
 from cluster_platform.tenancy import Roles
 from members.models import ClusterRole, OrganizationRole
 from members.selectors import ACCESS_STATUSES
 
-from .models import Agreement, AgreementDocument, AgreementParty, AgreementTransition, Obligation
-from .permissions import visible_agreements
+from .models import (
+    Agreement,
+    AgreementDocument,
+    AgreementParty,
+    AgreementPartyUserGrant,
+    AgreementTransition,
+    Obligation,
+)
+from .permissions import REPRESENT, visible_agreements
 
 
 def _parties(cluster):
@@ -54,7 +61,9 @@ def agreement_get(*, cluster, roles: Roles, pk) -> Agreement:
         visible_agreements(cluster, roles)
         .select_related("renewal_of", "created_by")
         .prefetch_related(
-            Prefetch("parties", queryset=_parties(cluster)),
+            Prefetch("parties", queryset=_parties(cluster).prefetch_related(
+                Prefetch("user_grants", queryset=_representative_grants(cluster).select_related("user"),
+                         to_attr="representative_grants"))),
             Prefetch(
                 "obligations",
                 queryset=Obligation.objects.for_cluster(cluster).select_related(
@@ -66,6 +75,31 @@ def agreement_get(*, cluster, roles: Roles, pk) -> Agreement:
             ),
         )
         .get(pk=pk)
+    )
+
+
+def _representative_grants(cluster):
+    return AgreementPartyUserGrant.objects.filter(cluster=cluster, permission__codename=REPRESENT).order_by("pk")
+
+
+def representative_ids(*, cluster, party: AgreementParty) -> set[int]:
+    """The users named to represent this party (whether or not they still hold a role)."""
+    return set(_representative_grants(cluster).filter(content_object=party).values_list("user_id", flat=True))
+
+
+def representative_users(*, cluster, party: AgreementParty):
+    return get_user_model().objects.filter(
+        pk__in=_representative_grants(cluster).filter(content_object=party).values("user_id"))
+
+
+def representative_candidates(*, cluster, party: AgreementParty):
+    """The people who could be named for a party: active users with a role in its
+    organization, not yet representing it."""
+    has_role = OrganizationRole.objects.for_cluster(cluster).filter(organization_id=party.organization_id)
+    return (
+        get_user_model().objects.filter(is_active=True, pk__in=has_role.values("user_id"))
+        .exclude(pk__in=_representative_grants(cluster).filter(content_object=party).values("user_id"))
+        .order_by("last_name", "first_name", "username")
     )
 
 
@@ -102,13 +136,19 @@ def document_get(*, cluster, roles: Roles, agreement_id, pk):
 
 def reminder_recipients(*, cluster, agreement: Agreement) -> list[str]:
     """Email addresses for an agreement's reminders: the admins of every party organization
-    (while the organization keeps access, as in members.selectors.user_roles) and the
-    cluster's coordinators; active users with an address, each address once."""
-    party_admins = OrganizationRole.objects.for_cluster(cluster).filter(
-        role=OrganizationRole.Role.ADMIN,
+    and the parties' representatives who still hold a role there (while the organization
+    keeps access, as in members.selectors.user_roles), and the cluster's coordinators; active
+    users with an address, each address once."""
+    party_roles = OrganizationRole.objects.for_cluster(cluster).filter(
         organization__status__in=ACCESS_STATUSES,
         organization_id__in=AgreementParty.objects.for_cluster(cluster)
         .filter(agreement=agreement).values("organization_id"),
+    )
+    representatives = _representative_grants(cluster).filter(content_object__agreement=agreement)
+    party_admins = party_roles.filter(
+        Q(role=OrganizationRole.Role.ADMIN)
+        | Q(user_id__in=representatives.filter(
+            content_object__organization_id=OuterRef("organization_id")).values("user_id"))
     ).values("user_id")
     coordinators = ClusterRole.objects.for_cluster(cluster).filter(
         role=ClusterRole.Role.COORDINATOR).values("user_id")

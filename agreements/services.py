@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 
 import pghistory
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.db import transaction
@@ -20,7 +21,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from cluster_platform.tenancy import roles_for
-from members.models import Organization, Person
+from guardian.shortcuts import assign_perm, remove_perm
+
+from members.models import Organization, OrganizationRole, Person
 
 from . import documents, permissions, selectors
 from .models import (
@@ -47,6 +50,7 @@ MOVES = {
     (Status.NEGOTIATION, Status.SIGNED): PARTY,
     (Status.SIGNED, Status.ACTIVE): COORDINATOR,  # or the task on the start date
     (Status.ACTIVE, Status.EXPIRED): TASK,
+    (Status.SUSPENDED, Status.EXPIRED): TASK,  # its term ends whether or not it was suspended
     (Status.ACTIVE, Status.SUSPENDED): COORDINATOR,
     (Status.SUSPENDED, Status.ACTIVE): COORDINATOR,
     **{(status, Status.TERMINATED): COORDINATOR for status in Status if status not in Agreement.FINAL_STATUSES},
@@ -265,7 +269,7 @@ def agreement_renew(*, cluster, actor, agreement_id: int, start_date: datetime.d
     """A new draft with the same parties (unsigned), a new number, and renewal_of set."""
     previous = selectors.agreement_get_for_update(cluster=cluster, pk=agreement_id)
     permissions.require_visible(actor, cluster, previous)
-    permissions.require(actor, cluster, "propose", previous)
+    permissions.require(actor, cluster, "renew", previous)
     if previous.status not in RENEWABLE:
         raise ValidationError({"status": _("Only a signed, active, suspended or expired agreement can be renewed.")})
     parties = _validate_parties(cluster, [
@@ -275,6 +279,58 @@ def agreement_renew(*, cluster, actor, agreement_id: int, start_date: datetime.d
     with _audit(actor, service="agreement_renew"):
         return _create(cluster, actor=actor, title=previous.title, kind=previous.kind, start_date=start_date,
                        end_date=end_date, parties=parties, description=previous.description, renewal_of=previous)
+
+
+# --- Party representatives ------------------------------------------------------------------
+
+def _party_for_representatives(cluster, actor, agreement_id: int, party_id: int) -> AgreementParty:
+    agreement = selectors.agreement_get_for_update(cluster=cluster, pk=agreement_id)
+    permissions.require_visible(actor, cluster, agreement)
+    party = (
+        AgreementParty.objects.for_cluster(cluster).select_related("organization")
+        .filter(pk=party_id, agreement=agreement).first()
+    )
+    if party is None:
+        raise ValidationError({"party": _("Choose a party of this agreement.")})
+    party.agreement = agreement
+    permissions.require(actor, cluster, "name_representatives", party)
+    return party
+
+
+def _representative_user(cluster, party: AgreementParty, user_id):
+    """A user with a role (admin or staff) in the party's organization; anyone else, another
+    cluster's user included, is refused alike."""
+    has_role = OrganizationRole.objects.for_cluster(cluster).filter(
+        organization_id=party.organization_id, user_id=user_id)
+    user = get_user_model().objects.filter(pk=user_id, is_active=True).filter(
+        pk__in=has_role.values("user_id")).first() if user_id else None
+    if user is None:
+        raise ValidationError({"user": _("Choose a person with an account at %(organization)s.") % {
+            "organization": party.organization}})
+    return user
+
+
+@transaction.atomic
+def representative_add(*, cluster, actor, agreement_id: int, party_id: int, user_id: int) -> AgreementParty:
+    """Name a person of the party's organization to act for it on this agreement."""
+    party = _party_for_representatives(cluster, actor, agreement_id, party_id)
+    user = _representative_user(cluster, party, user_id)
+    if user.pk in selectors.representative_ids(cluster=cluster, party=party):
+        raise ValidationError({"user": _("%(name)s already represents %(organization)s on this agreement.") % {
+            "name": user.get_full_name() or user.get_username(), "organization": party.organization}})
+    with _audit(actor, service="representative_add"):
+        assign_perm(permissions.REPRESENT, user, party)
+    return party
+
+
+@transaction.atomic
+def representative_remove(*, cluster, actor, agreement_id: int, party_id: int, user_id: int) -> AgreementParty:
+    party = _party_for_representatives(cluster, actor, agreement_id, party_id)
+    if user_id not in selectors.representative_ids(cluster=cluster, party=party):
+        raise ValidationError({"user": _("This person does not represent the party.")})
+    with _audit(actor, service="representative_remove"):
+        remove_perm(permissions.REPRESENT, get_user_model().objects.get(pk=user_id), party)
+    return party
 
 
 # --- Obligations ---------------------------------------------------------------------------
@@ -323,8 +379,8 @@ def obligation_complete(*, cluster, actor, obligation_id: int) -> Obligation:
 
 @transaction.atomic
 def agreements_daily(*, cluster, today: datetime.date) -> dict[str, int]:
-    """Signed agreements whose start date has come become active, active ones past their end
-    date expire, open obligations past their due date become overdue. A second run on the
+    """Signed agreements whose start date has come become active, active or suspended ones past
+    their end date expire, open obligations past their due date become overdue. A second run on the
     same day finds nothing left to do."""
     counts = {"activated": 0, "expired": 0, "overdue": 0}
     agreements = Agreement.objects.for_cluster(cluster).select_for_update().order_by("pk")
@@ -332,7 +388,7 @@ def agreements_daily(*, cluster, today: datetime.date) -> dict[str, int]:
         for agreement in agreements.filter(status=Status.SIGNED, start_date__lte=today):
             _move(cluster, agreement, Status.ACTIVE, actor=None, comment=DAILY_TASK_COMMENT)
             counts["activated"] += 1
-        for agreement in agreements.filter(status=Status.ACTIVE, end_date__lt=today):
+        for agreement in agreements.filter(status__in=[Status.ACTIVE, Status.SUSPENDED], end_date__lt=today):
             _move(cluster, agreement, Status.EXPIRED, actor=None, comment=DAILY_TASK_COMMENT)
             counts["expired"] += 1
         counts["overdue"] = Obligation.objects.for_cluster(cluster).filter(

@@ -4,15 +4,22 @@ Every agreement is loaded through `selectors.agreement_get` with the cluster and
 roles, so another cluster's agreement and one the user may not read answer alike (404);
 every write is a service call, whose PermissionDenied answers 403 and whose ValidationError
 is shown on the form with 422.
+
+Documents are uploaded through services.document_upload and downloaded through
+selectors.document_get, so a document answers only under its own agreement, to those who
+may read that agreement; the file goes out as an attachment that the browser may neither
+sniff nor render in the page's origin.
 """
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
-from django.http import Http404
+from django.db import transaction
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -20,18 +27,20 @@ from members import selectors as member_selectors
 from members.models import Organization
 from members.views.base import ClusterPage, ServiceFormView, paginate
 
-from . import permissions, selectors, services
+from . import documents, permissions, selectors, services
 from .forms import (
     AgreementFilterForm,
     AgreementForm,
     ConfirmForm,
+    DocumentUploadForm,
     ObligationForm,
     PartyFormSet,
     RenewForm,
+    RepresentativeForm,
     SignForm,
     TransitionForm,
 )
-from .models import Agreement, Obligation
+from .models import Agreement, AgreementDocument, Obligation
 
 Status = Agreement.Status
 RESULTS_ID = "agreement-results"
@@ -46,6 +55,10 @@ MOVE_BUTTONS = {
     Status.SUSPENDED: (gettext_lazy("Suspend"), "btn-warning"),
     Status.TERMINATED: (gettext_lazy("Terminate"), "btn-danger"),
 }
+
+
+# Statuses in which the text is settled: what gets uploaded now is most likely the signed scan.
+SIGNED_STATUSES = {Status.SIGNED, Status.ACTIVE, Status.SUSPENDED, Status.EXPIRED, Status.TERMINATED}
 
 
 def can_browse(roles) -> bool:
@@ -199,6 +212,7 @@ class AgreementDetailView(AgreementPage):
             parties=[{
                 "party": party,
                 "can_sign": negotiating and party.signed_on is None and permissions.can_sign(roles, party),
+                "can_name_representatives": permissions.can_name_representatives(roles, party),
             } for party in parties],
             obligations=[{
                 "obligation": obligation,
@@ -207,11 +221,26 @@ class AgreementDetailView(AgreementPage):
             } for obligation in agreement.obligations.all()],
             transitions=agreement.transitions.all(),
             moves=available_moves(roles, agreement),
-            can_renew=agreement.status in services.RENEWABLE and permissions.can_propose(roles, agreement),
+            can_renew=agreement.status in services.RENEWABLE and permissions.can_renew(roles, agreement),
             can_add_obligation=permissions.can_add_obligation(roles, agreement),
             sign_form=SignForm(),
+            **self.documents_context(agreement),
         )
         return context
+
+    def documents_context(self, agreement) -> dict:
+        # One query for every document and its uploader, however many versions there are.
+        rows = list(selectors.document_list(cluster=self.cluster, roles=self.roles, agreement_id=agreement.pk))
+        can_upload = permissions.can_upload_document(self.roles, agreement)
+        has_signed_scan = any(row.kind == AgreementDocument.Kind.SIGNED_SCAN for row in rows)
+        return {
+            "documents": rows,
+            "can_upload_document": can_upload,
+            "upload_form": DocumentUploadForm(initial={"kind": suggested_document_kind(agreement)})
+            if can_upload else None,
+            # Signed but not active yet: the scan of the signed paper belongs on file before activation.
+            "signed_scan_wanted": can_upload and agreement.status == Status.SIGNED and not has_signed_scan,
+        }
 
 
 class AgreementActionView(AgreementPage, ServiceFormView):
@@ -297,12 +326,59 @@ class AgreementSignView(AgreementActionView):
         return context
 
 
+class RepresentativesView(AgreementActionView):
+    """The people who represent one party on this agreement: name one (the form) or remove
+    one (a button per person, confirmed first). Both POST here; `action` says which."""
+
+    template_name = "agreements/representatives.html"
+    form_class = RepresentativeForm
+
+    def load_target(self):
+        self.party = next((p for p in self.agreement.parties.all() if p.pk == self.kwargs["party_pk"]), None)
+        if self.party is None:
+            raise Http404
+        self.require(permissions.can_name_representatives(self.roles, self.party))
+        self.removing = self.request.method == "POST" and self.request.POST.get("action") == "remove"
+
+    def get_form_kwargs(self):
+        if self.removing:
+            return {"people": selectors.representative_users(cluster=self.cluster, party=self.party)}
+        return {"people": selectors.representative_candidates(cluster=self.cluster, party=self.party)}
+
+    def perform(self, form):
+        service = services.representative_remove if self.removing else services.representative_add
+        self.person = form.cleaned_data["user"]
+        return service(cluster=self.cluster, actor=self.request.user, agreement_id=self.agreement.pk,
+                       party_id=self.party.pk, user_id=self.person.pk)
+
+    def get_success_message(self):
+        values = {"name": self.person.get_full_name() or self.person.get_username(),
+                  "organization": self.party.organization.name}
+        if self.removing:
+            return _("%(name)s no longer represents %(organization)s on this agreement.") % values
+        return _("%(name)s now represents %(organization)s on this agreement.") % values
+
+    def get_success_url(self):
+        return reverse("agreement_representatives", args=[self.cluster.slug, self.agreement.pk, self.party.pk])
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if self.removing and "form" in context:
+            # A refused removal (the page was stale): say why above the list, and offer the
+            # form to name someone as usual.
+            context["remove_errors"] = [error for errors in context["form"].errors.values() for error in errors]
+            context["form"] = RepresentativeForm(
+                people=selectors.representative_candidates(cluster=self.cluster, party=self.party))
+        context.update(party=self.party, representatives=[grant.user for grant in self.party.representative_grants])
+        return context
+
+
 class AgreementRenewView(AgreementActionView):
     template_name = "agreements/agreement_renew.html"
     form_class = RenewForm
 
     def load_target(self):
-        self.require(permissions.can_propose(self.roles, self.agreement))
+        self.require(permissions.can_renew(self.roles, self.agreement))
 
     def perform(self, form):
         return services.agreement_renew(cluster=self.cluster, actor=self.request.user,
@@ -361,3 +437,80 @@ class ObligationDoneView(AgreementActionView):
         context = super().get_context_data(**kwargs)
         context["obligation"] = self.obligation
         return context
+
+
+# --- Documents ---------------------------------------------------------------------------------
+
+def suggested_document_kind(agreement) -> str:
+    if agreement.status in SIGNED_STATUSES:
+        return AgreementDocument.Kind.SIGNED_SCAN
+    return AgreementDocument.Kind.DRAFT
+
+
+def document_file_response(document: AgreementDocument) -> FileResponse:
+    """The stored file of a document as a download, for the browser and the API alike.
+
+    The content type is the one detected at upload; the file name is the cleaned display
+    name, always as an attachment. `nosniff` and a sandboxing CSP keep a browser from
+    running anything in it should it be opened in a tab. A file missing from the storage is
+    404: the row outlived its file, which is not the client's fault, but there is nothing to
+    send either."""
+    if not document.file.name:
+        raise Http404
+    try:
+        handle = document.file.storage.open(document.file.name, "rb")
+    except FileNotFoundError:
+        raise Http404
+    response = FileResponse(handle, content_type=document.content_type)
+    response["Content-Disposition"] = documents.content_disposition(document.display_name)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# services.document_upload stores the file outside the database and must run outside any
+# transaction of the caller (see its docstring): never wrap this request in one, even
+# should ATOMIC_REQUESTS be switched on.
+@method_decorator(transaction.non_atomic_requests, name="dispatch")
+class DocumentUploadView(AgreementActionView):
+    template_name = "agreements/document_upload.html"
+    form_class = DocumentUploadForm
+
+    def load_target(self):
+        self.require(permissions.can_upload_document(self.roles, self.agreement))
+
+    def get_form(self, data=None):
+        if data is None:
+            wanted = self.request.GET.get("kind")
+            kind = wanted if wanted in AgreementDocument.Kind.values else suggested_document_kind(self.agreement)
+            return self.form_class(initial={"kind": kind})
+        return self.form_class(data, self.request.FILES)
+
+    def perform(self, form):
+        return services.document_upload(cluster=self.cluster, actor=self.request.user,
+                                        agreement_id=self.agreement.pk, **form.service_data())
+
+    def get_success_message(self):
+        return _("%(name)s was uploaded as %(kind)s, version %(version)s.") % {
+            "name": self.object.display_name, "kind": self.object.get_kind_display().lower(),
+            "version": self.object.version}
+
+    def get_success_url(self):
+        return self.agreement_url("#documents")
+
+
+class DocumentDownloadView(AgreementPage):
+    """GET only. Anyone who may not read the agreement (experts included, who have no
+    agreements section) gets 404, as for a document of another agreement or cluster."""
+
+    allowed = None
+    http_method_names = ["get", "head", "options"]
+
+    def get(self, request, *args, **kwargs):
+        try:
+            document = selectors.document_get(cluster=self.cluster, roles=self.roles,
+                                              agreement_id=self.kwargs["pk"], pk=self.kwargs["document_pk"])
+        except AgreementDocument.DoesNotExist:
+            raise Http404
+        return document_file_response(document)

@@ -130,6 +130,8 @@ class Roles:
 
     cluster_roles: frozenset = frozenset()
     organization_roles: dict = field(default_factory=dict)
+    # Whose roles these are: apps with per-object grants (django-guardian) look them up by it.
+    user_id: int | None = None
 
     @property
     def any(self) -> bool:

@@ -36,6 +36,7 @@ def user_roles(*, user, cluster) -> Roles:
     return Roles(
         cluster_roles=cluster_roles,
         organization_roles={k: frozenset(v) for k, v in organization_roles.items()},
+        user_id=user.pk,
     )
 
 

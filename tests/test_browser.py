@@ -3,12 +3,20 @@
 A coordinator signs in, opens the application queue through the collapsed navbar, approves
 an application with the htmx button, edits the new member's district and finds it in the
 member list with the live search.
+
+A coordinator creates an agreement between two members, records both signatures, declares
+it signed, uploads the scan of the signed paper, activates it and downloads the scan.
 """
 
+import datetime
 import os
+from pathlib import Path
 
 import pytest
+from django.utils import timezone
 
+from agreements.models import Agreement, AgreementDocument
+from agreements.tests.test_documents import make_pdf
 from members.models import MembershipApplication, Organization
 from members.tests.factories import (
     ApplicationFactory,
@@ -127,4 +135,82 @@ def test_coordinator_approves_edits_and_finds_a_new_member(live_server, page, sc
     assert "School No. 44 of Margilan" in result.inner_text() and "Quvasoy" in result.inner_text()
     assert "1 organization found" in page.locator("#results-announcement").inner_text()
     assert fits_the_screen(page)
+    assert script_errors == []
+
+
+def sign_in(page, live_server, username):
+    page.goto(live_server.url + "/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill("pass-word-123")
+    page.get_by_role("button", name="Sign in").click()
+
+
+def click_and_wait_for_message(page, control, message):
+    """Submit through `control` and wait for the next page's success message."""
+    with page.expect_navigation():
+        control.click()
+    page.get_by_text(message).wait_for()
+
+
+def test_coordinator_creates_signs_uploads_the_scan_and_activates_an_agreement(
+        live_server, page, script_errors, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    cluster = ClusterFactory(slug="namangan", name="Namangan pedagogical cluster")
+    ClusterRoleFactory(cluster=cluster, user=UserFactory(username="dilshod"), role="coordinator")
+    university = OrganizationFactory(cluster=cluster, name="Namangan State University", kind="university")
+    school = OrganizationFactory(cluster=cluster, name="School No. 12 of Chust")
+    scan = tmp_path / "Signed agreement.pdf"
+    scan.write_bytes(make_pdf())
+    today = timezone.localdate()
+
+    sign_in(page, live_server, "dilshod")
+    page.get_by_role("heading", name="Namangan pedagogical cluster").wait_for()
+    page.goto(f"{live_server.url}/c/{cluster.slug}/agreements/new/")
+    page.get_by_label("Title").fill("Teaching practice in Chust")
+    page.get_by_label("Kind").select_option("internship")
+    page.get_by_label("Start date").fill(today.isoformat())
+    page.get_by_label("End date").fill((today + datetime.timedelta(days=365)).isoformat())
+    for number, organization, role in ((1, university, "initiator"), (2, school, "partner")):
+        party = page.get_by_role("group", name=f"Party {number}")
+        party.get_by_label("Organization").select_option(label=organization.name)
+        party.get_by_label("Role").select_option(role)
+    click_and_wait_for_message(page, page.get_by_role("button", name="Create the draft"), "was created as a draft")
+    agreement = Agreement.objects.for_cluster(cluster).get()
+    assert fits_the_screen(page)
+
+    click_and_wait_for_message(page, page.get_by_role("button", name="Start negotiation"),
+                               "The agreement is now negotiation.")
+    for organization in (university, school):
+        party = agreement.parties.get(organization=organization)
+        page.locator(f"#signed-by-{party.pk}").fill(f"Head of {organization.name}")
+        click_and_wait_for_message(
+            page, page.get_by_role("button", name=f"Record the signature of {organization.name}"),
+            f"The signature of {organization.name} was recorded.")
+    click_and_wait_for_message(page, page.get_by_role("button", name="Declare signed", exact=True),
+                               "The agreement is now signed.")
+
+    # Signed, not yet active: the page asks for the scan and its upload form suggests it.
+    page.get_by_role("link", name="Upload the signed scan").click()
+    documents = page.locator("#documents")
+    assert documents.get_by_label("Kind of document").input_value() == "signed_scan"
+    documents.get_by_label("File").set_input_files(str(scan))
+    click_and_wait_for_message(page, documents.get_by_role("button", name="Upload"),
+                               "Signed agreement.pdf was uploaded as signed scan, version 1.")
+    assert page.get_by_text("Upload the scan of the signed agreement").count() == 0
+
+    click_and_wait_for_message(page, page.get_by_role("button", name="Activate", exact=True),
+                               "The agreement is now active.")
+    agreement.refresh_from_db()
+    assert agreement.status == Agreement.Status.ACTIVE
+    assert "Active" in page.locator(".page-header").first.inner_text()
+    document = AgreementDocument.objects.for_cluster(cluster).get()
+    row = page.locator(f"#document-{document.pk}")
+    assert "Signed scan" in row.inner_text() and "Signed agreement.pdf" in row.inner_text()
+    assert fits_the_screen(page)
+
+    with page.expect_download() as download_info:
+        row.get_by_role("link", name="Download").click()
+    download = download_info.value
+    assert download.suggested_filename == "Signed agreement.pdf"
+    assert Path(download.path()).read_bytes() == scan.read_bytes()
     assert script_errors == []

@@ -13,8 +13,13 @@ import pytest
 from django.urls import URLResolver, get_resolver
 from rest_framework.authtoken.models import Token
 
-from agreements.models import Agreement, AgreementParty, AgreementTransition, Obligation
-from agreements.tests.factories import AgreementFactory, AgreementPartyFactory, ObligationFactory
+from agreements.models import Agreement, AgreementDocument, AgreementParty, AgreementTransition, Obligation
+from agreements.tests.factories import (
+    AgreementDocumentFactory,
+    AgreementFactory,
+    AgreementPartyFactory,
+    ObligationFactory,
+)
 from members.models import (
     ClusterRole,
     Invitation,
@@ -37,7 +42,8 @@ from members.tests.factories import (
 pytestmark = pytest.mark.django_db
 
 TENANT_MODELS = [Organization, Person, MembershipApplication, SchoolRating, ClusterRole, OrganizationRole,
-                 Invitation, MembershipStatusChange, Agreement, AgreementParty, AgreementTransition, Obligation]
+                 Invitation, MembershipStatusChange, Agreement, AgreementParty, AgreementTransition, Obligation,
+                 AgreementDocument]
 
 # (path segment before the id, URL keyword) -> the key of the sample object to put there.
 SAMPLES = {
@@ -51,6 +57,7 @@ SAMPLES = {
     ("parties", "party_pk"): "party",
     ("obligations", "obligation_pk"): "obligation",
     ("obligations", "pk"): "obligation",
+    ("documents", "document_pk"): "document",
 }
 
 # Bodies that would change something if a check were missing.
@@ -131,7 +138,15 @@ def _agreement_samples(cluster, organization):
     agreement = AgreementFactory(cluster=cluster, status="negotiation")
     party = AgreementPartyFactory(agreement=agreement, organization=organization)
     AgreementPartyFactory(agreement=agreement)
-    return {"agreement": agreement, "party": party, "obligation": ObligationFactory(party=party)}
+    return {"agreement": agreement, "party": party, "obligation": ObligationFactory(party=party),
+            "document": AgreementDocumentFactory(agreement=agreement)}
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    """Sample documents are written to a folder of the test's own."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
 
 
 @pytest.fixture

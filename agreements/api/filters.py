@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 
 from agreements import selectors
-from agreements.models import Agreement, AgreementParty, Obligation
+from agreements.models import Agreement, AgreementDocument, AgreementParty, Obligation
 
 
 class AgreementFilter(filters.FilterSet):
@@ -54,3 +54,13 @@ class ObligationFilter(filters.FilterSet):
             return queryset
         parties = AgreementParty.objects.for_cluster(self.request.cluster).filter(organization_id=int(value))
         return queryset.filter(party_id__in=parties.values("pk"))
+
+
+class AgreementDocumentFilter(filters.FilterSet):
+    """The documents of one agreement (the route names the agreement)."""
+
+    kind = filters.ChoiceFilter(choices=AgreementDocument.Kind.choices)
+
+    class Meta:
+        model = AgreementDocument
+        fields = ["kind"]

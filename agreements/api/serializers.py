@@ -12,12 +12,13 @@ carry other choice sets in the members API, and giving each set its own schema e
 need names in SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].
 """
 
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from agreements.models import Agreement, AgreementParty, AgreementTransition, Obligation
+from agreements.models import Agreement, AgreementDocument, AgreementParty, AgreementTransition, Obligation
 from members.api.serializers import InputSerializer
 
 
@@ -48,6 +49,22 @@ class AgreementPartyOut(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class RepresentativeOut(serializers.Serializer):
+    id = serializers.IntegerField(source="user.pk", read_only=True)
+    username = serializers.CharField(source="user.username", read_only=True)
+    full_name = serializers.CharField(source="user.get_full_name", read_only=True)
+
+
+class AgreementPartyDetailOut(AgreementPartyOut):
+    """A party with the people named to represent it on this agreement."""
+
+    representatives = RepresentativeOut(source="representative_grants", many=True, read_only=True)
+
+    class Meta(AgreementPartyOut.Meta):
+        fields = AgreementPartyOut.Meta.fields + ["representatives"]
+        read_only_fields = fields
+
+
 class ObligationOut(serializers.ModelSerializer):
     organization = serializers.IntegerField(source="party.organization_id", read_only=True)
     organization_name = serializers.CharField(source="party.organization.name", read_only=True)
@@ -71,6 +88,26 @@ class AgreementTransitionOut(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class AgreementDocumentOut(serializers.ModelSerializer):
+    """A document version. `download_url` is the API route that streams the file; it needs
+    the cluster in the serializer context (ClusterScopedViewSet.get_serializer_context)."""
+
+    kind = _choice_out(AgreementDocument.Kind.choices)
+    uploaded_by_username = serializers.CharField(source="uploaded_by.username", default=None, read_only=True)
+    download_url = serializers.SerializerMethodField(help_text=_("Absolute path of the file's download route."))
+
+    class Meta:
+        model = AgreementDocument
+        fields = ["id", "kind", "version", "display_name", "content_type", "size", "sha256", "uploaded_by",
+                  "uploaded_by_username", "uploaded_at", "download_url"]
+        read_only_fields = fields
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_download_url(self, document) -> str:
+        return reverse("api-agreement-document-download", kwargs={
+            "cluster_slug": self.context["cluster"].slug, "pk": document.agreement_id, "document_pk": document.pk})
+
+
 class AgreementOut(serializers.ModelSerializer):
     """A row of the list: the agreement and its parties (prefetched by the selector)."""
 
@@ -86,14 +123,17 @@ class AgreementOut(serializers.ModelSerializer):
 
 
 class AgreementDetailOut(AgreementOut):
-    """One agreement with its obligations and its timeline of status moves."""
+    """One agreement with its obligations, its documents (every version, newest of each kind
+    first) and its timeline of status moves."""
 
+    parties = AgreementPartyDetailOut(many=True, read_only=True)
     obligations = ObligationOut(many=True, read_only=True)
+    documents = AgreementDocumentOut(many=True, read_only=True)
     transitions = AgreementTransitionOut(many=True, read_only=True)
 
     class Meta(AgreementOut.Meta):
         fields = AgreementOut.Meta.fields + ["description", "termination_reason", "created_by", "obligations",
-                                             "transitions"]
+                                             "documents", "transitions"]
         read_only_fields = fields
 
 
@@ -147,3 +187,16 @@ class ObligationIn(InputSerializer):
     party = serializers.IntegerField(min_value=1, help_text=_("Id of the responsible party of this agreement."))
     description = serializers.CharField()
     due_date = serializers.DateField()
+
+
+class RepresentativeIn(InputSerializer):
+    party = serializers.IntegerField(min_value=1, help_text=_("Id of a party of this agreement."))
+    user = serializers.IntegerField(min_value=1, help_text=_("Id of a user with a role in the party's organization."))
+
+
+class AgreementDocumentIn(InputSerializer):
+    """multipart/form-data. The file's type is decided by its content, not by its name or the
+    content type the client sends; the size limit is the AGREEMENT_DOCUMENT_MAX_BYTES setting."""
+
+    kind = ChoiceText(choices=AgreementDocument.Kind.choices)
+    file = serializers.FileField(help_text=_("A PDF, DOCX, ODT, PNG or JPEG file."))

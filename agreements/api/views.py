@@ -6,28 +6,43 @@ the selectors: experts and admins of organizations that are not a party see noth
 agreement they may not read is a 404 like one that does not exist. Every detail route loads
 its object through that scoped queryset before it reads the body, so another cluster's id
 never reaches a service; the services then check the write itself (403 if refused).
+
+Documents are listed and uploaded at .../agreements/<id>/documents/ and streamed at
+.../agreements/<id>/documents/<document_id>/download/, exactly as the browser download
+(agreements.views.document_file_response).
 """
 
+from django.db import transaction
+from django.db.models import Prefetch, prefetch_related_objects
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import mixins, status
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import exceptions, mixins, status
 from rest_framework.decorators import action
+from rest_framework.negotiation import DefaultContentNegotiation
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from agreements import permissions, selectors, services
-from agreements.models import Agreement, Obligation
+from agreements.models import Agreement, AgreementDocument, Obligation
+from agreements.views import document_file_response
 from cluster_platform.api import ClusterScopedViewSet
 
-from .filters import AgreementFilter, ObligationFilter
+from .filters import AgreementDocumentFilter, AgreementFilter, ObligationFilter
 from .serializers import (
     AgreementCreateIn,
     AgreementDetailOut,
+    AgreementDocumentIn,
+    AgreementDocumentOut,
     AgreementOut,
     AgreementRenewIn,
     AgreementSignIn,
     AgreementTransitionIn,
     ObligationIn,
     ObligationOut,
+    RepresentativeIn,
 )
 
 _ERRORS = {
@@ -50,6 +65,17 @@ def obligation_list(*, cluster, roles):
     )
 
 
+class DownloadContentNegotiation(DefaultContentNegotiation):
+    """A download answers with the file whatever the Accept header asks for (a client may
+    well send `Accept: application/pdf`); only its errors are rendered, as JSON."""
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        try:
+            return super().select_renderer(request, renderers, format_suffix)
+        except exceptions.NotAcceptable:
+            return renderers[0], renderers[0].media_type
+
+
 # --- Agreements ------------------------------------------------------------------------------
 
 
@@ -59,6 +85,10 @@ def obligation_list(*, cluster, roles):
                                      "of an organization see those it is party to; experts see none.")),
 )
 @extend_schema(tags=["agreements"])
+# services.document_upload stores its file outside the database and must run outside any
+# transaction of the caller, even should ATOMIC_REQUESTS be switched on; every other write of
+# this viewset is a service that holds its own transaction.
+@method_decorator(transaction.non_atomic_requests, name="dispatch")
 class AgreementViewSet(mixins.ListModelMixin, ClusterScopedViewSet):
     model = Agreement
     serializer_class = AgreementOut
@@ -72,6 +102,8 @@ class AgreementViewSet(mixins.ListModelMixin, ClusterScopedViewSet):
         "sign": AgreementSignIn,
         "renew": AgreementRenewIn,
         "obligations": ObligationIn,
+        "representatives": RepresentativeIn,
+        "remove_representative": RepresentativeIn,
     }
 
     def scoped_queryset(self):
@@ -82,16 +114,29 @@ class AgreementViewSet(mixins.ListModelMixin, ClusterScopedViewSet):
         if self.action == "create":
             permissions.require(self.request.user, self.cluster, "create", self.roles.organizations_with("admin"))
 
+    def check_cluster_object_permission(self, obj):
+        # An upload is refused before its (possibly large) file is inspected; the service
+        # checks again.
+        if self.action == "documents" and self.request.method == "POST":
+            permissions.require(self.request.user, self.cluster, "upload_document", obj)
+
     def get_serializer_class(self):
         if self.action == "retrieve":
             return AgreementDetailOut
+        if self.action == "documents":
+            return AgreementDocumentIn if self.request.method == "POST" else AgreementDocumentOut
         return self.INPUT.get(self.action, AgreementOut)
+
+    def _documents(self, agreement_id):
+        return selectors.document_list(cluster=self.cluster, roles=self.roles, agreement_id=agreement_id)
 
     def _detail(self, pk, *, status_code=status.HTTP_200_OK):
         agreement = selectors.agreement_get(cluster=self.cluster, roles=self.roles, pk=pk)
-        return Response(AgreementDetailOut(agreement).data, status=status_code)
+        prefetch_related_objects([agreement], Prefetch("documents", queryset=self._documents(agreement.pk)))
+        return Response(AgreementDetailOut(agreement, context=self.get_serializer_context()).data,
+                        status=status_code)
 
-    @extend_schema(summary=_("One agreement with its parties, obligations and timeline"),
+    @extend_schema(summary=_("One agreement with its parties, obligations, documents and timeline"),
                    responses={200: AgreementDetailOut, **_errors(404)})
     def retrieve(self, request, *args, **kwargs):
         return self._detail(self.get_object().pk)
@@ -135,6 +180,26 @@ class AgreementViewSet(mixins.ListModelMixin, ClusterScopedViewSet):
                                            **data)
         return self._detail(renewal.pk, status_code=status.HTTP_201_CREATED)
 
+    @extend_schema(summary=_("Name a person to represent a party on this agreement"),
+                   request=RepresentativeIn, responses={200: AgreementDetailOut, **_errors(400, 403, 404)})
+    @action(detail=True, methods=["post"])
+    def representatives(self, request, *args, **kwargs):
+        agreement = self.get_object()
+        data = self.validate_input(RepresentativeIn)
+        services.representative_add(cluster=self.cluster, actor=request.user, agreement_id=agreement.pk,
+                                    party_id=data["party"], user_id=data["user"])
+        return self._detail(agreement.pk)
+
+    @extend_schema(summary=_("Remove a party's representative from this agreement"),
+                   request=RepresentativeIn, responses={200: AgreementDetailOut, **_errors(400, 403, 404)})
+    @action(detail=True, methods=["post"], url_path="representatives/remove")
+    def remove_representative(self, request, *args, **kwargs):
+        agreement = self.get_object()
+        data = self.validate_input(RepresentativeIn)
+        services.representative_remove(cluster=self.cluster, actor=request.user, agreement_id=agreement.pk,
+                                       party_id=data["party"], user_id=data["user"])
+        return self._detail(agreement.pk)
+
     @extend_schema(summary=_("Add an obligation of one party"),
                    request=ObligationIn, responses={201: ObligationOut, **_errors(400, 403, 404)})
     @action(detail=True, methods=["post"])
@@ -146,6 +211,54 @@ class AgreementViewSet(mixins.ListModelMixin, ClusterScopedViewSet):
                                              due_date=data["due_date"])
         obligation = obligation_list(cluster=self.cluster, roles=self.roles).get(pk=obligation.pk)
         return Response(ObligationOut(obligation).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(methods=["GET"], summary=_("The agreement's documents, newest version of each kind first"),
+                   parameters=[OpenApiParameter("kind", str, enum=AgreementDocument.Kind.values,
+                                                description=_("Only drafts or only signed scans."))],
+                   request=None, responses={200: AgreementDocumentOut(many=True), **_errors(400, 404)})
+    @extend_schema(methods=["POST"],
+                   summary=_("Upload a new version of the draft or of the signed scan "
+                             "(coordinators, and admins and representatives of the parties)"),
+                   description=_("multipart/form-data with `kind` and `file`. PDF, DOCX, ODT, PNG or JPEG, "
+                                 "recognized by the content; the size limit is a setting (20 MB unless "
+                                 "configured otherwise)."),
+                   request={"multipart/form-data": AgreementDocumentIn},
+                   responses={201: AgreementDocumentOut, **_errors(400, 403, 404)})
+    # filter_backends=[]: the agreements' own filters (kind, status...) must not apply to the
+    # agreement this route loads; the documents have their FilterSet, applied below.
+    @action(detail=True, methods=["get", "post"], parser_classes=[MultiPartParser, FormParser], filter_backends=[])
+    def documents(self, request, *args, **kwargs):
+        agreement = self.get_object()
+        if request.method == "POST":
+            data = self.validate_input(AgreementDocumentIn)
+            document = services.document_upload(cluster=self.cluster, actor=request.user,
+                                                agreement_id=agreement.pk, kind=data["kind"], upload=data["file"])
+            document = self._documents(agreement.pk).get(pk=document.pk)
+            return Response(AgreementDocumentOut(document, context=self.get_serializer_context()).data,
+                            status=status.HTTP_201_CREATED)
+        documents = AgreementDocumentFilter(request.query_params, queryset=self._documents(agreement.pk),
+                                            request=request)
+        if not documents.is_valid():
+            raise exceptions.ValidationError(documents.errors)
+        page = self.paginate_queryset(documents.qs)
+        return self.get_paginated_response(
+            AgreementDocumentOut(page, many=True, context=self.get_serializer_context()).data)
+
+    @extend_schema(summary=_("Download one document's file"),
+                   description=_("The file as an attachment, with the content type detected at upload."),
+                   responses={(200, "application/octet-stream"): OpenApiResponse(
+                       response=OpenApiTypes.BINARY, description=_("The file.")), **_errors(404)})
+    @action(detail=True, methods=["get"], url_path=r"documents/(?P<document_pk>[0-9]+)/download",
+            url_name="document-download", filter_backends=[], renderer_classes=[JSONRenderer],
+            content_negotiation_class=DownloadContentNegotiation)
+    def document_download(self, request, *args, **kwargs):
+        agreement = self.get_object()
+        try:
+            document = selectors.document_get(cluster=self.cluster, roles=self.roles, agreement_id=agreement.pk,
+                                              pk=kwargs["document_pk"])
+        except AgreementDocument.DoesNotExist:
+            raise exceptions.NotFound()
+        return document_file_response(document)
 
 
 # --- Obligations -----------------------------------------------------------------------------

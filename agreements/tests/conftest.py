@@ -3,7 +3,7 @@ import datetime
 import pytest
 
 from agreements import services
-from members.tests.factories import OrganizationFactory
+from members.tests.factories import OrganizationFactory, OrganizationRoleFactory, UserFactory
 
 
 @pytest.fixture
@@ -28,3 +28,14 @@ def make_agreement(cluster, coordinator, school, university):
         return services.agreement_create(cluster=cluster, actor=actor or coordinator, **data)
 
     return make
+
+
+@pytest.fixture
+def staff(school):
+    """Staff of the school: reads the school's agreements, acts on none of them by default."""
+    return OrganizationRoleFactory(organization=school, user=UserFactory(username="schoolstaff"), role="staff").user
+
+
+@pytest.fixture
+def uni_admin(university):
+    return OrganizationRoleFactory(organization=university, user=UserFactory(username="uniadmin"), role="admin").user

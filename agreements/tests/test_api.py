@@ -7,22 +7,34 @@ refused write also checks that the data did not change.
 """
 
 import datetime
+import hashlib
+from pathlib import Path
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import resolve
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from agreements import services
-from agreements.models import Agreement, AgreementParty, AgreementTransition, Obligation
+from agreements.models import Agreement, AgreementDocument, AgreementParty, AgreementTransition, Obligation
+from agreements.tests.factories import AgreementDocumentFactory
+from agreements.tests.test_documents import make_docx, make_pdf, make_png
 from members.tests.factories import OrganizationFactory, OrganizationRoleFactory, PersonFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
 S = Agreement.Status
-AGREEMENT_TABLES = (Agreement, AgreementParty, AgreementTransition, Obligation)
+AGREEMENT_TABLES = (Agreement, AgreementParty, AgreementTransition, Obligation, AgreementDocument)
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
 
 
 def url(cluster, *parts) -> str:
@@ -176,6 +188,7 @@ class TestRetrieve:
         assert school_party == {
             "id": party.pk, "organization": school.pk, "organization_name": school.name, "role": "partner",
             "signatory": None, "signatory_name": None, "signed_on": None, "signed_by_name": "",
+            "representatives": [],
         }
         assert [(o["id"], o["party"], o["description"], o["due_date"], o["status"]) for o in data["obligations"]] == [
             (obligation.pk, party.pk, "Host two groups", "2026-06-01", "open")]
@@ -427,6 +440,7 @@ def _every_write(cluster, agreement, party, obligation):
         (url(cluster, "agreements", agreement.pk, "obligations"), {"party": party.pk, "description": "x",
                                                                    "due_date": "2026-06-01"}),
         (url(cluster, "obligations", obligation.pk, "complete"), {}),
+        (url(cluster, "agreements", agreement.pk, "documents"), {"kind": "draft"}),
     ]
 
 
@@ -517,12 +531,16 @@ def test_the_browsable_api_renders_and_options_offers_actions_to_those_allowed(c
                                                                                 agreement):
     client = APIClient()
     client.force_login(coordinator)
-    for path in (url(cluster, "agreements"), url(cluster, "agreements", agreement.pk), url(cluster, "obligations")):
+    for path in (url(cluster, "agreements"), url(cluster, "agreements", agreement.pk), url(cluster, "obligations"),
+                 documents_url(cluster, agreement)):
         response = client.get(path, HTTP_ACCEPT="text/html")
         assert response.status_code == 200, path
     sign = client_for(coordinator).options(url(cluster, "agreements", agreement.pk, "sign"))
     assert set(sign.data["actions"]["POST"]) == {"party", "signed_on", "signatory", "signed_by_name"}
     assert client_for(authority).options(url(cluster, "agreements")).data.get("actions", {}) == {}
+    upload_options = client_for(coordinator).options(documents_url(cluster, agreement))
+    assert set(upload_options.data["actions"]["POST"]) == {"kind", "file"}
+    assert client_for(authority).options(documents_url(cluster, agreement)).data.get("actions", {}) == {}
 
 
 # --- Schema ---------------------------------------------------------------------------------
@@ -537,9 +555,216 @@ def test_the_schema_lists_the_agreements_paths():
         "/api/v1/c/{cluster_slug}/agreements/{id}/sign/",
         "/api/v1/c/{cluster_slug}/agreements/{id}/renew/",
         "/api/v1/c/{cluster_slug}/agreements/{id}/obligations/",
+        "/api/v1/c/{cluster_slug}/agreements/{id}/documents/",
+        "/api/v1/c/{cluster_slug}/agreements/{id}/documents/{document_pk}/download/",
         "/api/v1/c/{cluster_slug}/obligations/",
         "/api/v1/c/{cluster_slug}/obligations/{id}/complete/",
     }
     assert expected <= set(schema["paths"])
     assert set(schema["paths"]["/api/v1/c/{cluster_slug}/agreements/"]) == {"get", "post"}
     assert set(schema["paths"]["/api/v1/c/{cluster_slug}/obligations/"]) == {"get"}
+    documents = schema["paths"]["/api/v1/c/{cluster_slug}/agreements/{id}/documents/"]
+    assert set(documents) == {"get", "post"}
+    assert set(documents["post"]["requestBody"]["content"]) == {"multipart/form-data"}
+    assert {"kind", "page", "page_size"} <= {parameter["name"] for parameter in documents["get"]["parameters"]}
+
+
+# --- Documents --------------------------------------------------------------------------------
+
+
+def upload(cluster, actor, agreement, content=None, name="Draft.pdf", kind="draft"):
+    return services.document_upload(cluster=cluster, actor=actor, agreement_id=agreement.pk, kind=kind,
+                                    upload=SimpleUploadedFile(name, make_pdf() if content is None else content))
+
+
+def stored_files(root) -> list[Path]:
+    return sorted(path for path in Path(root).rglob("*") if path.is_file()) if Path(root).exists() else []
+
+
+def documents_url(cluster, agreement) -> str:
+    return url(cluster, "agreements", agreement.pk, "documents")
+
+
+def download_url(cluster, agreement, document) -> str:
+    return url(cluster, "agreements", agreement.pk, "documents", document.pk, "download")
+
+
+def post_file(client, path, *, kind="draft", name="Draft.pdf", content=None, **extra):
+    body = {"kind": kind, "file": SimpleUploadedFile(name, make_pdf() if content is None else content), **extra}
+    return client.post(path, body, format="multipart")
+
+
+class TestDocuments:
+    def test_the_detail_lists_every_version_with_its_download_route(self, cluster, coordinator, agreement):
+        first = upload(cluster, coordinator, agreement, name="Memo.pdf")
+        scan = upload(cluster, coordinator, agreement, make_png(), name="scan.png", kind="signed_scan")
+        second = upload(cluster, coordinator, agreement, make_docx(), name="Memo.docx")
+        client = client_for(coordinator)
+        data = client.get(url(cluster, "agreements", agreement.pk)).data
+        assert [(d["id"], d["kind"], d["version"]) for d in data["documents"]] == [
+            (second.pk, "draft", 2), (first.pk, "draft", 1), (scan.pk, "signed_scan", 1)]
+        assert data["documents"][2] == {
+            "id": scan.pk, "kind": "signed_scan", "version": 1, "display_name": "scan.png",
+            "content_type": "image/png", "size": scan.size, "sha256": scan.sha256, "uploaded_by": coordinator.pk,
+            "uploaded_by_username": "coord", "uploaded_at": data["documents"][2]["uploaded_at"],
+            "download_url": download_url(cluster, agreement, scan),
+        }
+        response = client.get(data["documents"][2]["download_url"])
+        assert response.status_code == 200 and b"".join(response.streaming_content) == make_png()
+
+    def test_the_list_is_paginated_and_filtered_by_kind(self, cluster, coordinator, authority, agreement):
+        draft = upload(cluster, coordinator, agreement)
+        scan = upload(cluster, coordinator, agreement, kind="signed_scan")
+        client = client_for(authority)
+        response = client.get(documents_url(cluster, agreement))
+        assert response.status_code == 200
+        assert response.data["count"] == 2 and ids(response) == [draft.pk, scan.pk]
+        assert ids(client.get(documents_url(cluster, agreement), {"kind": "signed_scan"})) == [scan.pk]
+        page = client.get(documents_url(cluster, agreement), {"page_size": 1, "page": 2})
+        assert ids(page) == [scan.pk] and page.data["previous"]
+        bad = client.get(documents_url(cluster, agreement), {"kind": "invoice"})
+        assert bad.status_code == 400 and list(bad.data) == ["kind"]
+
+    def test_the_agreements_own_filters_do_not_hide_the_agreement(self, cluster, coordinator, agreement):
+        upload(cluster, coordinator, agreement)
+        response = client_for(coordinator).get(documents_url(cluster, agreement), {"status": "active"})
+        assert response.status_code == 200 and response.data["count"] == 1
+
+    def test_a_party_admin_uploads_a_new_version(self, cluster, coordinator, org_admin, agreement, media_root):
+        upload(cluster, coordinator, agreement)
+        content = make_docx()
+        response = post_file(client_for(org_admin), documents_url(cluster, agreement), name="Draft v2.docx",
+                             content=content)
+        assert response.status_code == 201, response.data
+        document = AgreementDocument.objects.for_cluster(cluster).get(pk=response.data["id"])
+        assert response.data["version"] == document.version == 2
+        assert response.data["display_name"] == "Draft v2.docx"
+        assert response.data["sha256"] == hashlib.sha256(content).hexdigest()
+        assert response.data["uploaded_by_username"] == "schooladmin"
+        assert response.data["download_url"] == download_url(cluster, agreement, document)
+        assert (Path(media_root) / document.file.name).read_bytes() == content
+
+    @pytest.mark.parametrize(("body", "field"), [
+        ({"kind": "draft", "name": "scan.pdf", "content": b"MZ\x90\x00" + b"\x00" * 300}, "file"),
+        ({"kind": "invoice"}, "kind"),
+        ({"kind": "draft", "content": b""}, "file"),
+        ({"kind": "draft", "status": "active"}, "status"),  # an unknown key
+    ])
+    def test_a_refused_upload_names_the_field_and_saves_nothing(self, cluster, coordinator, agreement, media_root,
+                                                                body, field):
+        before = tables(cluster)
+        response = post_file(client_for(coordinator), documents_url(cluster, agreement), **body)
+        assert response.status_code == 400 and field in response.data, response.data
+        assert tables(cluster) == before and stored_files(media_root) == []
+
+    def test_a_file_is_required(self, cluster, coordinator, agreement):
+        response = client_for(coordinator).post(documents_url(cluster, agreement), {"kind": "draft"},
+                                                format="multipart")
+        assert response.status_code == 400 and list(response.data) == ["file"]
+
+    def test_an_oversize_file_is_refused(self, settings, cluster, coordinator, agreement, media_root):
+        settings.AGREEMENT_DOCUMENT_MAX_BYTES = 1024
+        content = make_pdf().replace(b"%%EOF", b"%" + b"x" * 2048 + b"\n%%EOF")
+        response = post_file(client_for(coordinator), documents_url(cluster, agreement), content=content)
+        assert response.status_code == 400 and "too large" in response.data["file"][0]
+        assert stored_files(media_root) == []
+
+    @pytest.mark.parametrize(("role", "expected"), [("authority", 403), ("expert", 404), ("college_admin", 404),
+                                                    ("outsider", 404)])
+    def test_those_who_may_not_upload_are_refused_and_nothing_changes(self, role, expected, request, cluster,
+                                                                       agreement, media_root):
+        before = tables(cluster)
+        response = post_file(client_for(request.getfixturevalue(role)), documents_url(cluster, agreement))
+        assert response.status_code == expected
+        assert tables(cluster) == before and stored_files(media_root) == []
+
+    def test_party_staff_may_read_and_download_but_not_upload(self, cluster, coordinator, school, agreement):
+        staff = OrganizationRoleFactory(organization=school, user=UserFactory(username="teacher"), role="staff").user
+        document = upload(cluster, coordinator, agreement)
+        client = client_for(staff)
+        assert ids(client.get(documents_url(cluster, agreement))) == [document.pk]
+        assert client.get(download_url(cluster, agreement, document)).status_code == 200
+        assert post_file(client, documents_url(cluster, agreement)).status_code == 403
+
+    def test_the_download_streams_the_file_with_safe_headers(self, cluster, coordinator, org_admin, agreement):
+        content = make_pdf()
+        document = upload(cluster, coordinator, agreement, content, name="Signed memo.pdf", kind="signed_scan")
+        client = token_client(org_admin)
+        for accept in ("application/json", "application/pdf", "*/*"):
+            response = client.get(download_url(cluster, agreement, document), HTTP_ACCEPT=accept)
+            assert response.status_code == 200, accept
+            assert b"".join(response.streaming_content) == content
+            assert response["Content-Type"] == "application/pdf"
+            assert response["Content-Disposition"] == 'attachment; filename="Signed memo.pdf"'
+            assert response["X-Content-Type-Options"] == "nosniff"
+            assert response["Content-Security-Policy"].startswith("sandbox")
+
+    @pytest.mark.parametrize("role", ["expert", "college_admin", "outsider"])
+    def test_those_who_may_not_read_the_agreement_get_404_on_the_download(self, role, request, cluster,
+                                                                           coordinator, agreement):
+        document = upload(cluster, coordinator, agreement)
+        client = client_for(request.getfixturevalue(role))
+        assert client.get(download_url(cluster, agreement, document)).status_code == 404
+        assert client.get(documents_url(cluster, agreement)).status_code == 404
+
+    def test_another_clusters_document_is_404_through_ones_own_cluster(self, cluster, other_cluster, coordinator,
+                                                                       outsider, agreement):
+        document = upload(cluster, coordinator, agreement)
+        client = client_for(outsider)
+        assert client.get(download_url(other_cluster, agreement, document)).status_code == 404
+        assert client.get(documents_url(other_cluster, agreement)).status_code == 404
+
+    def test_a_document_answers_only_under_its_own_agreement(self, cluster, coordinator, make_agreement, agreement):
+        other = make_agreement(title="Another")
+        document = upload(cluster, coordinator, agreement)
+        client = client_for(coordinator)
+        response = client.get(download_url(cluster, other, document), HTTP_ACCEPT="application/pdf")
+        assert response.status_code == 404 and response["Content-Type"] == "application/json"
+        assert client.get(documents_url(cluster, other)).data["count"] == 0
+
+    def test_a_file_missing_from_the_storage_is_404(self, cluster, coordinator, agreement, media_root):
+        document = upload(cluster, coordinator, agreement)
+        (Path(media_root) / document.file.name).unlink()
+        assert client_for(coordinator).get(download_url(cluster, agreement, document)).status_code == 404
+
+    def test_the_upload_runs_outside_any_request_transaction(self, cluster, agreement):
+        view = resolve(documents_url(cluster, agreement)).func
+        assert "default" in getattr(view, "_non_atomic_requests", set())
+
+    def test_the_download_is_get_only(self, cluster, coordinator, agreement):
+        document = upload(cluster, coordinator, agreement)
+        before = tables(cluster)
+        assert client_for(coordinator).post(download_url(cluster, agreement, document)).status_code == 405
+        assert tables(cluster) == before
+
+
+# Token (1), cluster (1), roles (2), the agreement and its parties (2), count (1), page (1).
+DOCUMENT_LIST_QUERIES = 8
+
+
+@pytest.mark.parametrize("user", ["coordinator", "org_admin"])
+def test_document_list_queries_are_the_same_for_2_and_20_documents(user, request, cluster, coordinator, agreement):
+    client = token_client(request.getfixturevalue(user))
+    counts = {}
+    for rows, total in ((2, 2), (18, 20)):
+        for n in range(rows):
+            AgreementDocumentFactory(agreement=agreement, kind="draft" if n % 2 else "signed_scan",
+                                     uploaded_by=UserFactory(username=f"uploader-{total}-{n}"))
+        counts[total] = _count_queries(client, documents_url(cluster, agreement))
+    assert counts == {2: (DOCUMENT_LIST_QUERIES, 2), 20: (DOCUMENT_LIST_QUERIES, 20)}
+
+
+def test_the_detail_queries_do_not_grow_with_documents(cluster, coordinator, agreement):
+    client = token_client(coordinator)
+    path = url(cluster, "agreements", agreement.pk)
+
+    def count():
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(path).status_code == 200
+        return len(queries)
+
+    AgreementDocumentFactory(agreement=agreement, uploaded_by=coordinator)
+    with_one = count()
+    for n in range(10):
+        AgreementDocumentFactory(agreement=agreement, uploaded_by=UserFactory(username=f"uploader{n}"))
+    assert count() == with_one

@@ -77,7 +77,8 @@ def test_the_detail_query_count_does_not_grow(cluster, coordinator, django_asser
     for _ in range(rows):
         ObligationFactory(party=agreement.parties.first())
     roles = roles_for(coordinator, cluster)
-    with django_assert_max_num_queries(4):
+    # The agreement, its parties (with their representatives), obligations and timeline.
+    with django_assert_max_num_queries(5):
         found = selectors.agreement_get(cluster=cluster, roles=roles, pk=agreement.pk)
         [(str(o.party.organization), o.completed_by) for o in found.obligations.all()]
         [(str(p.organization), p.signatory) for p in found.parties.all()]

@@ -218,7 +218,7 @@ def test_final_statuses_are_final(cluster, coordinator, make_agreement, final):
 
 @pytest.mark.parametrize("start,target", [
     (S.DRAFT, S.SIGNED), (S.DRAFT, S.ACTIVE), (S.NEGOTIATION, S.ACTIVE), (S.SIGNED, S.DRAFT),
-    (S.ACTIVE, S.DRAFT), (S.SUSPENDED, S.EXPIRED), (S.DRAFT, S.DRAFT),
+    (S.ACTIVE, S.DRAFT), (S.SUSPENDED, S.SIGNED), (S.DRAFT, S.DRAFT),
 ])
 def test_illegal_moves_say_why(cluster, coordinator, make_agreement, start, target):
     agreement = make_agreement()
@@ -256,6 +256,10 @@ def test_activation_by_hand_waits_for_the_start_date(cluster, coordinator, make_
 
 def test_expiry_is_for_the_daily_task_alone(cluster, coordinator, make_agreement):
     agreement = active(cluster, coordinator, make_agreement)
+    with pytest.raises(ValidationError) as excinfo:
+        move(cluster, coordinator, agreement, S.EXPIRED)
+    assert "by itself" in status_error(excinfo)
+    move(cluster, coordinator, agreement, S.SUSPENDED, reason="Audit")
     with pytest.raises(ValidationError) as excinfo:
         move(cluster, coordinator, agreement, S.EXPIRED)
     assert "by itself" in status_error(excinfo)

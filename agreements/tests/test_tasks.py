@@ -33,14 +33,17 @@ def test_signed_agreements_become_active_on_their_start_date(cluster):
         S.SIGNED, S.ACTIVE, None, "daily task")
 
 
-def test_active_agreements_expire_the_day_after_their_end_date(cluster):
+def test_active_and_suspended_agreements_expire_the_day_after_their_end_date(cluster):
     ends_today = agreement(cluster, S.ACTIVE, start_date=datetime.date(2025, 4, 1), end_date=DAY)
     ended = agreement(cluster, S.ACTIVE, start_date=datetime.date(2025, 4, 1), end_date=DAY - datetime.timedelta(days=1))
     suspended = agreement(cluster, S.SUSPENDED, start_date=datetime.date(2025, 4, 1), end_date=datetime.date(2025, 5, 1))
-    assert services.agreements_daily(cluster=cluster, today=DAY)["expired"] == 1
-    for row in (ends_today, ended, suspended):
+    suspended_later = agreement(cluster, S.SUSPENDED, start_date=datetime.date(2025, 4, 1), end_date=DAY)
+    assert services.agreements_daily(cluster=cluster, today=DAY)["expired"] == 2
+    for row in (ends_today, ended, suspended, suspended_later):
         row.refresh_from_db()
-    assert (ends_today.status, ended.status, suspended.status) == (S.ACTIVE, S.EXPIRED, S.SUSPENDED)
+    assert (ends_today.status, ended.status, suspended.status, suspended_later.status) == (
+        S.ACTIVE, S.EXPIRED, S.EXPIRED, S.SUSPENDED)
+    assert suspended.transitions.get().from_status == S.SUSPENDED
 
 
 def test_open_obligations_past_due_become_overdue(cluster):

@@ -2,8 +2,8 @@ import pytest
 from django.http import Http404
 
 from cluster_platform.tenancy import UnscopedQueryError, resolve_cluster, roles_for
-from members.models import Organization, Person
-from members.tests.factories import OrganizationFactory, PersonFactory
+from members.models import Organization
+from members.tests.factories import PersonFactory
 
 
 def test_an_unscoped_tenant_query_raises(school):
