@@ -1,0 +1,176 @@
+"""Reads of the resources app. Every query names the cluster; who may read which booking is
+the rule in permissions.visible_bookings, and the catalogue is open to anyone with a role in
+the cluster (the view checks permissions.can_view_catalogue)."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.contrib.auth import get_user_model
+from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
+from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.utils import timezone
+
+from cluster_platform.tenancy import Roles
+
+from . import availability, permissions
+from .models import BOOKED_STATUSES, BookedResource, Booking, ClosedDate, OpeningHours, Resource, ResourcePhoto
+
+TERMS_FILTER = {"free": Resource.Terms.FREE, "paid": Resource.Terms.COST_RECOVERY,
+                "cost_recovery": Resource.Terms.COST_RECOVERY}
+
+
+def _resource_prefetches(cluster):
+    return [
+        Prefetch("opening_hours", queryset=OpeningHours.objects.for_cluster(cluster)),
+        Prefetch("photos", queryset=ResourcePhoto.objects.for_cluster(cluster)),
+    ]
+
+
+def free_between(cluster, resources, start: datetime.datetime, end: datetime.datetime):
+    """Of `resources`, those that can take a booking over [start, end): active, open for the
+    whole window (round the clock, or, for a window within one local day, inside one opening
+    interval of that weekday; a window over several days only for round-the-clock resources,
+    as availability.py says), closed on none of its dates, with no approved or completed booking
+    overlapping it. Done in SQL: the filter composes with the others and with pagination."""
+    start, end = availability.aware(start), availability.aware(end)
+    if not isinstance(start, datetime.datetime) or not isinstance(end, datetime.datetime) or end <= start:
+        return resources.none()
+    period = DateTimeTZRange(start, end, "[)")
+    dates = availability.local_dates(start, end)
+    booked = BookedResource.objects.for_cluster(cluster).filter(
+        resource_id=OuterRef("pk"), status__in=BOOKED_STATUSES, period__overlap=period)
+    closed = ClosedDate.objects.for_cluster(cluster).filter(
+        resource_id=OuterRef("pk"), date__gte=dates[0], date__lte=dates[-1])
+    is_open = Q(always_open=True)
+    if availability.within_one_day(start, end):
+        local_start, local_end = availability.local(start), availability.local(end)
+        is_open |= Exists(OpeningHours.objects.for_cluster(cluster).filter(
+            resource_id=OuterRef("pk"), weekday=local_start.weekday(),
+            opens__lte=local_start.time(), closes__gte=local_end.time()))
+    return resources.filter(is_open, ~Exists(booked), ~Exists(closed), is_active=True)
+
+
+def resource_list(*, cluster, filters: dict | None = None):
+    """The catalogue with each resource's owner, opening hours and photos (a constant number
+    of queries). Filters: kind, owner (organization id), terms ("free" or "paid"), access,
+    q (name or description), free_between ((start, end)), include_archived (archived resources
+    are left out unless true)."""
+    filters = filters or {}
+    resources = Resource.objects.for_cluster(cluster)
+    if not filters.get("include_archived"):
+        resources = resources.filter(is_active=True)
+    if filters.get("kind"):
+        resources = resources.filter(kind=filters["kind"])
+    if filters.get("owner"):
+        resources = resources.filter(owner_id=filters["owner"])
+    if filters.get("terms"):
+        terms = TERMS_FILTER.get(filters["terms"])
+        resources = resources.filter(terms=terms) if terms else resources.none()
+    if filters.get("access"):
+        resources = resources.filter(access=filters["access"])
+    query = (filters.get("q") or "").strip()
+    if query:
+        resources = resources.filter(Q(name__icontains=query) | Q(description__icontains=query))
+    if filters.get("free_between"):
+        start, end = filters["free_between"]
+        resources = free_between(cluster, resources, start, end)
+    return resources.select_related("owner").prefetch_related(*_resource_prefetches(cluster))
+
+
+def resource_get(*, cluster, pk) -> Resource:
+    """One resource (archived ones too) with its owner, hours, upcoming closed dates and photos;
+    DoesNotExist for another cluster's resource."""
+    return (
+        Resource.objects.for_cluster(cluster)
+        .select_related("owner", "created_by")
+        .prefetch_related(
+            *_resource_prefetches(cluster),
+            Prefetch("closed_dates", queryset=ClosedDate.objects.for_cluster(cluster).filter(
+                date__gte=timezone.localdate())),
+        )
+        .get(pk=pk)
+    )
+
+
+def resource_managers(*, cluster, resource: Resource):
+    """The people whose manage grant on the resource counts (they keep a role in the owner
+    organization), by name. The owner's admins and the coordinators manage it by their roles."""
+    return get_user_model().objects.filter(
+        pk__in=permissions.manager_user_ids(cluster, resource)).order_by("last_name", "first_name", "username")
+
+
+def _items(cluster):
+    return BookedResource.objects.for_cluster(cluster).select_related("resource__owner").order_by("resource_id")
+
+
+def _with_details(cluster, bookings):
+    return bookings.select_related("requester", "requested_by", "agreement", "decided_by", "cancelled_by") \
+        .prefetch_related(Prefetch("items", queryset=_items(cluster)))
+
+
+def bookings_to_approve(cluster, roles: Roles):
+    """Requested bookings whose every resource these roles manage."""
+    managed = permissions.managed_resources(cluster, roles)
+    items = BookedResource.objects.for_cluster(cluster).filter(booking_id=OuterRef("pk"))
+    return Booking.objects.for_cluster(cluster).filter(
+        Exists(items.filter(resource__in=managed)), ~Exists(items.exclude(resource__in=managed)),
+        status=Booking.Status.REQUESTED,
+    )
+
+
+def booking_list(*, cluster, roles: Roles, filters: dict | None = None):
+    """Bookings with their requester, agreement and resources (a constant number of queries).
+
+    filters["view"]: "mine" (the requests of the user's organizations), "to_approve" (requested
+    bookings of resources the user manages, oldest first), or anything else for every booking
+    the user may read. Other filters: status, resource (id), requester (organization id)."""
+    filters = filters or {}
+    view = filters.get("view")
+    if view == "mine":
+        bookings = Booking.objects.for_cluster(cluster).filter(requester_id__in=set(roles.organization_roles))
+    elif view == "to_approve":
+        bookings = bookings_to_approve(cluster, roles).order_by("created_at", "id")
+    else:
+        bookings = permissions.visible_bookings(cluster, roles)
+    if filters.get("status"):
+        bookings = bookings.filter(status=filters["status"])
+    if filters.get("resource"):
+        bookings = bookings.filter(pk__in=BookedResource.objects.for_cluster(cluster).filter(
+            resource_id=filters["resource"]).values("booking_id"))
+    if filters.get("requester"):
+        bookings = bookings.filter(requester_id=filters["requester"])
+    return _with_details(cluster, bookings)
+
+
+def booking_get(*, cluster, roles: Roles, pk) -> Booking:
+    """One booking the roles may read; DoesNotExist alike for another cluster's booking and
+    for one they may not read."""
+    return _with_details(cluster, permissions.visible_bookings(cluster, roles)).get(pk=pk)
+
+
+def free_slots(*, cluster, resource: Resource, start: datetime.datetime,
+               end: datetime.datetime) -> list[tuple[datetime.datetime, datetime.datetime]]:
+    """The free time of the resource in [start, end), as aware (start, end) pairs in order: the
+    opening intervals of each local day (the whole day when it is open round the clock), less
+    its closed dates, less its approved and completed bookings, clipped to the range. Requested
+    bookings do not take time until approved. Three queries, whatever the range."""
+    start, end = availability.aware(start), availability.aware(end)
+    if end <= start or not resource.is_active:
+        return []
+    dates = availability.local_dates(start, end)
+    hours_by_weekday: dict[int, list] = {}
+    for weekday, opens, closes in OpeningHours.objects.for_cluster(cluster).filter(
+            resource_id=resource.pk).order_by("weekday", "opens").values_list("weekday", "opens", "closes"):
+        hours_by_weekday.setdefault(weekday, []).append((opens, closes))
+    closed = set(ClosedDate.objects.for_cluster(cluster).filter(
+        resource_id=resource.pk, date__gte=dates[0], date__lte=dates[-1]).values_list("date", flat=True))
+    taken = [
+        (period.lower, period.upper)
+        for period in BookedResource.objects.for_cluster(cluster).filter(
+            resource_id=resource.pk, status__in=BOOKED_STATUSES,
+            period__overlap=DateTimeTZRange(start, end, "[)")).values_list("period", flat=True)
+    ]
+    opened = availability.open_intervals(start, end, always_open=resource.always_open,
+                                         hours_by_weekday=hours_by_weekday, closed=closed)
+    return availability.subtract(opened, taken)

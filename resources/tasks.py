@@ -1,0 +1,24 @@
+"""The hourly bookings task (migration 0002): approved bookings that have ended become
+completed, in every active cluster. Each cluster's work is one transaction and idempotent, so a
+retry after a failure part way, or a second run, redoes nothing already done."""
+
+import datetime
+
+from celery import shared_task
+from django.db import DatabaseError
+from django.utils import timezone
+
+from members.models import Cluster
+
+from . import services
+
+
+@shared_task(acks_late=True, autoretry_for=(DatabaseError,), retry_backoff=True, retry_backoff_max=600,
+             max_retries=3)
+def bookings_complete_all(now: str | None = None) -> dict[str, int]:
+    """`now` (an ISO datetime with its offset) is for tests and catching up by hand."""
+    moment = datetime.datetime.fromisoformat(now) if now else timezone.now()
+    return {
+        cluster.slug: services.bookings_complete(cluster=cluster, now=moment)
+        for cluster in Cluster.objects.filter(is_active=True).order_by("pk")
+    }
