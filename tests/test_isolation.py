@@ -38,12 +38,21 @@ from members.tests.factories import (
     PersonFactory,
     UserFactory,
 )
+from resources.models import BookedResource, Booking, ClosedDate, OpeningHours, Resource, ResourcePhoto
+from resources.tests.factories import (
+    BookedResourceFactory,
+    BookingFactory,
+    ClosedDateFactory,
+    OpeningHoursFactory,
+    ResourceFactory,
+    period,
+)
 
 pytestmark = pytest.mark.django_db
 
 TENANT_MODELS = [Organization, Person, MembershipApplication, SchoolRating, ClusterRole, OrganizationRole,
                  Invitation, MembershipStatusChange, Agreement, AgreementParty, AgreementTransition, Obligation,
-                 AgreementDocument]
+                 AgreementDocument, Resource, OpeningHours, ClosedDate, ResourcePhoto, Booking, BookedResource]
 
 # (path segment before the id, URL keyword) -> the key of the sample object to put there.
 SAMPLES = {
@@ -58,6 +67,13 @@ SAMPLES = {
     ("obligations", "obligation_pk"): "obligation",
     ("obligations", "pk"): "obligation",
     ("documents", "document_pk"): "document",
+    # resources (browser pages and API)
+    ("resources", "pk"): "resource",
+    ("resources", "resource_pk"): "resource",
+    ("bookings", "pk"): "booking",
+    ("photos", "photo_pk"): "photo",
+    ("closed-dates", "closed_pk"): "closed_date",
+    # resources: calendar links
 }
 
 # Bodies that would change something if a check were missing.
@@ -131,7 +147,21 @@ def populate(cluster):
         "cluster_role": ClusterRoleFactory(cluster=cluster, role="expert"),
         "organization_role": OrganizationRoleFactory(organization=organization, role="staff"),
         **_agreement_samples(cluster, organization),
+        **_resource_samples(cluster, organization),
     }
+
+
+def _resource_samples(cluster, organization):
+    resource = ResourceFactory(owner=organization)
+    OpeningHoursFactory(resource=resource)
+    start = datetime.datetime(2030, 1, 7, 10, tzinfo=datetime.timezone.utc)
+    booking = BookingFactory(requester=OrganizationFactory(cluster=cluster),
+                             period=period(start, start + datetime.timedelta(hours=2)))
+    BookedResourceFactory(booking=booking, resource=resource)
+    photo = ResourcePhoto.objects.create(cluster=cluster, resource=resource, image="resources/sample.png",
+                                         content_type="image/png", size=1)
+    return {"resource": resource, "booking": booking, "photo": photo,
+            "closed_date": ClosedDateFactory(resource=resource)}
 
 
 def _agreement_samples(cluster, organization):
