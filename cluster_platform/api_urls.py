@@ -13,4 +13,5 @@ urlpatterns = [
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("c/<slug:cluster_slug>/", include("members.api.urls")),
     path("c/<slug:cluster_slug>/", include("agreements.api.urls")),
+    path("c/<slug:cluster_slug>/", include("resources.api.urls")),
 ]

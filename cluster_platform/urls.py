@@ -21,6 +21,9 @@ urlpatterns = [
     path("api/v1/", include("cluster_platform.api_urls")),
     # Before members' catch-all "c/<slug>/" include; the prefixes do not overlap either way.
     path("c/<slug:cluster_slug>/agreements/", include("agreements.urls")),
+    path("c/<slug:cluster_slug>/resources/", include("resources.urls")),
+    path("c/<slug:cluster_slug>/calendars/", include("resources.calendar_urls")),
+    path("calendars/", include("resources.feed_urls")),
     path("", include("members.urls")),
 ]
 

@@ -1,0 +1,3 @@
+"""The public iCalendar feeds, under /calendars/: reached by their secret token alone."""
+
+urlpatterns = []
