@@ -1,0 +1,98 @@
+"""Certificates as PDF: one participant's (certificate_pdf) and all of a programme's in one zip
+(certificates_zip). Rendered with cluster_platform.pdf (the deny-by-default URL fetcher) in the
+person's language; the QR code of the verification link is an inline data: PNG made by segno,
+so the document loads nothing from outside."""
+
+from __future__ import annotations
+
+import io
+import re
+import unicodedata
+import zipfile
+
+import segno
+from django.conf import settings
+from django.db.models import Prefetch
+from django.template.loader import render_to_string
+from django.utils import translation
+
+from cluster_platform.pdf import render_pdf
+
+from .models import Enrollment, Program, ProgramPartner
+from .selectors import completion_date, format_code
+
+
+def verify_url(code: str) -> str:
+    return f"{settings.PUBLIC_BASE_URL.rstrip('/')}/verify/{code}"
+
+
+def certificate_language(enrollment: Enrollment) -> str:
+    """The person's language: their user's, if the user model ever keeps one; else the cluster's
+    first language that the platform speaks; else LANGUAGE_CODE."""
+    available = {code for code, _name in settings.LANGUAGES}
+    user = enrollment.person.user
+    preferred = [getattr(user, "language", None) if user is not None else None, *enrollment.cluster.languages]
+    for code in preferred:
+        if code in available:
+            return code
+    return settings.LANGUAGE_CODE
+
+
+def _qr_data_url(url: str) -> str:
+    return segno.make(url, error="m").png_data_uri(scale=6, border=2)
+
+
+def _context(enrollment: Enrollment) -> dict:
+    program = enrollment.program
+    return {
+        "cluster_name": enrollment.cluster.name,
+        "person_name": enrollment.person.full_name,
+        "program_title": program.title,
+        "program_kind": program.get_kind_display().lower(),
+        "hours": enrollment.hours_attended.normalize() if enrollment.hours_attended % 1 == 0
+        else enrollment.hours_attended,
+        "completion_date": completion_date(enrollment),
+        "lead_organization": program.lead_organization.name,
+        "partners": [link.organization.name for link in program.partner_links.all()],
+        "code": format_code(enrollment.certificate_code),
+        "verify_url": verify_url(enrollment.certificate_code),
+        "qr_data_url": _qr_data_url(verify_url(enrollment.certificate_code)),
+    }
+
+
+def _require_issued(enrollment: Enrollment) -> None:
+    if enrollment.status != Enrollment.Status.COMPLETED or not enrollment.certificate_code:
+        raise ValueError(f"Enrollment {enrollment.pk} has no issued certificate.")
+
+
+def certificate_pdf(enrollment: Enrollment) -> bytes:
+    """The certificate of one completed participant (the enrolment loaded with its cluster)."""
+    _require_issued(enrollment)
+    language = certificate_language(enrollment)
+    with translation.override(language):
+        html = render_to_string("programs/certificate.html", {**_context(enrollment), "language": language})
+    return render_pdf(html)
+
+
+def _safe_name(text: str) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^A-Za-z0-9]+", "-", ascii_text).strip("-")[:60] or "certificate"
+
+
+def certificates_zip(program: Program) -> bytes:
+    """Every issued certificate of the programme, one PDF each, named
+    "<person>-<code>.pdf" (ASCII; the code makes names unique)."""
+    enrollments = (
+        Enrollment.objects.for_cluster(program.cluster_id)
+        .filter(program=program, status=Enrollment.Status.COMPLETED, certificate_code__isnull=False)
+        .select_related("person__user", "cluster", "program__lead_organization")
+        .prefetch_related(Prefetch("program__partner_links", queryset=ProgramPartner.objects.for_cluster(
+            program.cluster_id).select_related("organization")))
+        .order_by("person__full_name", "pk")
+    )
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for enrollment in enrollments:
+            name = f"{_safe_name(enrollment.person.full_name)}-{enrollment.certificate_code}.pdf"
+            archive.writestr(name, certificate_pdf(enrollment))
+    return buffer.getvalue()

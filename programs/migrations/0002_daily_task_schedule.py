@@ -1,0 +1,33 @@
+"""The daily programmes task in the beat schedule (django-celery-beat's DatabaseScheduler):
+00:15 in Asia/Tashkent, every day. Created with get_or_create so running it twice, or over a
+schedule someone already made by hand, changes nothing."""
+
+from django.db import migrations
+
+TASK_NAME = "programs-daily"
+
+
+def create_schedule(apps, schema_editor):
+    CrontabSchedule = apps.get_model("django_celery_beat", "CrontabSchedule")
+    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
+    crontab, _ = CrontabSchedule.objects.get_or_create(
+        minute="15", hour="0", day_of_week="*", day_of_month="*", month_of_year="*", timezone="Asia/Tashkent",
+    )
+    PeriodicTask.objects.get_or_create(
+        name=TASK_NAME,
+        defaults={"task": "programs.tasks.programs_daily_all", "crontab": crontab, "enabled": True},
+    )
+
+
+def remove_schedule(apps, schema_editor):
+    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
+    PeriodicTask.objects.filter(name=TASK_NAME).delete()
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("programs", "0001_initial"),
+        ("django_celery_beat", "0019_alter_periodictasks_options"),
+    ]
+
+    operations = [migrations.RunPython(create_schedule, remove_schedule)]

@@ -1,0 +1,122 @@
+"""Who may do what with programmes, enrolments and employer needs. Services call `require`;
+later views and the API use the same predicates to show or hide actions, so each rule lives
+here once. There are no per-object grants in this app: every rule follows from the cluster and
+organization roles (members.ClusterRole, members.OrganizationRole) and from Person.user.
+
+- Everyone with a role in the cluster reads the catalogue: programmes, their sessions and
+  partners, and the employer needs.
+- A coordinator manages everything: programmes of any lead organization, sessions, enrolments,
+  attendance, assessments, certificates, needs and their links to programmes.
+- The admins of a programme's lead organization manage that programme: its details, status,
+  sessions, attendance, assessments, completion and certificates, and read all its enrolments.
+  A coordinator or an organization admin creates a programme (an admin with its own
+  organization as the lead).
+- An organization admin enrols the organization's people, confirms their applications and
+  withdraws them, in any programme (partner organizations' admins alike), and reads their
+  enrolments.
+- A person with a user account (members.Person.user) applies for themself, withdraws, and
+  reads their own enrolments and certificates.
+- Authorities read every enrolment and figure; they change nothing.
+- The admins of an enterprise or an education authority post that organization's needs; the
+  coordinators link programmes to needs.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
+
+from cluster_platform.tenancy import Roles, roles_for
+
+from .models import Enrollment, Program
+
+
+def can_view_catalogue(roles: Roles, obj=None) -> bool:
+    return roles.any
+
+
+def can_create(roles: Roles, lead_organization_id=None) -> bool:
+    """A coordinator, or an admin of the lead organization (of any, when it is None: whether the
+    user may create programmes at all)."""
+    return roles.is_coordinator or roles.is_org_admin(lead_organization_id)
+
+
+def can_manage(roles: Roles, program: Program) -> bool:
+    """Edit and move the programme, its sessions, attendance, assessments and certificates."""
+    return roles.is_coordinator or roles.is_org_admin(program.lead_organization_id)
+
+
+def can_view_all_enrollments(roles: Roles, program: Program) -> bool:
+    return roles.is_coordinator or roles.is_authority or roles.is_org_admin(program.lead_organization_id)
+
+
+def can_enroll_for(roles: Roles, organization_id) -> bool:
+    """Enrol the organization's people, confirm their applications (organization_id None:
+    whether the user may enrol anyone at all)."""
+    return roles.is_coordinator or roles.is_org_admin(organization_id)
+
+
+def can_withdraw(roles: Roles, enrollment: Enrollment) -> bool:
+    if roles.is_coordinator or roles.is_org_admin(enrollment.organization_id):
+        return True
+    return roles.user_id is not None and enrollment.person.user_id == roles.user_id
+
+
+def can_view_enrollment(roles: Roles, enrollment: Enrollment) -> bool:
+    if can_withdraw(roles, enrollment) or roles.is_authority:
+        return True
+    return roles.is_org_admin(enrollment.program.lead_organization_id)
+
+
+def can_post_need(roles: Roles, organization_id=None) -> bool:
+    """The organization's admins (the kind, enterprise or authority, is the service's check),
+    or a coordinator."""
+    return roles.is_coordinator or roles.is_org_admin(organization_id)
+
+
+def can_link_needs(roles: Roles) -> bool:
+    return roles.is_coordinator
+
+
+def enrollment_scope(cluster, roles: Roles):
+    """The enrolments these roles may read, as a queryset scoped to the cluster: all for
+    coordinators and authorities; otherwise those of programmes led by an organization the user
+    administers, those of the user's administered organizations, and the user's own."""
+    from django.db.models import Q
+
+    enrollments = Enrollment.objects.for_cluster(cluster)
+    if roles.is_coordinator or roles.is_authority:
+        return enrollments
+    if roles.user_id is None:
+        return enrollments.none()
+    admin_of = roles.organizations_with("admin")
+    return enrollments.filter(
+        Q(program__lead_organization_id__in=admin_of) | Q(organization_id__in=admin_of)
+        | Q(person__user_id=roles.user_id)
+    )
+
+
+ACTIONS = {
+    "view": can_view_catalogue,
+    "create": can_create,
+    "manage": can_manage,
+    "view_enrollments": can_view_all_enrollments,
+    "enroll": can_enroll_for,
+    "withdraw": can_withdraw,
+    "view_enrollment": can_view_enrollment,
+    "post_need": can_post_need,
+    "link_needs": lambda roles, obj: can_link_needs(roles),
+}
+
+
+def allowed(user, cluster, action: str, obj=None) -> bool:
+    return ACTIONS[action](roles_for(user, cluster), obj)
+
+
+def deny():
+    raise PermissionDenied(_("You do not have permission to do this."))
+
+
+def require(user, cluster, action: str, obj=None) -> None:
+    if not allowed(user, cluster, action, obj):
+        deny()

@@ -1,0 +1,25 @@
+"""The daily programmes task (00:15 Asia/Tashkent, migration 0002): open programmes whose start
+date has come start running; running programmes whose end date has passed are completed, with
+the completion rule applied and certificates issued. Each cluster's work is one transaction and
+idempotent, so a retry after a failure part way, or a second run, redoes nothing already done."""
+
+import datetime
+
+from celery import shared_task
+from django.db import DatabaseError
+from django.utils import timezone
+
+from members.models import Cluster
+
+from . import services
+
+
+@shared_task(acks_late=True, autoretry_for=(DatabaseError,), retry_backoff=True, retry_backoff_max=600,
+             max_retries=3)
+def programs_daily_all(today: str | None = None) -> dict[str, dict[str, int]]:
+    """`today` (ISO date) is for tests and catching up by hand; by default the local date."""
+    day = datetime.date.fromisoformat(today) if today else timezone.localdate()
+    return {
+        cluster.slug: services.programs_daily(cluster=cluster, today=day)
+        for cluster in Cluster.objects.filter(is_active=True).order_by("pk")
+    }
