@@ -24,6 +24,8 @@ urlpatterns = [
     path("c/<slug:cluster_slug>/resources/", include("resources.urls")),
     path("c/<slug:cluster_slug>/calendars/", include("resources.calendar_urls")),
     path("calendars/", include("resources.feed_urls")),
+    path("c/<slug:cluster_slug>/programs/", include("programs.urls")),
+    path("verify/", include("programs.verify_urls")),
     path("", include("members.urls")),
 ]
 

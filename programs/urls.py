@@ -1,0 +1,3 @@
+"""Browser URLs of programmes, included under /c/<slug:cluster_slug>/programs/."""
+
+urlpatterns = []

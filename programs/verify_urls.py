@@ -1,0 +1,3 @@
+"""The public certificate check, included at /verify/: no login, the code alone."""
+
+urlpatterns = []
