@@ -9,6 +9,7 @@ from django.db import models
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from cluster_platform.tenancy import TenantModel, audited
 
@@ -27,7 +28,8 @@ class Agreement(TenantModel):
         DRAFT = "draft", _("Draft")
         NEGOTIATION = "negotiation", _("Negotiation")
         SIGNED = "signed", _("Signed")
-        ACTIVE = "active", _("Active")
+        # In force: the context lets a language say it as of an agreement ("Действует").
+        ACTIVE = "active", pgettext_lazy("agreement status", "Active")
         SUSPENDED = "suspended", _("Suspended")
         EXPIRED = "expired", _("Expired")
         TERMINATED = "terminated", _("Terminated")

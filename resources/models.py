@@ -328,3 +328,64 @@ class ResourceGroupObjectPermission(GroupObjectPermissionBase):
     def save(self, *args, **kwargs):
         _fill_cluster(self)
         return super().save(*args, **kwargs)
+
+
+# --- Calendar feeds ------------------------------------------------------------------------
+
+@audited()
+class CalendarFeed(TenantModel):
+    """A secret link to an iCalendar feed of one resource's bookings or of one organization's.
+
+    Only the SHA-256 of the secret token is stored: the full link is shown once, right after
+    it is created, and a lost link is replaced by a new one ("create a new link" revokes the
+    old). Each person holds at most one active link per resource and per organization, so one
+    manager replacing or revoking a link leaves the others' subscriptions alone."""
+
+    resource = models.ForeignKey(
+        Resource, verbose_name=_("resource"), null=True, blank=True, on_delete=models.CASCADE,
+        related_name="calendar_feeds",
+    )
+    organization = models.ForeignKey(
+        "members.Organization", verbose_name=_("organization"), null=True, blank=True, on_delete=models.CASCADE,
+        related_name="+",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    # sha256 hex of the secret token in the link; the token itself is never stored.
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(resource__isnull=False, organization__isnull=True)
+                           | Q(resource__isnull=True, organization__isnull=False)),
+                name="calendar_feed_one_target",
+                violation_error_message=_("A calendar link is for one resource or for one organization."),
+            ),
+            models.UniqueConstraint(
+                fields=["cluster", "resource", "created_by"],
+                condition=Q(revoked_at__isnull=True, resource__isnull=False),
+                name="calendar_feed_one_active_per_resource",
+            ),
+            models.UniqueConstraint(
+                fields=["cluster", "organization", "created_by"],
+                condition=Q(revoked_at__isnull=True, organization__isnull=False),
+                name="calendar_feed_one_active_per_organization",
+            ),
+        ]
+        indexes = [models.Index(fields=["cluster", "created_by", "revoked_at"])]
+        verbose_name = _("calendar link")
+        verbose_name_plural = _("calendar links")
+
+    def __str__(self):
+        return f"#{self.pk} · {self.resource_id or ''}{self.organization_id or ''}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None

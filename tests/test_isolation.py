@@ -38,7 +38,17 @@ from members.tests.factories import (
     PersonFactory,
     UserFactory,
 )
-from resources.models import BookedResource, Booking, ClosedDate, OpeningHours, Resource, ResourcePhoto
+from programs.models import Attendance, EmployerNeed, Enrollment, Program, ProgramNeed, ProgramPartner, Session
+from programs.tests.factories import EmployerNeedFactory, EnrollmentFactory, ProgramFactory, SessionFactory
+from resources.models import (
+    BookedResource,
+    Booking,
+    CalendarFeed,
+    ClosedDate,
+    OpeningHours,
+    Resource,
+    ResourcePhoto,
+)
 from resources.tests.factories import (
     BookedResourceFactory,
     BookingFactory,
@@ -52,7 +62,8 @@ pytestmark = pytest.mark.django_db
 
 TENANT_MODELS = [Organization, Person, MembershipApplication, SchoolRating, ClusterRole, OrganizationRole,
                  Invitation, MembershipStatusChange, Agreement, AgreementParty, AgreementTransition, Obligation,
-                 AgreementDocument, Resource, OpeningHours, ClosedDate, ResourcePhoto, Booking, BookedResource]
+                 AgreementDocument, Resource, OpeningHours, ClosedDate, ResourcePhoto, Booking, BookedResource,
+                 CalendarFeed, Program, ProgramPartner, Session, Enrollment, Attendance, EmployerNeed, ProgramNeed]
 
 # (path segment before the id, URL keyword) -> the key of the sample object to put there.
 SAMPLES = {
@@ -74,6 +85,15 @@ SAMPLES = {
     ("photos", "photo_pk"): "photo",
     ("closed-dates", "closed_pk"): "closed_date",
     # resources: calendar links
+    ("calendars", "feed_pk"): "feed",
+    # programmes (browser pages and API)
+    ("programs", "pk"): "program",
+    ("programs", "program_pk"): "program",
+    ("sessions", "session_pk"): "session",
+    ("sessions", "pk"): "session",
+    ("enrollments", "pk"): "enrollment",
+    ("enrollments", "enrollment_pk"): "enrollment",
+    ("needs", "pk"): "need",
 }
 
 # Bodies that would change something if a check were missing.
@@ -148,6 +168,7 @@ def populate(cluster):
         "organization_role": OrganizationRoleFactory(organization=organization, role="staff"),
         **_agreement_samples(cluster, organization),
         **_resource_samples(cluster, organization),
+        **_program_samples(cluster, organization),
     }
 
 
@@ -160,8 +181,17 @@ def _resource_samples(cluster, organization):
     BookedResourceFactory(booking=booking, resource=resource)
     photo = ResourcePhoto.objects.create(cluster=cluster, resource=resource, image="resources/sample.png",
                                          content_type="image/png", size=1)
+    feed = CalendarFeed.objects.create(cluster=cluster, resource=resource, created_by=UserFactory(),
+                                       token_hash=f"{cluster.pk:064x}")
     return {"resource": resource, "booking": booking, "photo": photo,
-            "closed_date": ClosedDateFactory(resource=resource)}
+            "closed_date": ClosedDateFactory(resource=resource), "feed": feed}
+
+
+def _program_samples(cluster, organization):
+    program = ProgramFactory(lead_organization=organization)
+    enrollment = EnrollmentFactory(program=program, person=PersonFactory(organization=organization))
+    return {"program": program, "session": SessionFactory(program=program), "enrollment": enrollment,
+            "need": EmployerNeedFactory(organization=OrganizationFactory(cluster=cluster, kind="enterprise"))}
 
 
 def _agreement_samples(cluster, organization):

@@ -34,6 +34,7 @@ from .catalogue import (
     resource_restore,
     resource_update,
 )
+from .calendars import feed_create, feed_revoke, feed_touch
 
 __all__ = [
     "RESOURCE_FIELDS",
@@ -53,4 +54,7 @@ __all__ = [
     "resource_create",
     "resource_restore",
     "resource_update",
+    "feed_create",
+    "feed_revoke",
+    "feed_touch",
 ]

@@ -5,7 +5,9 @@ coordinator, so the data passes the same validation and leaves the same audit tr
 entered in the browser. Each cluster is created in one transaction: it is there completely
 or not at all, and a cluster that is already there is left as it is. Its agreements follow
 in a second transaction, each identified by its title: those already there are skipped, so
-a demo database seeded before the agreements gets them, and a second run is a no-op.
+a demo database seeded before the agreements gets them, and a second run is a no-op. The
+shared resources come third, each identified by its owner and name, with their bookings,
+which are written only into a cluster that has none yet.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -32,6 +35,10 @@ from cluster_platform.auth_backends import DEMO_GROUP
 from cluster_platform.tenancy import roles_for
 from members import demo_data, services
 from members.models import Cluster, ClusterRole, MembershipApplication, Organization, OrganizationRole, Person
+from resources import availability
+from resources import demo_data as resource_data
+from resources import services as resource_services
+from resources.models import BookedResource, Booking, ClosedDate, OpeningHours, Resource
 
 User = get_user_model()
 
@@ -61,6 +68,37 @@ class Command(BaseCommand):
                     counts = _ClusterSeeder(spec=spec, group=group, today=today).run()
                 self._report(spec, counts, started)
             self._agreements(spec, today)
+            self._resources(spec, today)
+
+    def _coordinator(self, spec: demo_data.ClusterSpec, cluster: Cluster):
+        """The cluster's demo coordinator, if the demo account still runs the cluster."""
+        username = next((user.username for user in demo_data.DEMO_USERS
+                         if user.cluster_slug == spec.slug and user.role == ClusterRole.Role.COORDINATOR), None)
+        actor = User.objects.filter(username=username, groups__name=DEMO_GROUP).first() if username else None
+        return actor if actor is not None and roles_for(actor, cluster).is_coordinator else None
+
+    def _resources(self, spec: demo_data.ClusterSpec, today):
+        demos = resource_data.RESOURCES.get(spec.slug, ())
+        cluster = Cluster.objects.filter(slug=spec.slug).first()
+        if not demos or cluster is None:
+            return
+        actor = self._coordinator(spec, cluster)
+        if actor is None:
+            self.stdout.write(f"{spec.slug}: resources left out: the demo coordinator does not run this cluster.")
+            return
+        started = time.monotonic()
+        with transaction.atomic(), pghistory.context(service="seed_demo"):
+            seeder = _ResourceSeeder(spec=spec, cluster=cluster, actor=actor, today=today)
+            counts = seeder.run(demos, resource_data.BUNDLES.get(spec.slug, ()))
+        if any(counts.values()):
+            self._report(spec, counts, started)
+        else:
+            self.stdout.write(f"{spec.slug}: resources already seeded, left unchanged.")
+        if seeder.left_out:
+            self.stdout.write(
+                f"{spec.slug}: {_quantity(len(seeder.left_out), 'resource', 'resources')} left out, the owner "
+                f"being no longer an active member: {'; '.join(seeder.left_out)}."
+            )
 
     def _agreements(self, spec: demo_data.ClusterSpec, today):
         demos = agreement_data.AGREEMENTS.get(spec.slug, ())
@@ -509,3 +547,347 @@ class _AgreementSeeder:
         for pk, day in self.done:
             obligations[pk].completed_at = self._at(day, 15)
         Obligation.objects.for_cluster(self.cluster).bulk_update(obligations.values(), ["completed_at"])
+
+
+# --- shared resources and bookings ------------------------------------------------------------
+
+def _organizations_by_key(spec: demo_data.ClusterSpec, cluster: Cluster) -> dict[str, Organization]:
+    names = {org.key: org.name for org in spec.organizations}
+    names.update({
+        demo_data.school_key(district, number): demo_data.school_name(district, number)
+        for district, numbers in spec.schools.items() for number in numbers
+    })
+    by_name = {org.name: org for org in Organization.objects.for_cluster(cluster).filter(name__in=names.values())}
+    return {key: by_name[name] for key, name in names.items() if name in by_name}
+
+
+class _ResourceSeeder:
+    """The cluster's demo resources and their bookings.
+
+    The catalogue goes through the resources services as the coordinator (resource_create,
+    opening_hours_set, manager_grant), so it passes their validation and leaves their audit
+    trail. Two things are written directly, in bulk, inside the seed's pghistory context (the
+    database triggers record them as they record the services' writes):
+    - the closed dates: closed_date_add refuses dates in the past, and the demo's holidays
+      span the past months too;
+    - the bookings: booking_request refuses the past, and several hundred bookings through
+      the services (a request, then a decision, each re-checking every rule) would make the
+      seed many times slower. Each booking is drawn from its resources' grid of free slots
+      (within the opening hours, off the closed dates, one booking per slot, so none overlap;
+      the exclusion constraint would refuse the seed otherwise), for an organization the
+      access rules let book it, with participants within the capacity. test_demo re-checks
+      every booking with the services' own rule function.
+    Bookings are written only into a cluster that has none: a second run adds nothing."""
+
+    def __init__(self, *, spec: demo_data.ClusterSpec, cluster: Cluster, actor, today: datetime.date):
+        self.spec = spec
+        self.cluster = cluster
+        self.actor = actor
+        self.today = today
+        self.now = timezone.now()
+        self.rng = random.Random(f"{spec.slug}:resources")
+        self.organizations = _organizations_by_key(spec, cluster)
+        self.by_id = {organization.pk: organization for organization in self.organizations.values()}
+        self.left_out: list[str] = []
+        self.counts = {("resource", "resources"): 0, ("closed date", "closed dates"): 0,
+                       ("booking", "bookings"): 0}
+
+    def day(self, offset: int) -> datetime.date:
+        return self.today + datetime.timedelta(days=offset)
+
+    def _at(self, day: datetime.date, value: datetime.time) -> datetime.datetime:
+        return timezone.make_aware(datetime.datetime.combine(day, value))
+
+    def run(self, demos, bundles) -> dict[tuple[str, str], int]:
+        existing = set(Resource.objects.for_cluster(self.cluster).values_list("owner_id", "name"))
+        created = []
+        for demo in demos:
+            owner = self.organizations.get(demo.owner)
+            if owner is None or owner.status != Organization.Status.ACTIVE:
+                self.left_out.append(demo.name)
+                continue
+            if (owner.pk, demo.name) in existing:
+                continue
+            created.append((demo, self._resource(demo, owner)))
+        self._closed_dates(created)
+        if not Booking.objects.for_cluster(self.cluster).exists():
+            self._bookings(demos, bundles)
+        return self.counts
+
+    # --- the catalogue -------------------------------------------------------------------------
+
+    def _resource(self, demo, owner: Organization) -> Resource:
+        resource = resource_services.resource_create(
+            cluster=self.cluster, actor=self.actor, owner_id=owner.pk, name=demo.name, kind=demo.kind,
+            capacity=demo.capacity, description=demo.description, location=demo.location, terms=demo.terms,
+            price=demo.price, price_unit=demo.price_unit, access=demo.access, always_open=demo.always_open,
+        )
+        if not demo.always_open:
+            resource_services.opening_hours_set(
+                cluster=self.cluster, actor=self.actor, resource_id=resource.pk,
+                hours=[{"weekday": weekday, "opens": opens, "closes": closes}
+                       for weekdays, opens, closes in demo.hours for weekday in weekdays],
+            )
+        for username in demo.managers:
+            user = User.objects.filter(username=username, groups__name=DEMO_GROUP).first()
+            if user is not None and roles_for(user, self.cluster).organization_roles.get(owner.pk):
+                resource_services.manager_grant(
+                    cluster=self.cluster, actor=self.actor, resource_id=resource.pk, user_id=user.pk)
+        self.counts[("resource", "resources")] += 1
+        return resource
+
+    def _closed_dates(self, created):
+        """The public holidays within the booking window (counted from the seed day's year) for
+        every new resource with weekly hours, and each one's own closures."""
+        first, last = (self.day(offset) for offset in resource_data.BOOKING_WINDOW)
+        holidays = []
+        for year in range(first.year, last.year + 1):
+            for month, day, name in resource_data.HOLIDAYS:
+                date = datetime.date(year, month, day)
+                if first <= date <= last:
+                    holidays.append((date, name))
+        rows = []
+        for demo, resource in created:
+            if demo.always_open:
+                continue
+            closed = dict(holidays)
+            for closure in demo.closures:
+                for offset in range(closure.first, closure.last + 1):
+                    closed.setdefault(self.day(offset), closure.reason)
+            rows.extend(ClosedDate(cluster=self.cluster, resource=resource, date=date, reason=reason)
+                        for date, reason in sorted(closed.items()))
+        with pghistory.context(user=self.actor.pk):
+            ClosedDate.objects.bulk_create(rows)
+        self.counts[("closed date", "closed dates")] += len(rows)
+
+    # --- bookings --------------------------------------------------------------------------------
+
+    def _bookings(self, demos, bundles):
+        cluster = self.cluster
+        self.resources = {
+            (resource.owner_id, resource.name): resource
+            for resource in Resource.objects.for_cluster(cluster).filter(is_active=True).select_related("owner")
+        }
+        self.demo_of = {}
+        for demo in demos:
+            owner = self.organizations.get(demo.owner)
+            resource = self.resources.get((owner.pk, demo.name)) if owner else None
+            if resource is not None:
+                self.demo_of[resource.pk] = demo
+        self.hours = defaultdict(list)
+        for resource_id, weekday, opens, closes in OpeningHours.objects.for_cluster(cluster).values_list(
+                "resource_id", "weekday", "opens", "closes"):
+            self.hours[resource_id].append((weekday, opens, closes))
+        self.closed = defaultdict(set)
+        for resource_id, date in ClosedDate.objects.for_cluster(cluster).values_list("resource_id", "date"):
+            self.closed[resource_id].add(date)
+        self._load_agreements()
+        self._load_accounts()
+        self.used: dict[int, set] = defaultdict(set)  # resource pk -> the slots taken
+        self.turn: dict[tuple[int, bool], int] = {}  # (first resource pk, past) -> place in the cycle of statuses
+        self.plans = []
+        self.grids: dict[int, list] = {}
+
+        for bundle in bundles:
+            owner = self.organizations.get(bundle.owner)
+            members = [self.resources.get((owner.pk, name)) if owner else None for name in bundle.names]
+            if all(members) and all(resource.pk in self.demo_of for resource in members):
+                self._draw(members, bundle.bookings)
+        by_pk = {resource.pk: resource for resource in self.resources.values()}
+        for resource_id, demo in self.demo_of.items():
+            self._draw([by_pk[resource_id]], demo.bookings)
+        self._write()
+
+    def _load_agreements(self):
+        """Active agreements: (agreement, kind, start, end, the parties' organization ids)."""
+        parties = defaultdict(set)
+        for agreement_id, organization_id in AgreementParty.objects.for_cluster(self.cluster).values_list(
+                "agreement_id", "organization_id"):
+            parties[agreement_id].add(organization_id)
+        self.agreements = [
+            (agreement, parties[agreement.pk])
+            for agreement in Agreement.objects.for_cluster(self.cluster).filter(
+                status=Agreement.Status.ACTIVE).order_by("pk")
+        ]
+
+    def _load_accounts(self):
+        """Who acts for an organization: its demo administrator, else the coordinator."""
+        self.admins = {
+            organization_id: user
+            for organization_id, user in (
+                (role.organization_id, role.user) for role in OrganizationRole.objects.for_cluster(self.cluster)
+                .filter(role=OrganizationRole.Role.ADMIN, user__groups__name=DEMO_GROUP).select_related("user")
+            )
+        }
+
+    def _acting_for(self, organization_id: int):
+        return self.admins.get(organization_id, self.actor)
+
+    # Slots -------------------------------------------------------------------------------------
+
+    def _grid(self, resource: Resource) -> list[tuple[datetime.datetime, datetime.datetime]]:
+        """The resource's candidate slots over the window, none containing the seed moment."""
+        if resource.pk not in self.grids:
+            self.grids[resource.pk] = self._slots(resource)
+        return self.grids[resource.pk]
+
+    def _slots(self, resource: Resource) -> list[tuple[datetime.datetime, datetime.datetime]]:
+        demo = self.demo_of[resource.pk]
+        first, last = (self.day(offset) for offset in resource_data.BOOKING_WINDOW)
+        days = [first + datetime.timedelta(days=n) for n in range((last - first).days + 1)]
+        slots = []
+        if resource.kind == Resource.Kind.DIGITAL and resource.always_open:
+            for day in days:  # a week at a time, Monday to Monday
+                if day.weekday() == 0 and day + datetime.timedelta(days=7) <= last:
+                    slots.append((self._at(day, datetime.time.min),
+                                  self._at(day + datetime.timedelta(days=7), datetime.time.min)))
+        elif resource.always_open:
+            index = 0
+            while index < len(days) - 1:  # stays one after another, from 14:00 to 12:00
+                nights = self.rng.randint(*demo.stay_days)
+                if index + nights >= len(days):
+                    break
+                slots.append((self._at(days[index], datetime.time(14)),
+                              self._at(days[index + nights], datetime.time(12))))
+                index += nights
+        else:
+            length = datetime.timedelta(hours=demo.slot_hours)
+            for day in days:
+                for weekday, opens, closes in sorted(self.hours[resource.pk]):
+                    if weekday != day.weekday():
+                        continue
+                    start, closing = self._at(day, opens), self._at(day, closes)
+                    while start + length <= closing:
+                        slots.append((start, start + length))
+                        start += length
+        return [
+            (start, end) for start, end in slots
+            if (end <= self.now or start > self.now)
+            and not any(date in self.closed[resource.pk] for date in availability.local_dates(start, end))
+        ]
+
+    def _draw(self, resources: list[Resource], count: int):
+        """`count` bookings of these resources together, on slots free in each, split between
+        the past and the future; each for an organization that may book them all that day."""
+        common = set(self._grid(resources[0]))
+        for resource in resources[1:]:
+            common &= set(self._grid(resource))
+        free = sorted(slot for slot in common if not any(slot in self.used[r.pk] for r in resources))
+        past = [slot for slot in free if slot[1] <= self.now]
+        future = [slot for slot in free if slot[0] > self.now]
+        in_past = round(count * resource_data.PAST_SHARE)
+        for slots, wanted in ((past, in_past), (future, count - in_past)):
+            self.rng.shuffle(slots)
+            made = 0
+            for start, end in slots:
+                if made == wanted:
+                    break
+                borrowers = self._borrowers(resources, start.date())
+                if not borrowers:
+                    continue
+                requester, agreement = self.rng.choice(borrowers)
+                for resource in resources:
+                    self.used[resource.pk].add((start, end))
+                self.plans.append(self._plan(resources, requester, agreement, start, end))
+                made += 1
+
+    def _borrowers(self, resources: list[Resource], day: datetime.date) -> list[tuple[Organization, object]]:
+        """(organization, agreement or None) pairs that may book all these resources on that day:
+        for a resource open to agreement members, the other parties of an active
+        resource-sharing agreement with its owner in force that day; for the others, the
+        organizations its demo names. The agreement is one the booking serves, when they have
+        one in force that day."""
+        owner_id = resources[0].owner_id
+        in_force = sorted(
+            ((agreement, parties) for agreement, parties in self.agreements
+             if owner_id in parties and agreement.start_date <= day <= agreement.end_date),
+            key=lambda pair: pair[0].kind != Agreement.Kind.RESOURCE_SHARING)  # those first
+        allowed = None
+        for resource in resources:
+            if resource.access == Resource.Access.AGREEMENT:
+                ids = {pk for agreement, parties in in_force
+                       if agreement.kind == Agreement.Kind.RESOURCE_SHARING for pk in parties}
+            else:
+                ids = {org.pk for org in self._named(self.demo_of[resource.pk].borrowers)}
+            allowed = ids if allowed is None else allowed & ids
+        result = []
+        for pk in sorted(allowed - {owner_id}):
+            organization = self.by_id.get(pk)
+            if organization is None or organization.status != Organization.Status.ACTIVE:
+                continue
+            serving = next((agreement for agreement, parties in in_force if pk in parties), None)
+            result.append((organization, serving))
+        return result
+
+    def _named(self, names) -> list[Organization]:
+        organizations = []
+        for name in names:
+            if name.startswith("@schools"):
+                district = name.partition(":")[2]
+                organizations += [org for key, org in self.organizations.items()
+                                  if key.startswith("school:") and (not district or org.district == district)]
+            elif name == "@colleges":
+                organizations += [org for org in self.organizations.values() if org.kind == Organization.Kind.COLLEGE]
+            elif name in self.organizations:
+                organizations.append(self.organizations[name])
+        return organizations
+
+    # Writing -----------------------------------------------------------------------------------
+
+    def _plan(self, resources, requester: Organization, agreement, start, end) -> dict:
+        rng = self.rng
+        past = end <= self.now
+        key = (resources[0].pk, past)
+        statuses = resource_data.PAST_STATUSES if past else resource_data.FUTURE_STATUSES
+        if key not in self.turn:  # the past from anywhere in the cycle; the future from its start
+            self.turn[key] = self.rng.randrange(len(statuses)) if past else 0
+        status = statuses[self.turn[key] % len(statuses)]
+        self.turn[key] += 1
+        demo = self.demo_of[resources[0].pk]
+        capacity = min(min(resource.capacity for resource in resources), 40)
+        requested_by = self._acting_for(requester.pk)
+        decider = self._acting_for(resources[0].owner_id)
+        # Requested days before the start (and before the seed moment); decided a little later.
+        created = self._at(start.date() - datetime.timedelta(days=rng.randint(3, 21)),
+                           datetime.time(rng.randint(9, 16), rng.choice((0, 15, 30, 45))))
+        if created >= self.now:
+            created = self.now - datetime.timedelta(hours=rng.randint(2, 96))
+        latest = min(self.now, start) - datetime.timedelta(minutes=1)
+        later = min(created + datetime.timedelta(hours=rng.randint(2, 48)), created + (latest - created) / 2)
+        booking = Booking(
+            cluster=self.cluster, requester=requester, requested_by=requested_by,
+            purpose=rng.choice(resource_data.PURPOSES[demo.kind]),
+            participants=rng.randint(max(1, capacity // 3), capacity), agreement=agreement,
+            period=DateTimeTZRange(start, end, "[)"), status=status,
+        )
+        booking.created_at = booking.updated_at = created
+        if status in (Booking.Status.APPROVED, Booking.Status.COMPLETED, Booking.Status.DECLINED):
+            booking.decided_by, booking.decided_at = decider, later
+            booking.updated_at = later
+        if status == Booking.Status.DECLINED:
+            booking.decision_reason = rng.choice(resource_data.DECLINE_REASONS)
+        if status == Booking.Status.COMPLETED:
+            booking.updated_at = end
+        if status == Booking.Status.CANCELLED:
+            if rng.random() < 0.5:  # approved first, then cancelled
+                booking.decided_by, booking.decided_at = decider, later
+            booking.cancelled_by = requested_by
+            booking.cancelled_at = booking.updated_at = later + (latest - later) / 2
+        return {"booking": booking, "resources": resources}
+
+    def _write(self):
+        bookings = [plan["booking"] for plan in self.plans]
+        with pghistory.context(user=self.actor.pk):
+            # bulk_create sets created_at (auto_now_add) to now: the dates are put back after.
+            moments = [(booking.created_at, booking.updated_at) for booking in bookings]
+            Booking.objects.bulk_create(bookings)
+            for booking, (created, updated) in zip(bookings, moments, strict=True):
+                booking.created_at, booking.updated_at = created, updated
+            Booking.objects.for_cluster(self.cluster).bulk_update(bookings, ["created_at", "updated_at"])
+            BookedResource.objects.bulk_create([
+                BookedResource(cluster=self.cluster, booking=plan["booking"], resource=resource,
+                               period=plan["booking"].period, status=plan["booking"].status)
+                for plan in self.plans for resource in plan["resources"]
+            ])
+        self.counts[("booking", "bookings")] += len(bookings)
+
