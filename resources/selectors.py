@@ -174,3 +174,46 @@ def free_slots(*, cluster, resource: Resource, start: datetime.datetime,
     opened = availability.open_intervals(start, end, always_open=resource.always_open,
                                          hours_by_weekday=hours_by_weekday, closed=closed)
     return availability.subtract(opened, taken)
+
+
+# --- Browser pages: the calendar, the managers' queue, manager candidates -----------------------
+
+def resource_calendar(*, cluster, roles: Roles, resource: Resource, start: datetime.datetime,
+                      end: datetime.datetime):
+    """The booked items of one resource overlapping [start, end), for its calendar: approved and
+    completed bookings, and the requested ones of the viewer's own organizations (shown as
+    pending). Each with its booking and requester; one query."""
+    shown = Q(status__in=BOOKED_STATUSES)
+    own = set(roles.organization_roles)
+    if own:
+        shown |= Q(status=Booking.Status.REQUESTED, booking__requester_id__in=own)
+    return (
+        BookedResource.objects.for_cluster(cluster)
+        .filter(shown, resource_id=resource.pk, period__overlap=DateTimeTZRange(start, end, "[)"))
+        .select_related("booking__requester").order_by("period", "pk")
+    )
+
+
+def managed_booking_list(*, cluster, roles: Roles, status: str | None = None):
+    """Bookings of any status whose every resource these roles manage (the "requests to
+    approve" page, whose status filter can show the decided ones too), with their details."""
+    managed = permissions.managed_resources(cluster, roles)
+    items = BookedResource.objects.for_cluster(cluster).filter(booking_id=OuterRef("pk"))
+    bookings = Booking.objects.for_cluster(cluster).filter(
+        Exists(items.filter(resource__in=managed)), ~Exists(items.exclude(resource__in=managed)))
+    if status:
+        bookings = bookings.filter(status=status)
+    return _with_details(cluster, bookings)
+
+
+def manager_candidates(*, cluster, resource: Resource):
+    """The people who could be named to manage the resource: active users with a role in its
+    owner organization who do not manage it by a grant yet."""
+    from members.models import OrganizationRole
+
+    return get_user_model().objects.filter(
+        is_active=True,
+        pk__in=OrganizationRole.objects.for_cluster(cluster).filter(organization_id=resource.owner_id)
+        .values("user_id"),
+    ).exclude(pk__in=permissions.manager_user_ids(cluster, resource, effective=False)).order_by(
+        "last_name", "first_name", "username")

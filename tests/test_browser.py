@@ -6,6 +6,10 @@ member list with the live search.
 
 A coordinator creates an agreement between two members, records both signatures, declares
 it signed, uploads the scan of the signed paper, activates it and downloads the scan.
+
+A school's admin finds a university laboratory in the catalogue and requests a booking next
+week; the university's admin approves it from "Requests to approve" (htmx, after the confirm
+dialog) and the laboratory's week calendar, a list of days at phone width, shows it.
 """
 
 import datetime
@@ -213,4 +217,67 @@ def test_coordinator_creates_signs_uploads_the_scan_and_activates_an_agreement(
     download = download_info.value
     assert download.suggested_filename == "Signed agreement.pdf"
     assert Path(download.path()).read_bytes() == scan.read_bytes()
+    assert script_errors == []
+
+
+def test_a_school_books_a_university_laboratory_and_the_owner_approves(live_server, page, script_errors):
+    from members.tests.factories import OrganizationRoleFactory
+    from resources.models import Booking
+    from resources.tests.conftest import next_weekday, with_weekday_hours
+    from resources.tests.factories import ResourceFactory
+
+    cluster = ClusterFactory(slug="andijan", name="Andijan pedagogical cluster")
+    university = OrganizationFactory(cluster=cluster, name="Andijan State University", kind="university")
+    school = OrganizationFactory(cluster=cluster, name="School No. 5 of Asaka")
+    OrganizationRoleFactory(organization=school, user=UserFactory(username="malika"), role="admin")
+    OrganizationRoleFactory(organization=university, user=UserFactory(username="bekzod"), role="admin")
+    lab = with_weekday_hours(ResourceFactory(owner=university, name="Biology laboratory", capacity=25))
+    ResourceFactory(owner=university, name="Assembly hall", kind="hall", capacity=300)
+    monday = next_weekday(0)
+
+    # The school's admin finds the laboratory in the catalogue and asks for Monday 10:00-12:00.
+    sign_in(page, live_server, "malika")
+    page.get_by_role("heading", name="Andijan pedagogical cluster").wait_for()
+    open_menu_item(page, "Resources")
+    page.get_by_role("heading", name="Resources", level=1).wait_for()
+    page.get_by_role("searchbox", name="Search").fill("laboratory")
+    page.get_by_role("button", name="Search").click()
+    page.get_by_text("1 resource matches the filters").wait_for()
+    assert fits_the_screen(page)
+    page.locator("#resource-results").get_by_role("link", name="Biology laboratory").click()
+    page.get_by_role("heading", name="Biology laboratory", level=1).wait_for()
+    page.get_by_role("link", name="Request a booking").click()
+    page.get_by_label("Start").fill(f"{monday.isoformat()}T10:00")
+    page.get_by_label("End").fill(f"{monday.isoformat()}T12:00")
+    page.get_by_label("Purpose").fill("Grade 10 biology practical")
+    page.get_by_label("Number of participants").fill("18")
+    assert page.get_by_label("Requesting organization").input_value() == str(school.pk)
+    assert fits_the_screen(page)
+    click_and_wait_for_message(page, page.get_by_role("button", name="Send the request"), "was sent to its managers")
+    booking = Booking.objects.for_cluster(cluster).get()
+    assert booking.status == Booking.Status.REQUESTED and booking.requester_id == school.pk
+
+    # The university's admin approves it from "Requests to approve".
+    page.context.clear_cookies()
+    sign_in(page, live_server, "bekzod")
+    page.get_by_role("heading", name="Andijan pedagogical cluster").wait_for()
+    open_menu_item(page, "Resources")
+    page.get_by_role("link", name="Requests to approve").click()
+    page.get_by_role("heading", name="Requests to approve", level=1).wait_for()
+    row = page.locator(f"#booking-{booking.pk}")
+    assert "School No. 5 of Asaka" in row.inner_text()
+    page.once("dialog", lambda dialog: dialog.accept())
+    row.get_by_role("button", name=f"Approve #{booking.pk}").click()
+    row.get_by_text("Approved", exact=True).wait_for()
+    assert "was approved" in page.locator("#live-messages").inner_text()
+    assert fits_the_screen(page)
+    booking.refresh_from_db()
+    assert booking.status == Booking.Status.APPROVED
+
+    # The laboratory's calendar shows it; at phone width the week is a list of days.
+    page.goto(f"{live_server.url}/c/{cluster.slug}/resources/{lab.pk}/?view=week&date={monday.isoformat()}")
+    day = page.locator(f'[data-day="{monday.isoformat()}"]')
+    day.wait_for()
+    assert "10:00–12:00" in day.inner_text() and "School No. 5 of Asaka" in day.inner_text()
+    assert fits_the_screen(page)
     assert script_errors == []

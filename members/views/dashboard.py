@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from agreements import selectors as agreement_selectors
+from resources import selectors as resource_selectors
 
 from .. import selectors
 from ..models import MembershipApplication, Organization, RatingColour
@@ -54,6 +55,8 @@ class DashboardView(ClusterPage):
         ]
         context["rated_schools"] = sum(ratings.values())
         if self.roles.is_coordinator:
+            # One query: the requested bookings whose every resource the user manages.
+            context["bookings_to_approve"] = resource_selectors.bookings_to_approve(self.cluster, self.roles).count()
             pending = selectors.application_list(
                 cluster=self.cluster, status=MembershipApplication.Status.SUBMITTED
             )
