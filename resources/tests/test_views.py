@@ -519,3 +519,11 @@ def test_a_manager_whose_role_went_keeps_nothing(client, cluster, uni_admin, lab
     client.force_login(leaver.user)
     assert client.get(url("resource_hours", cluster, lab.pk)).status_code == 403
 
+
+
+def test_managers_find_the_calendar_links_from_the_resource_page(client, cluster, uni_admin, lab):
+    client.force_login(uni_admin)
+    page = body(client.get(url("resource_detail", cluster, lab.pk)))
+    links = url("calendar_links", cluster)
+    assert f'href="{links}"' in page
+    assert lab.name in body(client.get(links))
