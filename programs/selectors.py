@@ -339,3 +339,58 @@ def certificate_verify(code: str) -> dict | None:
         "lead_organization": enrollment.program.lead_organization.name,
         "cluster_name": enrollment.cluster.name,
     }
+
+
+# --- Browser pages ---------------------------------------------------------------------------
+
+def program_catalogue(*, cluster, filters: dict | None = None) -> QuerySet[Program]:
+    """program_list with `waiting`, the length of each programme's waiting list (still one query
+    for the page, whatever the number of programmes)."""
+    return program_list(cluster=cluster, filters=filters).annotate(
+        waiting=Count("enrollments", filter=Q(enrollments__status=Status.WAITLISTED), distinct=True))
+
+
+def enrolment_candidates(*, cluster, program: Program, organization_ids=None) -> QuerySet[Person]:
+    """Active people of active member organizations (of `organization_ids` when given) who hold
+    no enrolment in the programme other than a withdrawn one: whom an admin may enrol."""
+    from members.models import Organization
+
+    people = Person.objects.for_cluster(cluster).filter(
+        is_active=True, organization__status=Organization.Status.ACTIVE)
+    if organization_ids is not None:
+        people = people.filter(organization_id__in=sorted(organization_ids))
+    enrolled = Enrollment.objects.for_cluster(cluster).filter(program=program).exclude(
+        status=Status.WITHDRAWN).values("person_id")
+    return people.exclude(pk__in=enrolled).select_related("organization").order_by(
+        "organization__name", "full_name", "pk")
+
+
+def session_resources(*, cluster, sessions) -> dict[int, list]:
+    """{booking id: [resource, ...]} for the bookings the sessions hold, one query."""
+    from resources.models import BookedResource
+
+    booking_ids = sorted({session.booking_id for session in sessions if session.booking_id})
+    if not booking_ids:
+        return {}
+    result: dict[int, list] = {}
+    for item in (BookedResource.objects.for_cluster(cluster).filter(booking_id__in=booking_ids)
+                 .select_related("resource").order_by("booking_id", "resource__name", "pk")):
+        result.setdefault(item.booking_id, []).append(item.resource)
+    return result
+
+
+def program_needs(*, cluster, program: Program) -> QuerySet[ProgramNeed]:
+    """The employer needs a programme answers, with their organizations."""
+    return ProgramNeed.objects.for_cluster(cluster).filter(program=program).select_related(
+        "need__organization").order_by("need__deadline", "need_id")
+
+
+def certificates_issued(*, cluster, program: Program) -> int:
+    return Enrollment.objects.for_cluster(cluster).filter(
+        program=program, status=Status.COMPLETED, certificate_code__isnull=False).count()
+
+
+def program_timeline(*, cluster, program: Program):
+    from .models import ProgramTransition
+
+    return ProgramTransition.objects.for_cluster(cluster).filter(program=program).select_related("actor")

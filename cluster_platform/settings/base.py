@@ -286,6 +286,9 @@ AGREEMENT_DOCUMENT_MAX_BYTES = env.int("AGREEMENT_DOCUMENT_MAX_BYTES", default=2
 RESOURCE_PHOTO_MAX_BYTES = env.int("RESOURCE_PHOTO_MAX_BYTES", default=5 * 1024 * 1024)
 IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=5000)
 APPLICATION_RATE_LIMIT = env.int("APPLICATION_RATE_LIMIT", default=5)  # per hour per address
+# django-ratelimit rates ("count/period") of the public pages reached without a login.
+CERTIFICATE_VERIFY_RATE_LIMIT = env.str("CERTIFICATE_VERIFY_RATE_LIMIT", default="30/m")  # per address
+CALENDAR_FEED_RATE_LIMIT = env.str("CALENDAR_FEED_RATE_LIMIT", default="120/h")  # per address
 INVITATION_VALID_DAYS = env.int("INVITATION_VALID_DAYS", default=14)
 PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="http://127.0.0.1:8000")
 
