@@ -22,8 +22,10 @@ import pghistory
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.db.models import Case, Value, When
 from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
 from django.utils import timezone
 from django.utils.text import slugify
@@ -34,7 +36,19 @@ from agreements.models import Agreement, AgreementParty, AgreementTransition, Ob
 from cluster_platform.auth_backends import DEMO_GROUP
 from cluster_platform.tenancy import roles_for
 from members import demo_data, services
-from members.models import Cluster, ClusterRole, MembershipApplication, Organization, OrganizationRole, Person
+from members.models import (
+    Cluster,
+    ClusterRole,
+    MembershipApplication,
+    Organization,
+    OrganizationRole,
+    Person,
+    SchoolRating,
+)
+from programs import demo_data as program_data
+from programs import selectors as program_selectors
+from programs import services as program_services
+from programs.models import Attendance, EmployerNeed, Enrollment, Program, ProgramTransition, Session
 from resources import availability
 from resources import demo_data as resource_data
 from resources import services as resource_services
@@ -69,6 +83,7 @@ class Command(BaseCommand):
                 self._report(spec, counts, started)
             self._agreements(spec, today)
             self._resources(spec, today)
+            self._programs(spec, today)
 
     def _coordinator(self, spec: demo_data.ClusterSpec, cluster: Cluster):
         """The cluster's demo coordinator, if the demo account still runs the cluster."""
@@ -97,6 +112,29 @@ class Command(BaseCommand):
         if seeder.left_out:
             self.stdout.write(
                 f"{spec.slug}: {_quantity(len(seeder.left_out), 'resource', 'resources')} left out, the owner "
+                f"being no longer an active member: {'; '.join(seeder.left_out)}."
+            )
+
+    def _programs(self, spec: demo_data.ClusterSpec, today):
+        demos = program_data.PROGRAMS.get(spec.slug, ())
+        cluster = Cluster.objects.filter(slug=spec.slug).first()
+        if not demos or cluster is None:
+            return
+        actor = self._coordinator(spec, cluster)
+        if actor is None:
+            self.stdout.write(f"{spec.slug}: programmes left out: the demo coordinator does not run this cluster.")
+            return
+        started = time.monotonic()
+        with transaction.atomic(), pghistory.context(service="seed_demo"):
+            seeder = _ProgramSeeder(spec=spec, cluster=cluster, actor=actor, today=today)
+            counts = seeder.run(demos, program_data.NEEDS.get(spec.slug, ()))
+        if any(counts.values()):
+            self._report(spec, counts, started)
+        else:
+            self.stdout.write(f"{spec.slug}: programmes already seeded, left unchanged.")
+        if seeder.left_out:
+            self.stdout.write(
+                f"{spec.slug}: {_quantity(len(seeder.left_out), 'programme', 'programmes')} left out, the lead "
                 f"being no longer an active member: {'; '.join(seeder.left_out)}."
             )
 
@@ -890,4 +928,352 @@ class _ResourceSeeder:
                 for plan in self.plans for resource in plan["resources"]
             ])
         self.counts[("booking", "bookings")] += len(bookings)
+
+
+
+# --- programmes ----------------------------------------------------------------------------------
+
+class _ProgramSeeder:
+    """The cluster's demo programmes, their sessions, enrolments, attendance, scores and
+    certificates, and the employer needs they answer.
+
+    The programmes, their moves (open, running, completed, cancelled), the waiting lists,
+    priority places, withdrawals, the bookings of sessions, completion with its certificate
+    codes and the employer needs go through the programs services as the coordinator (the
+    "institution" login enrols its own school's teachers). Some rows are written directly,
+    each for a reason given where it is done, and each as the service would write it:
+    - a finished programme is set open without program_transition, which refuses to open a
+      programme whose end date has passed (the demo's finished programmes were opened before
+      they ran); from there on it moves through the services;
+    - applications of the institution school's teachers: services.apply acts for the teacher's
+      own account, and the demo teachers have none;
+    - for speed (the services lock and save one row at a time): the sessions without a
+      booking, the enrolments of a programme that everyone gets into without touching its
+      reserve, and the attendance, hours and scores, a few statements per programme;
+    - the timestamps (transitions, enrolments, certificates) are dated back to when they would
+      have happened; the services stamp them with the seed's moment.
+    A programme is identified by its title in the cluster, a need by its organization and title:
+    those already there are skipped, so a second run creates nothing."""
+
+    def __init__(self, *, spec: demo_data.ClusterSpec, cluster: Cluster, actor, today: datetime.date):
+        self.spec = spec
+        self.cluster = cluster
+        self.actor = actor
+        self.today = today
+        self.rng = random.Random(f"{spec.slug}:programs")
+        self.organizations = _organizations_by_key(spec, cluster)
+        self.left_out: list[str] = []
+        self.counts = {("programme", "programmes"): 0, ("session", "sessions"): 0,
+                       ("enrolment", "enrolments"): 0, ("certificate", "certificates"): 0,
+                       ("employer need", "employer needs"): 0}
+        self.refused_bookings = 0
+
+    def day(self, offset: int) -> datetime.date:
+        return self.today + datetime.timedelta(days=offset)
+
+    def _at(self, day: datetime.date, hour: int) -> datetime.datetime:
+        return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour)))
+
+    def run(self, demos, needs) -> dict[tuple[str, str], int]:
+        existing = set(Program.objects.for_cluster(self.cluster).values_list("title", flat=True))
+        self._load_people()
+        for demo in demos:
+            if demo.title in existing:
+                continue
+            lead = self.organizations.get(demo.lead)
+            if lead is None or lead.status != Organization.Status.ACTIVE:
+                self.left_out.append(demo.title)
+                continue
+            self._program(demo, lead)
+        self._needs(needs)
+        return self.counts
+
+    # --- people ------------------------------------------------------------------------------------
+
+    def _load_people(self):
+        active = {org.pk for org in self.organizations.values() if org.status == Organization.Status.ACTIVE}
+        by_org = defaultdict(list)
+        for person in (Person.objects.for_cluster(self.cluster)
+                       .filter(organization_id__in=active, is_active=True, user__isnull=True).order_by("pk")):
+            by_org[person.organization_id].append(person)
+        self.by_org = by_org
+        # Rated red or yellow in the latest period, as programs.selectors.is_priority_organization.
+        period = program_selectors.latest_rating_period(cluster=self.cluster)
+        self.priority_organizations = set(SchoolRating.objects.for_cluster(self.cluster).filter(
+            period=period, colour__in=[SchoolRating.Colour.RED, SchoolRating.Colour.YELLOW],
+        ).values_list("organization_id", flat=True)) if period else set()
+        self.institution_school = self.organizations.get(program_data.INSTITUTION_SCHOOL)
+        self.institution = User.objects.filter(
+            username="institution", groups__name=DEMO_GROUP,
+            organization_roles__organization=self.institution_school,
+            organization_roles__role=OrganizationRole.Role.ADMIN,
+        ).first() if self.institution_school is not None else None
+
+    def _pool(self, name: str) -> list[Person]:
+        if name.startswith("@"):
+            kind, _sep, district = name[1:].partition(":")
+            kind = {"schools": Organization.Kind.SCHOOL, "colleges": Organization.Kind.COLLEGE}[kind]
+            organizations = [org for key, org in self.organizations.items()
+                             if org.kind == kind and (not district or org.district == district)]
+        else:
+            organizations = [self.organizations[name]] if name in self.organizations else []
+        excluded = self.institution_school.pk if self.institution_school is not None else None
+        return [person for org in organizations if org.pk != excluded for person in self.by_org.get(org.pk, [])]
+
+    def _participants(self, demo) -> list[Person]:
+        chosen, seen = [], set()
+        for name in demo.pools:
+            people = self._pool(name)
+            self.rng.shuffle(people)
+            for person in people:
+                if len(chosen) >= demo.participants:
+                    return chosen
+                if person.pk not in seen:
+                    seen.add(person.pk)
+                    chosen.append(person)
+        return chosen
+
+    def _institution_teachers(self) -> list[Person]:
+        if self.institution_school is None or self.institution is None:
+            return []
+        return list(self.by_org.get(self.institution_school.pk, []))
+
+    # --- one programme -----------------------------------------------------------------------------
+
+    def _program(self, demo, lead: Organization):
+        cluster, actor = self.cluster, self.actor
+        partners = [self.organizations[key].pk for key in demo.partners
+                    if key in self.organizations and self.organizations[key].status == Organization.Status.ACTIVE]
+        program = program_services.program_create(
+            cluster=cluster, actor=actor, title=demo.title, kind=demo.kind, lead_organization_id=lead.pk,
+            hours=demo.hours, start_date=self.day(demo.start), end_date=self.day(demo.end), capacity=demo.capacity,
+            description=demo.description, partner_ids=partners, audience=demo.audience,
+            competences=list(demo.competences), priority_share=demo.priority_share,
+            min_attendance_percent=demo.min_attendance_percent,
+            requires_post_assessment=demo.pass_score is not None, pass_score=demo.pass_score,
+        )
+        self.counts[("programme", "programmes")] += 1
+        sessions = self._sessions(demo, program)
+        if demo.status == Program.Status.CANCELLED:
+            program_services.program_transition(cluster=cluster, actor=actor, program_id=program.pk,
+                                                to_status=Program.Status.CANCELLED, reason=demo.reason)
+        elif demo.status != Program.Status.PLANNED:
+            self._open(program)
+            self._enrol(demo, program)
+            if demo.status in (Program.Status.RUNNING, Program.Status.COMPLETED):
+                program_services.program_transition(cluster=cluster, actor=actor, program_id=program.pk,
+                                                    to_status=Program.Status.RUNNING)
+                self._records(demo, program, sessions)
+            for _n in range(demo.withdrawals):
+                self._withdraw_one(program)
+            if demo.status == Program.Status.COMPLETED:
+                program_services.program_transition(cluster=cluster, actor=actor, program_id=program.pk,
+                                                    to_status=Program.Status.COMPLETED)
+                self.counts[("certificate", "certificates")] += Enrollment.objects.for_cluster(cluster).filter(
+                    program=program, certificate_code__isnull=False).count()
+        self._date_the_history(demo, program)
+
+    def _session_days(self, demo) -> list[tuple[datetime.date, datetime.time, datetime.time]]:
+        start, end = self.day(demo.start), self.day(demo.end)
+        opens, closes = (datetime.time.fromisoformat(value) for value in demo.times)
+        if start == end:  # a one-day programme: its sessions follow one another
+            length = datetime.datetime.combine(start, closes) - datetime.datetime.combine(start, opens)
+            slots = []
+            moment = datetime.datetime.combine(start, opens)
+            for _n in range(demo.sessions):
+                slots.append((start, moment.time(), (moment + length).time()))
+                moment += length + datetime.timedelta(hours=1)
+            return slots
+        span = (end - start).days
+        days: list[datetime.date] = []
+        for index in range(demo.sessions):
+            day = start + datetime.timedelta(days=round(index * span / max(1, demo.sessions - 1)))
+            # Weekends move to the Friday before (or the Monday after, at the programme's
+            # start) when that day is within the programme and free; otherwise they stay.
+            if day.weekday() >= 5:
+                back = day - datetime.timedelta(days=day.weekday() - 4)
+                moved = back if back >= start else day + datetime.timedelta(days=7 - day.weekday())
+                day = moved if moved <= end and moved not in days else day
+            if day not in days:
+                days.append(day)
+        return [(day, opens, closes) for day in sorted(days)]
+
+    def _sessions(self, demo, program: Program) -> list[Session]:
+        """The sessions, within the programme's dates and each ending after it starts (what
+        session_add checks; the table's constraint holds the times too), written in one
+        statement. A session that books a shared resource goes through session_add, which
+        requests the booking under the booking rules; a refused slot leaves the session
+        without a booking."""
+        booked = None
+        if demo.book is not None:
+            owner = self.organizations.get(demo.book[0])
+            booked = Resource.objects.for_cluster(self.cluster).filter(
+                owner=owner, name=demo.book[1], is_active=True).first() if owner else None
+        sessions, plain = [], []
+        for number, (day, opens, closes) in enumerate(self._session_days(demo), start=1):
+            session = None
+            if booked is not None and day > self.today:
+                try:
+                    session = program_services.session_add(
+                        cluster=self.cluster, actor=self.actor, program_id=program.pk, date=day, start_time=opens,
+                        end_time=closes, topic=f"Session {number}", resource_ids=[booked.pk])
+                except ValidationError:
+                    self.refused_bookings += 1
+            if session is None:
+                session = Session(cluster=self.cluster, program=program, date=day, start_time=opens, end_time=closes,
+                                  venue=demo.venue, topic=f"Session {number}")
+                plain.append(session)
+            sessions.append(session)
+        with pghistory.context(user=self.actor.pk):
+            Session.objects.bulk_create(plain)
+        self.counts[("session", "sessions")] += len(sessions)
+        return sessions
+
+    def _open(self, program: Program):
+        if program.end_date >= self.today:
+            program_services.program_transition(cluster=self.cluster, actor=self.actor, program_id=program.pk,
+                                                to_status=Program.Status.OPEN)
+            return
+        # program_transition refuses to open a programme whose end date has passed: a finished
+        # demo programme was opened before it ran, so the move is written as it would have been.
+        Program.objects.for_cluster(self.cluster).filter(pk=program.pk).update(status=Program.Status.OPEN)
+        ProgramTransition.objects.create(cluster=self.cluster, program=program, actor=self.actor,
+                                         from_status=Program.Status.PLANNED, to_status=Program.Status.OPEN)
+
+    def _enrol(self, demo, program: Program):
+        cluster = self.cluster
+        teachers = self._institution_teachers()
+        enrolments = [(self.institution, person) for person in teachers[:demo.institution_teachers]]
+        enrolments += [(self.actor, person) for person in self._participants(demo)]
+        if len(enrolments) <= program.capacity - program.reserved_places:
+            # Everyone fits outside the reserved places: enroll would confirm each of them (a
+            # place is free for all, nobody waits; priority as enroll computes it). The rows are
+            # written in one statement instead of one locked call per person, which would make
+            # the seed several times slower. A programme with a waiting list or whose reserve
+            # matters is enrolled through the service, one person at a time.
+            now = timezone.now()
+            with pghistory.context(user=self.actor.pk):
+                Enrollment.objects.bulk_create([
+                    Enrollment(cluster=cluster, program=program, person=person, organization_id=person.organization_id,
+                               status=Enrollment.Status.CONFIRMED, confirmed_at=now, enrolled_by=actor,
+                               priority=person.organization_id in self.priority_organizations)
+                    for actor, person in enrolments
+                ])
+        else:
+            for actor, person in enrolments:
+                program_services.enroll(cluster=cluster, actor=actor, program_id=program.pk, person_id=person.pk)
+        self.counts[("enrolment", "enrolments")] += len(enrolments)
+        applicants = teachers[demo.institution_teachers:demo.institution_teachers + demo.applications]
+        for person in applicants:
+            # services.apply acts for the teacher's own account; the demo teachers have none. The
+            # application is the row apply would write, awaiting the "institution" admin.
+            Enrollment.objects.create(
+                cluster=cluster, program=program, person=person, organization_id=person.organization_id,
+                status=Enrollment.Status.APPLIED, applied_at=timezone.now(),
+                priority=program_selectors.is_priority_organization(cluster=cluster,
+                                                                    organization_id=person.organization_id),
+            )
+            self.counts[("enrolment", "enrolments")] += 1
+
+    def _withdraw_one(self, program: Program):
+        enrollment = Enrollment.objects.for_cluster(self.cluster).filter(
+            program=program, status=Enrollment.Status.CONFIRMED).exclude(
+            organization=self.institution_school).order_by("pk").first()
+        if enrollment is not None:
+            program_services.withdraw(cluster=self.cluster, actor=self.actor, enrollment_id=enrollment.pk,
+                                      reason="Moved to another school")
+
+    def _records(self, demo, program: Program, sessions: list[Session]):
+        """Attendance of the sessions held so far, the hours it gives and the scores.
+
+        They are written in a few statements per programme rather than through
+        attendance_record and assessment_record, which lock and save one session or one
+        participant at a time and would make the seed several times slower. The rows are what
+        those services accept: marks only for enrolments holding a place and only for sessions
+        already held, hours_attended the sum of the sessions attended (the services' rule),
+        scores from 0 to 100 with two decimals (the table's check constraints hold them too).
+        Everything is in before a finished programme completes through program_transition, so
+        the completion rule and the certificates are the services' own (completion recomputes
+        the hours from these marks)."""
+        cluster, rng = self.cluster, self.rng
+        participants = list(Enrollment.objects.for_cluster(cluster).filter(
+            program=program, status__in=Enrollment.PLACE_STATUSES).order_by("pk"))
+        # Most come to nearly every session; a few miss many.
+        diligence = {e.pk: (0.45 if rng.random() < 0.15 else 0.95) for e in participants}
+        held = [session for session in sessions if session.date <= self.today]
+        marks, hours = [], defaultdict(Decimal)
+        for session in held:
+            length = (datetime.datetime.combine(session.date, session.end_time)
+                      - datetime.datetime.combine(session.date, session.start_time))
+            for enrollment in participants:
+                present = rng.random() < diligence[enrollment.pk]
+                marks.append(Attendance(cluster=cluster, enrollment=enrollment, session=session, present=present,
+                                        recorded_by=self.actor))
+                if present:
+                    hours[enrollment.pk] += Decimal(length.total_seconds()) / 3600
+        finished = demo.status == Program.Status.COMPLETED
+        for enrollment in participants:
+            enrollment.hours_attended = hours[enrollment.pk].quantize(Decimal("0.01"))
+            pre = min(95.0, max(15.0, rng.gauss(56, 10)))
+            enrollment.pre_score = Decimal(f"{pre:.1f}")
+            if finished:
+                enrollment.post_score = Decimal(f"{min(100.0, max(10.0, pre + rng.gauss(17, 7))):.1f}")
+        with pghistory.context(user=self.actor.pk):
+            Attendance.objects.bulk_create(marks)
+            Enrollment.objects.for_cluster(cluster).bulk_update(
+                participants, ["hours_attended", "pre_score", "post_score"])
+            # Recorded on the evening of each session (auto_now stamped the seed's moment).
+            for session in held:
+                Attendance.objects.for_cluster(cluster).filter(session=session).update(
+                    recorded_at=min(timezone.now(), self._at(session.date, 18)))
+
+    def _date_the_history(self, demo, program: Program):
+        """The services stamp every row with the seed's moment; the demo's history is dated back
+        to when each step would have happened (never later than now)."""
+        now = timezone.now()
+        start, end = self.day(demo.start), self.day(demo.end)
+        created = min(now, self._at(start - datetime.timedelta(days=45), 10))
+        opened = min(now, self._at(start - datetime.timedelta(days=30), 10))
+        moments = {Program.Status.PLANNED: created, Program.Status.OPEN: opened,
+                   Program.Status.RUNNING: min(now, self._at(start, 8)),
+                   Program.Status.COMPLETED: min(now, self._at(end + datetime.timedelta(days=1), 9)),
+                   Program.Status.CANCELLED: min(now, self._at(self.today - datetime.timedelta(days=2), 11))}
+        ProgramTransition.objects.for_cluster(self.cluster).filter(program=program).update(created_at=Case(
+            *[When(to_status=to_status, then=Value(moment)) for to_status, moment in moments.items()]))
+        Program.objects.for_cluster(self.cluster).filter(pk=program.pk).update(created_at=created)
+        enrolled = min(now, opened + datetime.timedelta(days=3))
+        completed = moments[Program.Status.COMPLETED]
+
+        def when_set(field, moment):
+            return Case(When(**{f"{field}__isnull": False}, then=Value(moment)), default=None)
+
+        Enrollment.objects.for_cluster(self.cluster).filter(program=program).update(
+            created_at=enrolled, applied_at=when_set("applied_at", enrolled),
+            confirmed_at=when_set("confirmed_at", enrolled), completed_at=when_set("completed_at", completed),
+            certificate_issued_at=when_set("certificate_issued_at", completed))
+
+    # --- employer needs ----------------------------------------------------------------------------
+
+    def _needs(self, needs):
+        cluster = self.cluster
+        existing = set(EmployerNeed.objects.for_cluster(cluster).values_list("organization_id", "title"))
+        programs = dict(Program.objects.for_cluster(cluster).values_list("title", "pk"))
+        for demo in needs:
+            organization = self.organizations.get(demo.organization)
+            if organization is None or organization.status != Organization.Status.ACTIVE:
+                continue
+            if (organization.pk, demo.title) in existing:
+                continue
+            need = program_services.need_create(
+                cluster=cluster, actor=self.actor, organization_id=organization.pk, title=demo.title,
+                competences=list(demo.competences), people_needed=demo.people_needed,
+                deadline=self.day(demo.deadline), description=demo.description,
+            )
+            for title in demo.programs:
+                if title in programs:
+                    program_services.need_link(cluster=cluster, actor=self.actor, need_id=need.pk,
+                                               program_id=programs[title])
+            if demo.closed:
+                program_services.need_close(cluster=cluster, actor=self.actor, need_id=need.pk)
+            self.counts[("employer need", "employer needs")] += 1
 
