@@ -88,3 +88,48 @@ def test_weekday_hours_must_close_after_they_open(lab):
 
     with pytest.raises(IntegrityError), transaction.atomic():
         OpeningHoursFactory(resource=lab, opens=datetime.time(12), closes=datetime.time(9))
+
+
+# --- Overlap edge cases: the constraint compares instants, whatever the zone they are written in --
+
+@pytest.mark.parametrize(("start", "end"), [
+    ("10:00", "12:00"),  # the same range
+    ("10:30", "11:30"),  # contained in the approved one
+    ("09:00", "13:00"),  # containing it
+    ("11:59", "12:30"),  # overlapping by one minute at the end
+    ("09:00", "10:01"),  # overlapping by one minute at the start
+])
+def test_every_kind_of_overlap_is_refused(lab, monday, start, end):
+    booked(lab, at(monday, "10:00"), at(monday, "12:00"))
+    with pytest.raises(IntegrityError), transaction.atomic():
+        booked(lab, at(monday, start), at(monday, end))
+
+
+def test_the_same_instants_written_in_another_zone_overlap(lab, monday):
+    booked(lab, at(monday, "10:00"), at(monday, "12:00"))  # Asia/Tashkent, UTC+5
+    utc = datetime.timezone.utc
+    start = datetime.datetime.combine(monday, datetime.time(5, 30), tzinfo=utc)  # 10:30 in Tashkent
+    with pytest.raises(IntegrityError), transaction.atomic():
+        booked(lab, start, start + datetime.timedelta(hours=1))
+    # 07:00-08:00 UTC is 12:00-13:00 in Tashkent: adjacent, allowed.
+    adjacent = datetime.datetime.combine(monday, datetime.time(7, 0), tzinfo=utc)
+    booked(lab, adjacent, adjacent + datetime.timedelta(hours=1))
+
+
+def test_daylight_saving_rules_do_not_confuse_the_constraint(lab):
+    """In a zone with daylight saving, 02:30 happens twice on the autumn night the clocks go
+    back: the two 02:30-02:45 are different instants and do not overlap, and a booking of the
+    whole night overlaps both."""
+    from zoneinfo import ZoneInfo
+
+    berlin = ZoneInfo("Europe/Berlin")
+    night = datetime.date(2030, 10, 27)  # the last Sunday of October 2030
+    first = datetime.datetime.combine(night, datetime.time(2, 30), tzinfo=berlin)
+    second = first.replace(fold=1)
+    assert (second - first) == datetime.timedelta(0) and second.utcoffset() != first.utcoffset()
+    booked(lab, first, first + datetime.timedelta(minutes=15))
+    booked(lab, second.astimezone(datetime.timezone.utc),
+           second.astimezone(datetime.timezone.utc) + datetime.timedelta(minutes=15))
+    whole_night = datetime.datetime.combine(night, datetime.time(1, 0), tzinfo=berlin)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        booked(lab, whole_night, datetime.datetime.combine(night, datetime.time(4, 0), tzinfo=berlin))
