@@ -6,7 +6,9 @@ from __future__ import annotations
 import pghistory
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import OpenApiResponse
 from rest_framework import exceptions, filters, metadata, viewsets
 from rest_framework.request import clone_request
 
@@ -155,3 +157,15 @@ class ClusterScopedViewSet(viewsets.GenericViewSet):
         self.check_object_permissions(self.request, obj)
         self.check_cluster_object_permission(obj)
         return obj
+
+
+# The error answers every app's API documents, by status code: `responses={..., **error_responses(400, 404)}`.
+ERROR_RESPONSES = {
+    400: OpenApiResponse(description=_("The body or query is invalid; the answer names each field at fault.")),
+    403: OpenApiResponse(description=_("Your roles in this cluster do not allow this.")),
+    404: OpenApiResponse(description=_("No such object in this cluster, or not one you may see.")),
+}
+
+
+def error_responses(*codes) -> dict:
+    return {code: ERROR_RESPONSES[code] for code in codes}

@@ -28,7 +28,7 @@ from rest_framework.response import Response
 from agreements import permissions, selectors, services
 from agreements.models import Agreement, AgreementDocument, Obligation
 from agreements.views import document_file_response
-from cluster_platform.api import ClusterScopedViewSet
+from cluster_platform.api import ClusterScopedViewSet, error_responses
 
 from .filters import AgreementDocumentFilter, AgreementFilter, ObligationFilter
 from .serializers import (
@@ -45,15 +45,6 @@ from .serializers import (
     RepresentativeIn,
 )
 
-_ERRORS = {
-    400: OpenApiResponse(description=_("The body is invalid; the answer names each field at fault.")),
-    403: OpenApiResponse(description=_("Your roles in this cluster do not allow this.")),
-    404: OpenApiResponse(description=_("No such object in this cluster, or not one you may see.")),
-}
-
-
-def _errors(*codes):
-    return {code: _ERRORS[code] for code in codes}
 
 
 def obligation_list(*, cluster, roles):
@@ -137,12 +128,12 @@ class AgreementViewSet(mixins.ListModelMixin, ClusterScopedViewSet):
                         status=status_code)
 
     @extend_schema(summary=_("One agreement with its parties, obligations, documents and timeline"),
-                   responses={200: AgreementDetailOut, **_errors(404)})
+                   responses={200: AgreementDetailOut, **error_responses(404)})
     def retrieve(self, request, *args, **kwargs):
         return self._detail(self.get_object().pk)
 
     @extend_schema(summary=_("Propose a draft agreement (coordinators, or an admin of a party organization)"),
-                   request=AgreementCreateIn, responses={201: AgreementDetailOut, **_errors(400, 403)})
+                   request=AgreementCreateIn, responses={201: AgreementDetailOut, **error_responses(400, 403)})
     def create(self, request, *args, **kwargs):
         data = AgreementCreateIn.to_service_kwargs(self.validate_input(AgreementCreateIn))
         agreement = services.agreement_create(cluster=self.cluster, actor=request.user, **data)
@@ -151,7 +142,7 @@ class AgreementViewSet(mixins.ListModelMixin, ClusterScopedViewSet):
     @extend_schema(summary=_("Move the agreement to another status"),
                    description=_("Parties' admins move it between draft and negotiation and declare it signed; "
                                  "coordinators activate, suspend and terminate (with a reason)."),
-                   request=AgreementTransitionIn, responses={200: AgreementDetailOut, **_errors(400, 403, 404)})
+                   request=AgreementTransitionIn, responses={200: AgreementDetailOut, **error_responses(400, 403, 404)})
     @action(detail=True, methods=["post"])
     def transition(self, request, *args, **kwargs):
         agreement = self.get_object()
@@ -160,7 +151,7 @@ class AgreementViewSet(mixins.ListModelMixin, ClusterScopedViewSet):
         return self._detail(agreement.pk)
 
     @extend_schema(summary=_("Record a party's signature while the agreement is negotiated"),
-                   request=AgreementSignIn, responses={200: AgreementDetailOut, **_errors(400, 403, 404)})
+                   request=AgreementSignIn, responses={200: AgreementDetailOut, **error_responses(400, 403, 404)})
     @action(detail=True, methods=["post"])
     def sign(self, request, *args, **kwargs):
         agreement = self.get_object()
@@ -171,7 +162,7 @@ class AgreementViewSet(mixins.ListModelMixin, ClusterScopedViewSet):
         return self._detail(agreement.pk)
 
     @extend_schema(summary=_("Renew: a new draft with the same parties and new dates"),
-                   request=AgreementRenewIn, responses={201: AgreementDetailOut, **_errors(400, 403, 404)})
+                   request=AgreementRenewIn, responses={201: AgreementDetailOut, **error_responses(400, 403, 404)})
     @action(detail=True, methods=["post"])
     def renew(self, request, *args, **kwargs):
         agreement = self.get_object()
@@ -181,7 +172,7 @@ class AgreementViewSet(mixins.ListModelMixin, ClusterScopedViewSet):
         return self._detail(renewal.pk, status_code=status.HTTP_201_CREATED)
 
     @extend_schema(summary=_("Name a person to represent a party on this agreement"),
-                   request=RepresentativeIn, responses={200: AgreementDetailOut, **_errors(400, 403, 404)})
+                   request=RepresentativeIn, responses={200: AgreementDetailOut, **error_responses(400, 403, 404)})
     @action(detail=True, methods=["post"])
     def representatives(self, request, *args, **kwargs):
         agreement = self.get_object()
@@ -191,7 +182,7 @@ class AgreementViewSet(mixins.ListModelMixin, ClusterScopedViewSet):
         return self._detail(agreement.pk)
 
     @extend_schema(summary=_("Remove a party's representative from this agreement"),
-                   request=RepresentativeIn, responses={200: AgreementDetailOut, **_errors(400, 403, 404)})
+                   request=RepresentativeIn, responses={200: AgreementDetailOut, **error_responses(400, 403, 404)})
     @action(detail=True, methods=["post"], url_path="representatives/remove")
     def remove_representative(self, request, *args, **kwargs):
         agreement = self.get_object()
@@ -201,7 +192,7 @@ class AgreementViewSet(mixins.ListModelMixin, ClusterScopedViewSet):
         return self._detail(agreement.pk)
 
     @extend_schema(summary=_("Add an obligation of one party"),
-                   request=ObligationIn, responses={201: ObligationOut, **_errors(400, 403, 404)})
+                   request=ObligationIn, responses={201: ObligationOut, **error_responses(400, 403, 404)})
     @action(detail=True, methods=["post"])
     def obligations(self, request, *args, **kwargs):
         agreement = self.get_object()
@@ -215,7 +206,7 @@ class AgreementViewSet(mixins.ListModelMixin, ClusterScopedViewSet):
     @extend_schema(methods=["GET"], summary=_("The agreement's documents, newest version of each kind first"),
                    parameters=[OpenApiParameter("kind", str, enum=AgreementDocument.Kind.values,
                                                 description=_("Only drafts or only signed scans."))],
-                   request=None, responses={200: AgreementDocumentOut(many=True), **_errors(400, 404)})
+                   request=None, responses={200: AgreementDocumentOut(many=True), **error_responses(400, 404)})
     @extend_schema(methods=["POST"],
                    summary=_("Upload a new version of the draft or of the signed scan "
                              "(coordinators, and admins and representatives of the parties)"),
@@ -223,7 +214,7 @@ class AgreementViewSet(mixins.ListModelMixin, ClusterScopedViewSet):
                                  "recognized by the content; the size limit is a setting (20 MB unless "
                                  "configured otherwise)."),
                    request={"multipart/form-data": AgreementDocumentIn},
-                   responses={201: AgreementDocumentOut, **_errors(400, 403, 404)})
+                   responses={201: AgreementDocumentOut, **error_responses(400, 403, 404)})
     # filter_backends=[]: the agreements' own filters (kind, status...) must not apply to the
     # agreement this route loads; the documents have their FilterSet, applied below.
     @action(detail=True, methods=["get", "post"], parser_classes=[MultiPartParser, FormParser], filter_backends=[])
@@ -247,7 +238,7 @@ class AgreementViewSet(mixins.ListModelMixin, ClusterScopedViewSet):
     @extend_schema(summary=_("Download one document's file"),
                    description=_("The file as an attachment, with the content type detected at upload."),
                    responses={(200, "application/octet-stream"): OpenApiResponse(
-                       response=OpenApiTypes.BINARY, description=_("The file.")), **_errors(404)})
+                       response=OpenApiTypes.BINARY, description=_("The file.")), **error_responses(404)})
     @action(detail=True, methods=["get"], url_path=r"documents/(?P<document_pk>[0-9]+)/download",
             url_name="document-download", filter_backends=[], renderer_classes=[JSONRenderer],
             content_negotiation_class=DownloadContentNegotiation)
@@ -282,7 +273,7 @@ class ObligationViewSet(mixins.ListModelMixin, ClusterScopedViewSet):
         return ObligationOut
 
     @extend_schema(summary=_("Mark an obligation done (coordinators, or an admin of the responsible party)"),
-                   request=None, responses={200: ObligationOut, **_errors(400, 403, 404)})
+                   request=None, responses={200: ObligationOut, **error_responses(400, 403, 404)})
     @action(detail=True, methods=["post"])
     def complete(self, request, *args, **kwargs):
         obligation = self.get_object()

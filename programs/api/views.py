@@ -26,7 +26,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from agreements.api.views import DownloadContentNegotiation
-from cluster_platform.api import ClusterScopedViewSet
+from cluster_platform.api import ClusterScopedViewSet, error_responses
 from programs import permissions, selectors, services
 from programs.certificates import certificate_pdf, certificates_zip
 from programs.models import EmployerNeed, Enrollment, Program, ProgramNeed, ProgramPartner, ProgramTransition, Session
@@ -54,15 +54,6 @@ from .serializers import (
     WithdrawIn,
 )
 
-_ERRORS = {
-    400: OpenApiResponse(description=_("The body or query is invalid; the answer names each field at fault.")),
-    403: OpenApiResponse(description=_("Your roles in this cluster do not allow this.")),
-    404: OpenApiResponse(description=_("No such object in this cluster, or not one you may see.")),
-}
-
-
-def _errors(*codes):
-    return {code: _ERRORS[code] for code in codes}
 
 
 def _binary(description):
@@ -153,12 +144,12 @@ class ProgramViewSet(DetailUnfiltered, mixins.ListModelMixin, ClusterScopedViewS
 
     @extend_schema(summary=_("One programme with its partners, sessions, places, waiting list, completion "
                              "rule, the needs it answers and its timeline"),
-                   responses={200: ProgramDetailOut, **_errors(404)})
+                   responses={200: ProgramDetailOut, **error_responses(404)})
     def retrieve(self, request, *args, **kwargs):
         return self._detail(self.get_object().pk)
 
     @extend_schema(summary=_("Create a planned programme (coordinators, or an admin of the lead organization)"),
-                   request=ProgramCreateIn, responses={201: ProgramDetailOut, **_errors(400, 403)})
+                   request=ProgramCreateIn, responses={201: ProgramDetailOut, **error_responses(400, 403)})
     def create(self, request, *args, **kwargs):
         data = ProgramCreateIn.to_service_kwargs(self.validate_input(ProgramCreateIn))
         program = services.program_create(cluster=self.cluster, actor=request.user, **data)
@@ -167,7 +158,7 @@ class ProgramViewSet(DetailUnfiltered, mixins.ListModelMixin, ClusterScopedViewS
     @extend_schema(summary=_("Change a programme (coordinators, or an admin of the lead organization)"),
                    description=_("Any of the fields, until the programme is completed or cancelled. The places "
                                  "cannot drop below those taken; more places move the waiting list up."),
-                   request=ProgramUpdateIn, responses={200: ProgramDetailOut, **_errors(400, 403, 404)})
+                   request=ProgramUpdateIn, responses={200: ProgramDetailOut, **error_responses(400, 403, 404)})
     def partial_update(self, request, *args, **kwargs):
         program = self.get_object()
         data = ProgramUpdateIn.to_service_kwargs(self.validate_input(ProgramUpdateIn, partial=True))
@@ -178,7 +169,7 @@ class ProgramViewSet(DetailUnfiltered, mixins.ListModelMixin, ClusterScopedViewS
                    description=_("planned → open (with a session) → running (from the start date) → completed "
                                  "(from the end date: the completion rule is applied and certificates issued); "
                                  "open → planned while nobody is enrolled; cancelled with a reason."),
-                   request=ProgramTransitionIn, responses={200: ProgramDetailOut, **_errors(400, 403, 404)})
+                   request=ProgramTransitionIn, responses={200: ProgramDetailOut, **error_responses(400, 403, 404)})
     @action(detail=True, methods=["post"])
     def transition(self, request, *args, **kwargs):
         program = self.get_object()
@@ -187,7 +178,7 @@ class ProgramViewSet(DetailUnfiltered, mixins.ListModelMixin, ClusterScopedViewS
         return self._detail(program.pk)
 
     @extend_schema(summary=_("Add a session, optionally booking shared resources for it"),
-                   request=SessionIn, responses={201: SessionOut, **_errors(400, 403, 404)})
+                   request=SessionIn, responses={201: SessionOut, **error_responses(400, 403, 404)})
     @action(detail=True, methods=["post"])
     def sessions(self, request, *args, **kwargs):
         program = self.get_object()
@@ -199,7 +190,7 @@ class ProgramViewSet(DetailUnfiltered, mixins.ListModelMixin, ClusterScopedViewS
 
     @extend_schema(summary=_("Enrol a person of an organization you administer"),
                    description=_("Confirmed if a place is free for them, otherwise on the waiting list."),
-                   request=EnrollIn, responses={201: EnrollmentOut, **_errors(400, 403, 404)})
+                   request=EnrollIn, responses={201: EnrollmentOut, **error_responses(400, 403, 404)})
     @action(detail=True, methods=["post"])
     def enroll(self, request, *args, **kwargs):
         program = self.get_object()
@@ -209,7 +200,7 @@ class ProgramViewSet(DetailUnfiltered, mixins.ListModelMixin, ClusterScopedViewS
         return self._enrollment(enrollment.pk, status_code=status.HTTP_201_CREATED)
 
     @extend_schema(summary=_("Apply for yourself; your organization's admin confirms"),
-                   request=None, responses={201: EnrollmentOut, **_errors(400, 404)})
+                   request=None, responses={201: EnrollmentOut, **error_responses(400, 404)})
     @action(detail=True, methods=["post"])
     def apply(self, request, *args, **kwargs):
         program = self.get_object()
@@ -217,11 +208,11 @@ class ProgramViewSet(DetailUnfiltered, mixins.ListModelMixin, ClusterScopedViewS
         return self._enrollment(enrollment.pk, status_code=status.HTTP_201_CREATED)
 
     @extend_schema(methods=["GET"], summary=_("The attendance sheet: participants × sessions"),
-                   request=None, responses={200: AttendanceSheetOut, **_errors(403, 404)})
+                   request=None, responses={200: AttendanceSheetOut, **error_responses(403, 404)})
     @extend_schema(methods=["POST"],
                    summary=_("Record one session's attendance (all or nothing; marks already recorded "
                              "are replaced)"),
-                   request=AttendanceIn, responses={200: AttendanceResultOut, **_errors(400, 403, 404)})
+                   request=AttendanceIn, responses={200: AttendanceResultOut, **error_responses(400, 403, 404)})
     @action(detail=True, methods=["get", "post"])
     def attendance(self, request, *args, **kwargs):
         program = self.get_object()
@@ -240,7 +231,7 @@ class ProgramViewSet(DetailUnfiltered, mixins.ListModelMixin, ClusterScopedViewS
         return Response(AttendanceResultOut({"recorded": recorded}).data)
 
     @extend_schema(summary=_("Record a participant's pre- and/or post-assessment score"),
-                   request=AssessmentIn, responses={200: EnrollmentOut, **_errors(400, 403, 404)})
+                   request=AssessmentIn, responses={200: EnrollmentOut, **error_responses(400, 403, 404)})
     @action(detail=True, methods=["post"])
     def assessments(self, request, *args, **kwargs):
         program = self.get_object()
@@ -254,7 +245,7 @@ class ProgramViewSet(DetailUnfiltered, mixins.ListModelMixin, ClusterScopedViewS
     @extend_schema(summary=_("Apply the completion rule again to those who did not complete"),
                    description=_("For a completed programme (the move to completed applies it the first time): "
                                  "whoever meets the rule now completes and gets a certificate."),
-                   request=None, responses={200: CompletionOut, **_errors(400, 403, 404)})
+                   request=None, responses={200: CompletionOut, **error_responses(400, 403, 404)})
     @action(detail=True, methods=["post"])
     def complete(self, request, *args, **kwargs):
         program = self.get_object()
@@ -262,7 +253,7 @@ class ProgramViewSet(DetailUnfiltered, mixins.ListModelMixin, ClusterScopedViewS
         return Response(CompletionOut(counts).data)
 
     @extend_schema(summary=_("Every issued certificate of the programme, one PDF each, in a zip archive"),
-                   request=None, responses={**_binary(_("A zip archive.")), **_errors(403, 404)})
+                   request=None, responses={**_binary(_("A zip archive.")), **error_responses(403, 404)})
     @action(detail=True, methods=["get"], renderer_classes=[JSONRenderer],
             content_negotiation_class=DownloadContentNegotiation)
     def certificates(self, request, *args, **kwargs):
@@ -288,13 +279,13 @@ class SessionViewSet(mixins.RetrieveModelMixin, ClusterScopedViewSet):
     def get_serializer_class(self):
         return SessionUpdateIn if self.action == "partial_update" else SessionOut
 
-    @extend_schema(summary=_("One session of a programme"), responses={200: SessionOut, **_errors(404)})
+    @extend_schema(summary=_("One session of a programme"), responses={200: SessionOut, **error_responses(404)})
     def retrieve(self, request, *args, **kwargs):
         return super().retrieve(request, *args, **kwargs)
 
     @extend_schema(summary=_("Change a session's topic, venue, date or times (the programme's managers)"),
                    description=_("A session holding a booking keeps its time: remove it and add it again."),
-                   request=SessionUpdateIn, responses={200: SessionOut, **_errors(400, 403, 404)})
+                   request=SessionUpdateIn, responses={200: SessionOut, **error_responses(400, 403, 404)})
     def partial_update(self, request, *args, **kwargs):
         session = self.get_object()
         data = self.validate_input(SessionUpdateIn, partial=True)
@@ -302,7 +293,7 @@ class SessionViewSet(mixins.RetrieveModelMixin, ClusterScopedViewSet):
         return Response(SessionOut(self.get_object()).data)
 
     @extend_schema(summary=_("Remove a session without recorded attendance (the programme's managers)"),
-                   request=None, responses={204: None, **_errors(400, 403, 404)})
+                   request=None, responses={204: None, **error_responses(400, 403, 404)})
     def destroy(self, request, *args, **kwargs):
         session = self.get_object()
         services.session_remove(cluster=self.cluster, actor=request.user, session_id=session.pk)
@@ -344,13 +335,13 @@ class EnrollmentViewSet(DetailUnfiltered, mixins.ListModelMixin, ClusterScopedVi
     def _detail(self, pk):
         return Response(EnrollmentOut(selectors.enrollment_get(cluster=self.cluster, roles=self.roles, pk=pk)).data)
 
-    @extend_schema(summary=_("One enrolment"), responses={200: EnrollmentOut, **_errors(404)})
+    @extend_schema(summary=_("One enrolment"), responses={200: EnrollmentOut, **error_responses(404)})
     def retrieve(self, request, *args, **kwargs):
         return self._detail(self.get_object().pk)
 
     @extend_schema(summary=_("Confirm an application (an admin of the person's organization)"),
                    description=_("A place if one is free for them, otherwise the waiting list."),
-                   request=None, responses={200: EnrollmentOut, **_errors(400, 403, 404)})
+                   request=None, responses={200: EnrollmentOut, **error_responses(400, 403, 404)})
     @action(detail=True, methods=["post"])
     def confirm(self, request, *args, **kwargs):
         enrollment = self.get_object()
@@ -359,7 +350,7 @@ class EnrollmentViewSet(DetailUnfiltered, mixins.ListModelMixin, ClusterScopedVi
 
     @extend_schema(summary=_("Withdraw (the person, their organization's admin or a coordinator)"),
                    description=_("A freed place goes to the waiting list."),
-                   request=WithdrawIn, responses={200: EnrollmentOut, **_errors(400, 403, 404)})
+                   request=WithdrawIn, responses={200: EnrollmentOut, **error_responses(400, 403, 404)})
     @action(detail=True, methods=["post"])
     def withdraw(self, request, *args, **kwargs):
         enrollment = self.get_object()
@@ -369,10 +360,10 @@ class EnrollmentViewSet(DetailUnfiltered, mixins.ListModelMixin, ClusterScopedVi
         return self._detail(enrollment.pk)
 
     @extend_schema(methods=["GET"], summary=_("The certificate as PDF, in the person's language"),
-                   request=None, responses={**_binary(_("The PDF.")), **_errors(404)})
+                   request=None, responses={**_binary(_("The PDF.")), **error_responses(404)})
     @extend_schema(methods=["POST"], summary=_("Issue the certificate of a completed participant who has none "
                                                "(the programme's managers)"),
-                   request=None, responses={200: EnrollmentOut, **_errors(400, 403, 404)})
+                   request=None, responses={200: EnrollmentOut, **error_responses(400, 403, 404)})
     @action(detail=True, methods=["get", "post"], renderer_classes=[JSONRenderer],
             content_negotiation_class=DownloadContentNegotiation)
     def certificate(self, request, *args, **kwargs):
@@ -428,12 +419,12 @@ class NeedViewSet(DetailUnfiltered, mixins.ListModelMixin, ClusterScopedViewSet)
     def _detail(self, pk, *, status_code=status.HTTP_200_OK):
         return Response(NeedOut(selectors.need_get(cluster=self.cluster, pk=pk)).data, status=status_code)
 
-    @extend_schema(summary=_("One need with its linked programmes"), responses={200: NeedOut, **_errors(404)})
+    @extend_schema(summary=_("One need with its linked programmes"), responses={200: NeedOut, **error_responses(404)})
     def retrieve(self, request, *args, **kwargs):
         return self._detail(self.get_object().pk)
 
     @extend_schema(summary=_("Post a need of an enterprise or an education authority you administer"),
-                   request=NeedCreateIn, responses={201: NeedOut, **_errors(400, 403)})
+                   request=NeedCreateIn, responses={201: NeedOut, **error_responses(400, 403)})
     def create(self, request, *args, **kwargs):
         data = self.validate_input(NeedCreateIn)
         need = services.need_create(cluster=self.cluster, actor=request.user,
@@ -441,7 +432,7 @@ class NeedViewSet(DetailUnfiltered, mixins.ListModelMixin, ClusterScopedViewSet)
         return self._detail(need.pk, status_code=status.HTTP_201_CREATED)
 
     @extend_schema(summary=_("State that a programme answers the need (coordinators)"),
-                   request=NeedLinkIn, responses={200: NeedOut, **_errors(400, 403, 404)})
+                   request=NeedLinkIn, responses={200: NeedOut, **error_responses(400, 403, 404)})
     @action(detail=True, methods=["post"])
     def link(self, request, *args, **kwargs):
         need = self.get_object()
@@ -450,7 +441,7 @@ class NeedViewSet(DetailUnfiltered, mixins.ListModelMixin, ClusterScopedViewSet)
         return self._detail(need.pk)
 
     @extend_schema(summary=_("Remove a programme's link to the need (coordinators)"),
-                   request=NeedLinkIn, responses={200: NeedOut, **_errors(400, 403, 404)})
+                   request=NeedLinkIn, responses={200: NeedOut, **error_responses(400, 403, 404)})
     @action(detail=True, methods=["post"])
     def unlink(self, request, *args, **kwargs):
         need = self.get_object()
@@ -459,7 +450,7 @@ class NeedViewSet(DetailUnfiltered, mixins.ListModelMixin, ClusterScopedViewSet)
         return self._detail(need.pk)
 
     @extend_schema(summary=_("Close the need (its organization's admins or a coordinator)"),
-                   request=None, responses={200: NeedOut, **_errors(400, 403, 404)})
+                   request=None, responses={200: NeedOut, **error_responses(400, 403, 404)})
     @action(detail=True, methods=["post"])
     def close(self, request, *args, **kwargs):
         need = self.get_object()

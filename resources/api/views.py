@@ -27,7 +27,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from agreements.api.views import DownloadContentNegotiation
-from cluster_platform.api import ClusterScopedViewSet
+from cluster_platform.api import ClusterScopedViewSet, error_responses
 from resources import permissions, selectors, services
 from resources.models import Booking, ClosedDate, Resource, ResourcePhoto
 
@@ -50,15 +50,6 @@ from .serializers import (
     ResourceUpdateIn,
 )
 
-_ERRORS = {
-    400: OpenApiResponse(description=_("The body or query is invalid; the answer names each field at fault.")),
-    403: OpenApiResponse(description=_("Your roles in this cluster do not allow this.")),
-    404: OpenApiResponse(description=_("No such object in this cluster, or not one you may see.")),
-}
-
-
-def _errors(*codes):
-    return {code: _ERRORS[code] for code in codes}
 
 
 def photo_file_response(photo: ResourcePhoto) -> FileResponse:
@@ -148,12 +139,12 @@ class ResourceViewSet(DetailUnfiltered, mixins.ListModelMixin, ClusterScopedView
         return Response(ResourceDetailOut(resource, context=self.get_serializer_context()).data, status=status_code)
 
     @extend_schema(summary=_("One resource with its hours, upcoming closed dates, photos and managers"),
-                   responses={200: ResourceDetailOut, **_errors(404)})
+                   responses={200: ResourceDetailOut, **error_responses(404)})
     def retrieve(self, request, *args, **kwargs):
         return self._detail(self.get_object().pk)
 
     @extend_schema(summary=_("Register a resource (coordinators, or an admin of the owner organization)"),
-                   request=ResourceCreateIn, responses={201: ResourceDetailOut, **_errors(400, 403)})
+                   request=ResourceCreateIn, responses={201: ResourceDetailOut, **error_responses(400, 403)})
     def create(self, request, *args, **kwargs):
         data = self.validate_input(ResourceCreateIn)
         resource = services.resource_create(cluster=self.cluster, actor=request.user, owner_id=data.pop("owner"),
@@ -163,7 +154,7 @@ class ResourceViewSet(DetailUnfiltered, mixins.ListModelMixin, ClusterScopedView
     @extend_schema(summary=_("Change a resource (coordinators, or an admin of the owner organization)"),
                    description=_("Any of the fields; the owner never changes. Switching to free terms "
                                  "clears the price."),
-                   request=ResourceUpdateIn, responses={200: ResourceDetailOut, **_errors(400, 403, 404)})
+                   request=ResourceUpdateIn, responses={200: ResourceDetailOut, **error_responses(400, 403, 404)})
     def partial_update(self, request, *args, **kwargs):
         resource = self.get_object()
         data = self.validate_input(ResourceUpdateIn, partial=True)
@@ -171,7 +162,7 @@ class ResourceViewSet(DetailUnfiltered, mixins.ListModelMixin, ClusterScopedView
         return self._detail(resource.pk)
 
     @extend_schema(summary=_("Archive: the resource leaves the catalogue and cannot be booked"),
-                   request=None, responses={200: ResourceDetailOut, **_errors(403, 404)})
+                   request=None, responses={200: ResourceDetailOut, **error_responses(403, 404)})
     @action(detail=True, methods=["post"])
     def archive(self, request, *args, **kwargs):
         resource = self.get_object()
@@ -179,7 +170,7 @@ class ResourceViewSet(DetailUnfiltered, mixins.ListModelMixin, ClusterScopedView
         return self._detail(resource.pk)
 
     @extend_schema(summary=_("Restore an archived resource to the catalogue"),
-                   request=None, responses={200: ResourceDetailOut, **_errors(403, 404)})
+                   request=None, responses={200: ResourceDetailOut, **error_responses(403, 404)})
     @action(detail=True, methods=["post"])
     def restore(self, request, *args, **kwargs):
         resource = self.get_object()
@@ -187,7 +178,7 @@ class ResourceViewSet(DetailUnfiltered, mixins.ListModelMixin, ClusterScopedView
         return self._detail(resource.pk)
 
     @extend_schema(summary=_("Replace the whole week's opening hours (the resource's managers)"),
-                   request=OpeningHoursIn, responses={200: ResourceDetailOut, **_errors(400, 403, 404)})
+                   request=OpeningHoursIn, responses={200: ResourceDetailOut, **error_responses(400, 403, 404)})
     @action(detail=True, methods=["put"])
     def hours(self, request, *args, **kwargs):
         resource = self.get_object()
@@ -198,7 +189,7 @@ class ResourceViewSet(DetailUnfiltered, mixins.ListModelMixin, ClusterScopedView
         return self._detail(resource.pk)
 
     @extend_schema(summary=_("Add a date on which the resource is closed (the resource's managers)"),
-                   request=ClosedDateIn, responses={201: ClosedDateOut, **_errors(400, 403, 404)})
+                   request=ClosedDateIn, responses={201: ClosedDateOut, **error_responses(400, 403, 404)})
     @action(detail=True, methods=["post"], url_path="closed-dates")
     def closed_dates(self, request, *args, **kwargs):
         resource = self.get_object()
@@ -207,7 +198,7 @@ class ResourceViewSet(DetailUnfiltered, mixins.ListModelMixin, ClusterScopedView
         return Response(ClosedDateOut(closed).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(summary=_("Remove a closed date (the resource's managers)"),
-                   request=None, responses={204: None, **_errors(403, 404)})
+                   request=None, responses={204: None, **error_responses(403, 404)})
     @action(detail=True, methods=["delete"], url_path=r"closed-dates/(?P<closed_pk>[0-9]+)",
             url_name="closed-date")
     def closed_date(self, request, *args, **kwargs):
@@ -219,7 +210,7 @@ class ResourceViewSet(DetailUnfiltered, mixins.ListModelMixin, ClusterScopedView
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(summary=_("Name a person of the owner organization to manage the resource"),
-                   request=ManagerIn, responses={200: ResourceDetailOut, **_errors(400, 403, 404)})
+                   request=ManagerIn, responses={200: ResourceDetailOut, **error_responses(400, 403, 404)})
     @action(detail=True, methods=["post"])
     def managers(self, request, *args, **kwargs):
         resource = self.get_object()
@@ -229,7 +220,7 @@ class ResourceViewSet(DetailUnfiltered, mixins.ListModelMixin, ClusterScopedView
         return self._detail(resource.pk)
 
     @extend_schema(summary=_("Stop a person managing the resource"),
-                   request=ManagerIn, responses={200: ResourceDetailOut, **_errors(400, 403, 404)})
+                   request=ManagerIn, responses={200: ResourceDetailOut, **error_responses(400, 403, 404)})
     @action(detail=True, methods=["post"], url_path="managers/remove")
     def remove_manager(self, request, *args, **kwargs):
         resource = self.get_object()
@@ -243,7 +234,7 @@ class ResourceViewSet(DetailUnfiltered, mixins.ListModelMixin, ClusterScopedView
                                  "recognized by the content; the size limit is a setting (5 MB unless "
                                  "configured otherwise)."),
                    request={"multipart/form-data": PhotoIn},
-                   responses={201: PhotoOut, **_errors(400, 403, 404)})
+                   responses={201: PhotoOut, **error_responses(400, 403, 404)})
     @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser])
     def photos(self, request, *args, **kwargs):
         resource = self.get_object()
@@ -256,9 +247,9 @@ class ResourceViewSet(DetailUnfiltered, mixins.ListModelMixin, ClusterScopedView
                    description=_("The image inline, with the content type detected at upload."),
                    request=None,
                    responses={(200, "application/octet-stream"): OpenApiResponse(
-                       response=OpenApiTypes.BINARY, description=_("The image.")), **_errors(404)})
+                       response=OpenApiTypes.BINARY, description=_("The image.")), **error_responses(404)})
     @extend_schema(methods=["DELETE"], summary=_("Remove a photo (the resource's managers)"),
-                   request=None, responses={204: None, **_errors(403, 404)})
+                   request=None, responses={204: None, **error_responses(403, 404)})
     @action(detail=True, methods=["get", "delete"], url_path=r"photos/(?P<photo_pk>[0-9]+)", url_name="photo",
             renderer_classes=[JSONRenderer], content_negotiation_class=DownloadContentNegotiation)
     def photo(self, request, *args, **kwargs):
@@ -277,7 +268,7 @@ class ResourceViewSet(DetailUnfiltered, mixins.ListModelMixin, ClusterScopedView
                                  "approved. start and end are ISO date-times with their UTC offset, at most "
                                  "62 days apart."),
                    parameters=[AvailabilityQueryIn], request=None,
-                   responses={200: AvailabilityOut, **_errors(400, 404)})
+                   responses={200: AvailabilityOut, **error_responses(400, 404)})
     @action(detail=True, methods=["get"])
     def availability(self, request, *args, **kwargs):
         resource = self.get_object()
@@ -329,7 +320,7 @@ class BookingViewSet(DetailUnfiltered, mixins.ListModelMixin, ClusterScopedViewS
         booking = selectors.booking_get(cluster=self.cluster, roles=self.roles, pk=pk)
         return Response(BookingOut(booking).data, status=status_code)
 
-    @extend_schema(summary=_("One booking with its resources"), responses={200: BookingOut, **_errors(404)})
+    @extend_schema(summary=_("One booking with its resources"), responses={200: BookingOut, **error_responses(404)})
     def retrieve(self, request, *args, **kwargs):
         return self._detail(self.get_object().pk)
 
@@ -338,14 +329,14 @@ class BookingViewSet(DetailUnfiltered, mixins.ListModelMixin, ClusterScopedViewS
                                  "Refused with the reason when outside opening hours, on a closed date, above "
                                  "capacity, in the past, overlapping an approved booking, or without the "
                                  "resource-sharing agreement the resource requires."),
-                   request=BookingCreateIn, responses={201: BookingOut, **_errors(400, 403)})
+                   request=BookingCreateIn, responses={201: BookingOut, **error_responses(400, 403)})
     def create(self, request, *args, **kwargs):
         data = BookingCreateIn.to_service_kwargs(self.validate_input(BookingCreateIn))
         booking = services.booking_request(cluster=self.cluster, actor=request.user, **data)
         return self._detail(booking.pk, status_code=status.HTTP_201_CREATED)
 
     @extend_schema(summary=_("Approve a requested booking as a whole (the resources' managers)"),
-                   request=None, responses={200: BookingOut, **_errors(400, 403, 404)})
+                   request=None, responses={200: BookingOut, **error_responses(400, 403, 404)})
     @action(detail=True, methods=["post"])
     def approve(self, request, *args, **kwargs):
         booking = self.get_object()
@@ -353,7 +344,7 @@ class BookingViewSet(DetailUnfiltered, mixins.ListModelMixin, ClusterScopedViewS
         return self._detail(booking.pk)
 
     @extend_schema(summary=_("Decline a requested booking with a reason (the resources' managers)"),
-                   request=DeclineIn, responses={200: BookingOut, **_errors(400, 403, 404)})
+                   request=DeclineIn, responses={200: BookingOut, **error_responses(400, 403, 404)})
     @action(detail=True, methods=["post"])
     def decline(self, request, *args, **kwargs):
         booking = self.get_object()
@@ -363,7 +354,7 @@ class BookingViewSet(DetailUnfiltered, mixins.ListModelMixin, ClusterScopedViewS
         return self._detail(booking.pk)
 
     @extend_schema(summary=_("Cancel a request, or an approved booking before it begins (the requester)"),
-                   request=None, responses={200: BookingOut, **_errors(400, 403, 404)})
+                   request=None, responses={200: BookingOut, **error_responses(400, 403, 404)})
     @action(detail=True, methods=["post"])
     def cancel(self, request, *args, **kwargs):
         booking = self.get_object()
