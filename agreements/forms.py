@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from cluster_platform.forms import BootstrapFormMixin
 
 from . import documents, permissions
-from .models import Agreement, AgreementDocument, AgreementParty, Obligation
+from .models import Agreement, AgreementDocument, AgreementParty
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -260,4 +260,3 @@ class ConfirmForm(BootstrapFormMixin, forms.Form):
     """A form without fields: the POST itself is the confirmation."""
 
 
-OBLIGATION_STATUSES_DONE = (Obligation.Status.DONE, Obligation.Status.CANCELLED)

@@ -11,7 +11,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from cluster_platform.tenancy import TenantModel, audited
+from cluster_platform.tenancy import ClusterGrant, TenantModel, audited
 
 
 @audited()
@@ -126,33 +126,18 @@ class AgreementParty(TenantModel):
         return f"{self.organization} · {self.get_role_display()}"
 
 
-class _PartyGrant(models.Model):
-    """django-guardian's direct foreign-key permission table for agreement parties, with the
-    cluster key every tenant row carries. Not a TenantModel: guardian's assign_perm and
-    remove_perm need its own manager as `objects`. Written only by services (through those two
-    shortcuts) and read only in permissions.py, always with the cluster in the query."""
-
-    cluster = models.ForeignKey("members.Cluster", on_delete=models.PROTECT, related_name="+")
-    content_object = models.ForeignKey(AgreementParty, on_delete=models.CASCADE)
-
-    class Meta:
-        abstract = True
-
-    def save(self, *args, **kwargs):
-        if self.cluster_id is None:
-            self.cluster_id = self.content_object.cluster_id
-        super().save(*args, **kwargs)
-
-
 @audited()
-class AgreementPartyUserGrant(_PartyGrant, UserObjectPermissionBase):
+class AgreementPartyUserGrant(ClusterGrant, UserObjectPermissionBase):
+    """django-guardian's direct foreign-key table of the "represent_party" grants. Written only
+    by services (assign_perm, remove_perm), read only in permissions.py."""
+
     content_object = models.ForeignKey(AgreementParty, on_delete=models.CASCADE, related_name="user_grants")
 
     class Meta(UserObjectPermissionBase.Meta):
         indexes = [models.Index(fields=["cluster", "user"])]
 
 
-class AgreementPartyGroupGrant(_PartyGrant, GroupObjectPermissionBase):
+class AgreementPartyGroupGrant(ClusterGrant, GroupObjectPermissionBase):
     content_object = models.ForeignKey(AgreementParty, on_delete=models.CASCADE, related_name="group_grants")
 
     class Meta(GroupObjectPermissionBase.Meta):

@@ -111,10 +111,6 @@ def can_name_representatives(roles: Roles, party: AgreementParty) -> bool:
     return roles.is_coordinator or roles.is_org_admin(party.organization_id)
 
 
-def can_comment(roles: Roles, agreement: Agreement) -> bool:
-    return can_propose(roles, agreement)
-
-
 def can_sign(roles: Roles, party: AgreementParty) -> bool:
     return roles.is_coordinator or roles.is_org_admin(party.organization_id) or represents(roles, party)
 
@@ -132,7 +128,7 @@ def can_add_obligation(roles: Roles, agreement: Agreement) -> bool:
 
 def can_complete_obligation(roles: Roles, obligation) -> bool:
     return (roles.is_coordinator or roles.is_org_admin(obligation.party.organization_id)
-            or represents(roles, obligation.party))
+            or obligation.party_id in represented_party_ids(roles, obligation.agreement))
 
 
 ACTIONS = {
@@ -142,7 +138,6 @@ ACTIONS = {
     "propose": can_propose,
     "renew": can_renew,
     "name_representatives": can_name_representatives,
-    "comment": can_comment,
     "sign": can_sign,
     "add_obligation": can_add_obligation,
     "complete_obligation": can_complete_obligation,

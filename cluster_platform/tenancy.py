@@ -122,6 +122,25 @@ class TenantModel(models.Model):
         abstract = True
 
 
+class ClusterGrant(models.Model):
+    """The cluster key of a django-guardian direct foreign-key permission table.
+
+    Mixed into a `UserObjectPermissionBase` or `GroupObjectPermissionBase` subclass (not a
+    TenantModel: guardian's assign_perm and remove_perm need its own manager as `objects`).
+    The cluster is taken from the object the grant is about, so guardian's shortcuts write it
+    too; each app's permissions.py reads its grants with the cluster in the query."""
+
+    cluster = models.ForeignKey("members.Cluster", on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self.cluster_id is None and self.content_object_id is not None:
+            self.cluster_id = self.content_object.cluster_id
+        super().save(*args, **kwargs)
+
+
 # --- Who is asking: the user's roles in one cluster ------------------------------------
 
 @dataclass(frozen=True)

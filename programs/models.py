@@ -287,6 +287,10 @@ class Enrollment(TenantModel):
     def __str__(self):
         return f"{self.person_id} · {self.program_id} · {self.get_status_display()}"
 
+    @property
+    def has_certificate(self) -> bool:
+        return self.status == self.Status.COMPLETED and bool(self.certificate_code)
+
 
 @audited()
 class Attendance(TenantModel):

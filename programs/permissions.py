@@ -68,6 +68,12 @@ def can_view_enrollment(roles: Roles, enrollment: Enrollment) -> bool:
     return roles.is_org_admin(enrollment.program.lead_organization_id)
 
 
+def can_download_certificate(roles: Roles, enrollment: Enrollment) -> bool:
+    """The person, their organization's admins, the lead organization's admins, coordinators
+    (authorities read enrolments, not the certificates themselves)."""
+    return can_withdraw(roles, enrollment) or roles.is_org_admin(enrollment.program.lead_organization_id)
+
+
 def can_post_need(roles: Roles, organization_id=None) -> bool:
     """The organization's admins (the kind, enterprise or authority, is the service's check),
     or a coordinator."""
@@ -104,6 +110,7 @@ ACTIONS = {
     "enroll": can_enroll_for,
     "withdraw": can_withdraw,
     "view_enrollment": can_view_enrollment,
+    "download_certificate": can_download_certificate,
     "post_need": can_post_need,
     "link_needs": lambda roles, obj: can_link_needs(roles),
 }

@@ -7,7 +7,6 @@ views map back onto these forms with `apply_service_error`.
 
 from __future__ import annotations
 
-import datetime
 
 from django import forms
 from django.template.defaultfilters import filesizeformat, floatformat
@@ -347,5 +346,3 @@ class DeclineForm(BootstrapFormMixin, forms.Form):
     reason = forms.CharField(label=_("Reason for declining"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
-def week_start(day: datetime.date) -> datetime.date:
-    return day - datetime.timedelta(days=day.weekday())

@@ -18,7 +18,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
-from cluster_platform.tenancy import TenantModel, audited
+from cluster_platform.tenancy import ClusterGrant, TenantModel, audited
 
 MANAGE_PERMISSION = "manage_resource"
 
@@ -290,19 +290,10 @@ class BookedResource(TenantModel):
         return f"{self.booking_id} · {self.resource_id}"
 
 
-# --- django-guardian: direct foreign-key permission tables ----------------------------------
-# Not TenantModels: guardian's assign_perm/remove_perm go through the model's `objects`, which
-# must stay guardian's manager. The cluster is still on every row (filled from the resource),
-# and permissions.py reads these tables only with the cluster in the query.
-
-def _fill_cluster(grant):
-    if grant.cluster_id is None and grant.content_object_id is not None:
-        grant.cluster_id = grant.content_object.cluster_id
-
+# --- django-guardian: direct foreign-key permission tables (see tenancy.ClusterGrant) --------
 
 @audited()
-class ResourceUserObjectPermission(UserObjectPermissionBase):
-    cluster = models.ForeignKey("members.Cluster", on_delete=models.PROTECT, related_name="+")
+class ResourceUserObjectPermission(ClusterGrant, UserObjectPermissionBase):
     content_object = models.ForeignKey(Resource, on_delete=models.CASCADE, related_name="user_grants")
 
     class Meta(UserObjectPermissionBase.Meta):
@@ -310,24 +301,15 @@ class ResourceUserObjectPermission(UserObjectPermissionBase):
         verbose_name = _("resource manager grant")
         verbose_name_plural = _("resource manager grants")
 
-    def save(self, *args, **kwargs):
-        _fill_cluster(self)
-        return super().save(*args, **kwargs)
-
 
 @audited()
-class ResourceGroupObjectPermission(GroupObjectPermissionBase):
-    cluster = models.ForeignKey("members.Cluster", on_delete=models.PROTECT, related_name="+")
+class ResourceGroupObjectPermission(ClusterGrant, GroupObjectPermissionBase):
     content_object = models.ForeignKey(Resource, on_delete=models.CASCADE, related_name="group_grants")
 
     class Meta(GroupObjectPermissionBase.Meta):
         indexes = [models.Index(fields=["cluster", "group"])]
         verbose_name = _("resource group grant")
         verbose_name_plural = _("resource group grants")
-
-    def save(self, *args, **kwargs):
-        _fill_cluster(self)
-        return super().save(*args, **kwargs)
 
 
 # --- Calendar feeds ------------------------------------------------------------------------

@@ -13,10 +13,8 @@ dialog) and the laboratory's week calendar, a list of days at phone width, shows
 """
 
 import datetime
-import os
 from pathlib import Path
 
-import pytest
 from django.utils import timezone
 
 from agreements.models import Agreement, AgreementDocument
@@ -29,63 +27,9 @@ from members.tests.factories import (
     OrganizationFactory,
     UserFactory,
 )
+from tests.browser import MARKS, fits_the_screen, sign_in
 
-CHROMIUM = "/usr/bin/chromium"
-PHONE = {"width": 375, "height": 740}
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not os.path.exists(CHROMIUM),
-                       reason=f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)"),
-]
-
-
-@pytest.fixture(scope="module", autouse=True)
-def allow_orm_beside_playwright():
-    # Playwright's sync API runs an event loop in this thread, so Django would take the
-    # test's own ORM calls (factories, assertions) for async code; they are plain sync.
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        yield
-
-
-@pytest.fixture
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        yield chromium
-        chromium.close()
-        # ORM calls made while Playwright runs get a database connection of their own
-        # (another context); close it, or the test database cannot be dropped at the end.
-        from django.db import connections
-
-        connections.close_all()
-
-
-@pytest.fixture
-def script_errors():
-    return []
-
-
-@pytest.fixture
-def page(browser, script_errors):
-    context = browser.new_context(viewport=PHONE)
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    page.on("pageerror", lambda error: script_errors.append(str(error)))
-    page.on("console", lambda message: message.type == "error" and script_errors.append(message.text))
-    yield page
-    context.close()
-
-
-def fits_the_screen(page) -> bool:
-    """No sideways scrolling of the page itself (wide tables scroll inside their wrapper)."""
-    return page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+pytestmark = MARKS
 
 
 def open_menu_item(page, name):
@@ -140,13 +84,6 @@ def test_coordinator_approves_edits_and_finds_a_new_member(live_server, page, sc
     assert "1 organization found" in page.locator("#results-announcement").inner_text()
     assert fits_the_screen(page)
     assert script_errors == []
-
-
-def sign_in(page, live_server, username):
-    page.goto(live_server.url + "/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill("pass-word-123")
-    page.get_by_role("button", name="Sign in").click()
 
 
 def click_and_wait_for_message(page, control, message):

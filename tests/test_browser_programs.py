@@ -7,9 +7,7 @@ downloads her certificate from "My programmes"; the public page /verify/<code>/ 
 """
 
 import datetime
-import os
 
-import pytest
 from django.utils import timezone
 
 from members.tests.factories import (
@@ -21,69 +19,9 @@ from members.tests.factories import (
 )
 from programs.models import Enrollment
 from programs.tests.factories import ProgramFactory, SessionFactory
+from tests.browser import MARKS, fits_the_screen, sign_in
 
-CHROMIUM = "/usr/bin/chromium"
-PHONE = {"width": 375, "height": 740}
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not os.path.exists(CHROMIUM),
-                       reason=f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)"),
-]
-
-
-@pytest.fixture(scope="module", autouse=True)
-def allow_orm_beside_playwright():
-    # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are sync.
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        yield
-
-
-@pytest.fixture
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        yield chromium
-        chromium.close()
-        from django.db import connections
-
-        connections.close_all()
-
-
-@pytest.fixture
-def script_errors():
-    return []
-
-
-@pytest.fixture
-def page(browser, script_errors):
-    context = browser.new_context(viewport=PHONE, accept_downloads=True)
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    page.on("pageerror", lambda error: script_errors.append(str(error)))
-    page.on("console", lambda message: message.type == "error" and script_errors.append(message.text))
-    yield page
-    context.close()
-
-
-def fits_the_screen(page) -> bool:
-    """No sideways scrolling of the page itself (wide tables scroll inside their wrapper)."""
-    return page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
-
-
-def sign_in(page, live_server, username):
-    page.context.clear_cookies()
-    page.goto(live_server.url + "/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill("pass-word-123")
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_load_state()
+pytestmark = MARKS
 
 
 def test_from_enrolment_to_a_verified_certificate(live_server, page, script_errors):

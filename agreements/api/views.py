@@ -269,9 +269,6 @@ class ObligationViewSet(mixins.ListModelMixin, ClusterScopedViewSet):
     def scoped_queryset(self):
         return obligation_list(cluster=self.cluster, roles=self.roles)
 
-    def get_serializer_class(self):
-        return ObligationOut
-
     @extend_schema(summary=_("Mark an obligation done (coordinators, or an admin of the responsible party)"),
                    request=None, responses={200: ObligationOut, **error_responses(400, 403, 404)})
     @action(detail=True, methods=["post"])

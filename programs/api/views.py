@@ -95,7 +95,7 @@ class ProgramViewSet(DetailUnfiltered, mixins.ListModelMixin, ClusterScopedViewS
     # action (and method) -> the permissions.py action it needs on the programme
     OBJECT_ACTIONS = {
         "partial_update": "manage", "transition": "manage", "sessions": "manage", "assessments": "manage",
-        "complete": "manage", "certificates": "view_enrollments",
+        "complete": "manage", "certificates": "manage",
     }
     INPUT = {
         "create": ProgramCreateIn, "partial_update": ProgramUpdateIn, "transition": ProgramTransitionIn,
@@ -371,8 +371,9 @@ class EnrollmentViewSet(DetailUnfiltered, mixins.ListModelMixin, ClusterScopedVi
         if request.method == "POST":
             services.certificate_issue(cluster=self.cluster, actor=request.user, enrollment_id=enrollment.pk)
             return self._detail(enrollment.pk)
-        if enrollment.status != Enrollment.Status.COMPLETED or not enrollment.certificate_code:
+        if not enrollment.has_certificate:
             raise exceptions.NotFound(_("No certificate has been issued for this enrolment."))
+        permissions.require(request.user, self.cluster, "download_certificate", enrollment)
         loaded = (
             Enrollment.objects.for_cluster(self.cluster)
             .select_related("person__user", "cluster", "program__lead_organization")

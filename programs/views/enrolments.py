@@ -36,15 +36,6 @@ SECTIONS = (
 )
 
 
-def can_download_certificate(roles, enrollment) -> bool:
-    """The person, their organization's admins, the lead organization's admins, coordinators."""
-    return permissions.can_withdraw(roles, enrollment) or roles.is_org_admin(enrollment.program.lead_organization_id)
-
-
-def has_certificate(enrollment) -> bool:
-    return enrollment.status == Status.COMPLETED and bool(enrollment.certificate_code)
-
-
 def enrollment_actions(roles, program: Program, enrollment: Enrollment) -> dict:
     """What the user may do with one row (the services check again on POST)."""
     changing = program.status not in Program.FINAL_STATUSES
@@ -54,7 +45,7 @@ def enrollment_actions(roles, program: Program, enrollment: Enrollment) -> dict:
         and permissions.can_enroll_for(roles, enrollment.organization_id),
         "can_withdraw": changing and enrollment.status in Enrollment.ACTIVE_STATUSES
         and permissions.can_withdraw(roles, enrollment),
-        "can_download": has_certificate(enrollment) and can_download_certificate(roles, enrollment),
+        "can_download": enrollment.has_certificate and permissions.can_download_certificate(roles, enrollment),
     }
 
 
@@ -219,9 +210,9 @@ class EnrollmentCertificateView(EnrollmentPage):
 
     def get(self, request, *args, **kwargs):
         enrollment = self.load_enrollment()
-        if not has_certificate(enrollment):
+        if not enrollment.has_certificate:
             raise Http404
-        self.require(can_download_certificate(self.roles, enrollment))
+        self.require(permissions.can_download_certificate(self.roles, enrollment))
         response = HttpResponse(certificates.certificate_pdf(enrollment), content_type="application/pdf")
         name = f"certificate-{enrollment.certificate_code}.pdf"
         response["Content-Disposition"] = f'attachment; filename="{name}"'
@@ -253,7 +244,7 @@ class MyProgramsView(ProgramPage):
         person = selectors.person_for_user(cluster=self.cluster, user=self.request.user)
         enrollments = selectors.my_enrollments(cluster=self.cluster, user=self.request.user) if person else []
         context.update(person=person, enrollments=[
-            {"enrollment": e, "can_download": has_certificate(e),
+            {"enrollment": e, "can_download": e.has_certificate,
              "can_withdraw": e.status in Enrollment.ACTIVE_STATUSES
              and e.program.status not in Program.FINAL_STATUSES}
             for e in enrollments])

@@ -143,10 +143,8 @@ class Command(BaseCommand):
         cluster = Cluster.objects.filter(slug=spec.slug).first()
         if not demos or cluster is None:
             return
-        username = next((user.username for user in demo_data.DEMO_USERS
-                         if user.cluster_slug == spec.slug and user.role == ClusterRole.Role.COORDINATOR), None)
-        actor = User.objects.filter(username=username, groups__name=DEMO_GROUP).first() if username else None
-        if actor is None or not roles_for(actor, cluster).is_coordinator:
+        actor = self._coordinator(spec, cluster)
+        if actor is None:
             self.stdout.write(f"{spec.slug}: agreements left out: the demo coordinator does not run this cluster.")
             return
         started = time.monotonic()
@@ -408,13 +406,7 @@ class _AgreementSeeder:
         self.cluster = cluster
         self.actor = actor
         self.today = today
-        names = {org.key: org.name for org in spec.organizations}
-        names.update({
-            demo_data.school_key(district, number): demo_data.school_name(district, number)
-            for district, numbers in spec.schools.items() for number in numbers
-        })
-        by_name = {org.name: org for org in Organization.objects.for_cluster(cluster).filter(name__in=names.values())}
-        self.organizations = {key: by_name[name] for key, name in names.items() if name in by_name}
+        self.organizations = _organizations_by_key(spec, cluster)
         # Who signs for each organization: its director, or else the first of its people.
         self.people: dict[int, list[Person]] = defaultdict(list)
         for person in Person.objects.for_cluster(cluster).filter(is_active=True).order_by("pk"):
