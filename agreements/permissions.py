@@ -23,6 +23,13 @@ from cluster_platform.tenancy import Roles, roles_for
 from .models import Agreement, AgreementParty, AgreementPartyUserGrant
 
 REPRESENT = "represent_party"
+RENEWABLE = {Agreement.Status.SIGNED, Agreement.Status.ACTIVE, Agreement.Status.SUSPENDED, Agreement.Status.EXPIRED}
+
+
+def can_browse(roles: Roles, obj=None) -> bool:
+    """Who has an agreements section at all: the cluster's coordinators and authorities, and
+    the people of member organizations (who see their organizations' agreements)."""
+    return roles.is_coordinator or roles.is_authority or bool(roles.organization_roles)
 
 
 def party_organization_ids(agreement: Agreement) -> set[int]:
@@ -102,6 +109,12 @@ def can_propose(roles: Roles, agreement: Agreement) -> bool:
 def can_renew(roles: Roles, agreement: Agreement) -> bool:
     """A renewal is a new agreement: who may create one with these parties."""
     return can_create(roles, party_organization_ids(agreement))
+
+
+def can_renew_now(roles: Roles, agreement: Agreement) -> bool:
+    """Whether to offer the renewal: only a signed agreement is renewed (a draft or one under
+    negotiation is edited instead), by whoever may renew it."""
+    return agreement.status in RENEWABLE and can_renew(roles, agreement)
 
 
 def can_name_representatives(roles: Roles, party: AgreementParty) -> bool:

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from cluster_platform.services import audit
 from cluster_platform.tenancy import roles_for
 from guardian.shortcuts import assign_perm, remove_perm
 
@@ -55,11 +56,7 @@ MOVES = {
     (Status.SUSPENDED, Status.ACTIVE): COORDINATOR,
     **{(status, Status.TERMINATED): COORDINATOR for status in Status if status not in Agreement.FINAL_STATUSES},
 }
-RENEWABLE = {Status.SIGNED, Status.ACTIVE, Status.SUSPENDED, Status.EXPIRED}
-
-
-def _audit(actor, **extra):
-    return pghistory.context(user=getattr(actor, "pk", None), **extra)
+RENEWABLE = permissions.RENEWABLE
 
 
 def cluster_code(cluster) -> str:
@@ -168,9 +165,20 @@ def agreement_create(*, cluster, actor, title: str, kind: str, start_date: datet
     permissions.require(actor, cluster, "create", roles_for(actor, cluster).organizations_with("admin"))
     loaded = _validate_parties(cluster, parties)
     permissions.require(actor, cluster, "create", [party["organization"].pk for party in loaded])
-    with _audit(actor, service="agreement_create"):
+    with audit(actor, service="agreement_create"):
         return _create(cluster, actor=actor, title=title, kind=kind, start_date=start_date, end_date=end_date,
                        parties=loaded, description=description)
+
+
+def may_move(roles, agreement, to_status) -> bool:
+    """Whether these roles may make this move by hand (MOVES decides who; the guards, such as
+    every party having signed, are checked by _check_move). Pages show the buttons by it."""
+    who = MOVES.get((agreement.status, to_status))
+    if who is None or who == TASK:
+        return False
+    if who == COORDINATOR:
+        return permissions.can_manage(roles)
+    return permissions.can_propose(roles, agreement)
 
 
 def _check_move(agreement, to_status, *, roles, by_task: bool, today: datetime.date, reason: str):
@@ -189,8 +197,7 @@ def _check_move(agreement, to_status, *, roles, by_task: bool, today: datetime.d
     if not by_task:
         if who == TASK:
             raise ValidationError({"status": _("An agreement expires by itself the day after its end date.")})
-        permitted = permissions.can_manage(roles) if who == COORDINATOR else permissions.can_propose(roles, agreement)
-        if not permitted:
+        if not may_move(roles, agreement, to_status):
             permissions.deny()
     if to_status == Status.SIGNED and any(party.signed_on is None for party in agreement.parties.all()):
         raise ValidationError({"status": _("Every party must sign before the agreement is signed.")})
@@ -223,7 +230,7 @@ def agreement_transition(*, cluster, actor, agreement_id: int, to_status: str, c
     roles = roles_for(actor, cluster)
     reason = (reason or "").strip()
     _check_move(agreement, to_status, roles=roles, by_task=False, today=timezone.localdate(), reason=reason)
-    with _audit(actor, service="agreement_transition"):
+    with audit(actor, service="agreement_transition"):
         _move(cluster, agreement, to_status, actor=actor, comment=(comment or "").strip(), reason=reason)
     return agreement
 
@@ -258,7 +265,7 @@ def agreement_sign(*, cluster, actor, agreement_id: int, party_id: int, signed_o
     if not signed_by_name:
         raise ValidationError({"signed_by_name": _("Give the name of the person who signed.")})
     party.signatory, party.signed_on, party.signed_by_name = signatory, signed_on, signed_by_name
-    with _audit(actor, service="agreement_sign"):
+    with audit(actor, service="agreement_sign"):
         party.save(update_fields=["signatory", "signed_on", "signed_by_name"])
     return party
 
@@ -276,7 +283,7 @@ def agreement_renew(*, cluster, actor, agreement_id: int, start_date: datetime.d
         {"organization_id": party.organization_id, "role": party.role, "signatory_id": party.signatory_id}
         for party in previous.parties.all()
     ])
-    with _audit(actor, service="agreement_renew"):
+    with audit(actor, service="agreement_renew"):
         return _create(cluster, actor=actor, title=previous.title, kind=previous.kind, start_date=start_date,
                        end_date=end_date, parties=parties, description=previous.description, renewal_of=previous)
 
@@ -318,7 +325,7 @@ def representative_add(*, cluster, actor, agreement_id: int, party_id: int, user
     if user.pk in selectors.representative_ids(cluster=cluster, party=party):
         raise ValidationError({"user": _("%(name)s already represents %(organization)s on this agreement.") % {
             "name": user.get_full_name() or user.get_username(), "organization": party.organization}})
-    with _audit(actor, service="representative_add"):
+    with audit(actor, service="representative_add"):
         assign_perm(permissions.REPRESENT, user, party)
     return party
 
@@ -328,7 +335,7 @@ def representative_remove(*, cluster, actor, agreement_id: int, party_id: int, u
     party = _party_for_representatives(cluster, actor, agreement_id, party_id)
     if user_id not in selectors.representative_ids(cluster=cluster, party=party):
         raise ValidationError({"user": _("This person does not represent the party.")})
-    with _audit(actor, service="representative_remove"):
+    with audit(actor, service="representative_remove"):
         remove_perm(permissions.REPRESENT, get_user_model().objects.get(pk=user_id), party)
     return party
 
@@ -352,7 +359,7 @@ def obligation_add(*, cluster, actor, agreement_id: int, party_id: int, descript
         errors["due_date"] = [_("Give the due date.")]
     if errors:
         raise ValidationError(errors)
-    with _audit(actor, service="obligation_add"):
+    with audit(actor, service="obligation_add"):
         return Obligation.objects.create(cluster=cluster, agreement=agreement, party=party,
                                          description=description, due_date=due_date)
 
@@ -370,7 +377,7 @@ def obligation_complete(*, cluster, actor, obligation_id: int) -> Obligation:
     obligation.status = Obligation.Status.DONE
     obligation.completed_at = timezone.now()
     obligation.completed_by = actor
-    with _audit(actor, service="obligation_complete"):
+    with audit(actor, service="obligation_complete"):
         obligation.save(update_fields=["status", "completed_at", "completed_by"])
     return obligation
 
@@ -441,7 +448,7 @@ def document_upload(*, cluster, actor, agreement_id: int, kind: str, upload) -> 
                 uploaded_by=actor,
             )
             document.file.name = stored
-            with _audit(actor, service="document_upload"):
+            with audit(actor, service="document_upload"):
                 document.save()
     except BaseException:
         if stored is not None:

@@ -61,22 +61,12 @@ MOVE_BUTTONS = {
 SIGNED_STATUSES = {Status.SIGNED, Status.ACTIVE, Status.SUSPENDED, Status.EXPIRED, Status.TERMINATED}
 
 
-def can_browse(roles) -> bool:
-    """Who has an agreements section at all: the cluster's coordinators and authorities, and
-    the people of member organizations (who see their organizations' agreements)."""
-    return roles.is_coordinator or roles.is_authority or bool(roles.organization_roles)
-
-
 def available_moves(roles, agreement) -> list[dict]:
     """The status moves these roles may offer on the agreement page (services.MOVES decides;
     the guards, such as every party having signed, are checked by the service on POST)."""
     moves = []
-    for (current, target), who in services.MOVES.items():
-        if current != agreement.status or who == services.TASK:
-            continue
-        if who == services.COORDINATOR and not permissions.can_manage(roles):
-            continue
-        if who == services.PARTY and not permissions.can_propose(roles, agreement):
+    for (current, target) in services.MOVES:
+        if current != agreement.status or not services.may_move(roles, agreement, target):
             continue
         label, button = MOVE_BUTTONS[target]
         moves.append({"status": target, "label": label, "button": button, "confirm": target in CONFIRMED_MOVES})
@@ -86,7 +76,7 @@ def available_moves(roles, agreement) -> list[dict]:
 class AgreementPage(ClusterPage):
     """A page of the agreements section; objects that cannot be found are 404."""
 
-    allowed = can_browse
+    allowed = permissions.can_browse
     nav_section = "agreements"
     agreement = None
 
@@ -221,7 +211,7 @@ class AgreementDetailView(AgreementPage):
             } for obligation in agreement.obligations.all()],
             transitions=agreement.transitions.all(),
             moves=available_moves(roles, agreement),
-            can_renew=agreement.status in services.RENEWABLE and permissions.can_renew(roles, agreement),
+            can_renew=permissions.can_renew_now(roles, agreement),
             can_add_obligation=permissions.can_add_obligation(roles, agreement),
             sign_form=SignForm(),
             **self.documents_context(agreement),
@@ -378,7 +368,7 @@ class AgreementRenewView(AgreementActionView):
     form_class = RenewForm
 
     def load_target(self):
-        self.require(permissions.can_renew(self.roles, self.agreement))
+        self.require(permissions.can_renew_now(self.roles, self.agreement))
 
     def perform(self, form):
         return services.agreement_renew(cluster=self.cluster, actor=self.request.user,

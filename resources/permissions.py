@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cluster_platform.tenancy import Roles, roles_for
@@ -135,6 +136,18 @@ def can_cancel(roles: Roles, booking: Booking) -> bool:
         roles.user_id is not None and booking.requested_by_id == roles.user_id
         and booking.requester_id in roles.organization_roles
     )
+
+
+def is_cancellable(booking: Booking, now=None) -> bool:
+    """A request, or an approved booking that has not begun yet."""
+    if booking.status == Booking.Status.REQUESTED:
+        return True
+    return booking.status == Booking.Status.APPROVED and booking.period.lower > (now or timezone.now())
+
+
+def can_cancel_now(roles: Roles, booking: Booking) -> bool:
+    """Whether to offer the cancel button: services.booking_cancel decides with the same rules."""
+    return is_cancellable(booking) and can_cancel(roles, booking)
 
 
 def visible_bookings(cluster, roles: Roles):

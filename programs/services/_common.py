@@ -4,26 +4,10 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
-import pghistory
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ValidationError  # noqa: F401
 from django.utils.translation import gettext as _
 
-
-def audit(actor, **extra):
-    return pghistory.context(user=getattr(actor, "pk", None), **extra)
-
-
-def raise_errors(errors: dict) -> None:
-    if errors:
-        raise ValidationError({field: messages for field, messages in errors.items()})
-
-
-def add_error(errors: dict, field: str, message: str) -> None:
-    errors.setdefault(field, []).append(message)
-
-
-def is_int(value) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
+from cluster_platform.services import add_error, audit, is_int, raise_errors  # noqa: F401
 
 
 def score(value, errors, field):

@@ -307,9 +307,9 @@ def booking_cancel(*, cluster, actor, booking_id: int) -> Booking:
     booking = _booking_for_update(cluster, actor, booking_id)
     permissions.require(actor, cluster, "cancel", booking)
     now = timezone.now()
-    if booking.status == Status.APPROVED and booking.period.lower <= now:
-        raise ValidationError({"status": _("An approved booking can be cancelled only before it begins.")})
-    if booking.status not in (Status.REQUESTED, Status.APPROVED):
+    if not permissions.is_cancellable(booking, now):
+        if booking.status == Status.APPROVED:
+            raise ValidationError({"status": _("An approved booking can be cancelled only before it begins.")})
         raise ValidationError({"status": _("A booking that is %(status)s cannot be cancelled.") % {
             "status": Status(booking.status).label.lower()}})
     booking.status = Status.CANCELLED

@@ -67,14 +67,6 @@ def free_slot_days(slots) -> list[dict]:
     return [{"date": day, "slots": labels} for day, labels in days.items()]
 
 
-def can_cancel_now(roles, booking) -> bool:
-    if booking.status == Status.REQUESTED:
-        return permissions.can_cancel(roles, booking)
-    if booking.status == Status.APPROVED and booking.period.lower > timezone.now():
-        return permissions.can_cancel(roles, booking)
-    return False
-
-
 def booking_actions(roles, bookings) -> list[dict]:
     """Each booking with the actions these roles have on it. The manage grants of every
     resource of the page are read in one query first (granted_resource_ids remembers them)."""
@@ -83,7 +75,7 @@ def booking_actions(roles, bookings) -> list[dict]:
     return [{
         "booking": booking,
         "can_decide": booking.status == Status.REQUESTED and permissions.can_decide(roles, booking),
-        "can_cancel": can_cancel_now(roles, booking),
+        "can_cancel": permissions.can_cancel_now(roles, booking),
     } for booking in bookings]
 
 
