@@ -208,6 +208,16 @@ class ConfirmForm(BootstrapFormMixin, forms.Form):
     """A form without fields: the POST itself is the confirmation."""
 
 
+class AttendanceImportForm(BootstrapFormMixin, forms.Form):
+    file = forms.FileField(
+        label=_("CSV or XLSX file"),
+        help_text=_("The first row is person, then the date of each session; the template below is such a file."),
+        widget=forms.ClearableFileInput(attrs={
+            "accept": ".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        }),
+    )
+
+
 # --- Employer needs ---------------------------------------------------------------------------
 
 class NeedFilterForm(BootstrapFormMixin, forms.Form):

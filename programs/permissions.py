@@ -17,6 +17,10 @@ organization roles (members.ClusterRole, members.OrganizationRole) and from Pers
 - A person with a user account (members.Person.user) applies for themself, withdraws, and
   reads their own enrolments and certificates.
 - Authorities read every enrolment and figure; they change nothing.
+- Enrolment is open while the programme is open or running (`enrolment_open`); an enrolment
+  can be withdrawn while it is active and its programme has not ended (`enrollment_withdrawable`).
+  The `can_*` predicates the pages use to offer an action combine the role with that state; the
+  services check the role with `require` and the state as validation, so a refusal names the rule.
 - The admins of an enterprise or an education authority post that organization's needs; the
   coordinators link programmes to needs.
 """
@@ -29,6 +33,9 @@ from django.utils.translation import gettext as _
 from cluster_platform.tenancy import Roles, roles_for
 
 from .models import Enrollment, Program
+
+# The programme statuses in which people enrol, apply and are confirmed.
+ENROLMENT_STATUSES = frozenset({Program.Status.OPEN, Program.Status.RUNNING})
 
 
 def can_view_catalogue(roles: Roles, obj=None) -> bool:
@@ -56,14 +63,39 @@ def can_enroll_for(roles: Roles, organization_id) -> bool:
     return roles.is_coordinator or roles.is_org_admin(organization_id)
 
 
-def can_withdraw(roles: Roles, enrollment: Enrollment) -> bool:
+def enrolment_open(program: Program) -> bool:
+    """Whether people may enrol, apply and be confirmed in the programme."""
+    return program.status in ENROLMENT_STATUSES
+
+
+def enrollment_withdrawable(enrollment: Enrollment) -> bool:
+    """An application, a place or a place on the waiting list, of a programme not yet ended."""
+    return (enrollment.status in Enrollment.ACTIVE_STATUSES
+            and enrollment.program.status not in Program.FINAL_STATUSES)
+
+
+def acts_for(roles: Roles, enrollment: Enrollment) -> bool:
+    """The person themself (their user account), their organization's admins, or a coordinator:
+    who may withdraw the enrolment (the "withdraw" action the service requires)."""
     if roles.is_coordinator or roles.is_org_admin(enrollment.organization_id):
         return True
     return roles.user_id is not None and enrollment.person.user_id == roles.user_id
 
 
+def can_withdraw(roles: Roles, enrollment: Enrollment) -> bool:
+    """Whether to offer withdrawing: who may, and the enrolment can still be withdrawn."""
+    return acts_for(roles, enrollment) and enrollment_withdrawable(enrollment)
+
+
+def can_confirm(roles: Roles, enrollment: Enrollment) -> bool:
+    """Whether to offer confirming an application: its organization's admin or a coordinator,
+    while the programme is open for enrolment."""
+    return (enrollment.status == Enrollment.Status.APPLIED and enrolment_open(enrollment.program)
+            and can_enroll_for(roles, enrollment.organization_id))
+
+
 def can_view_enrollment(roles: Roles, enrollment: Enrollment) -> bool:
-    if can_withdraw(roles, enrollment) or roles.is_authority:
+    if acts_for(roles, enrollment) or roles.is_authority:
         return True
     return roles.is_org_admin(enrollment.program.lead_organization_id)
 
@@ -71,7 +103,7 @@ def can_view_enrollment(roles: Roles, enrollment: Enrollment) -> bool:
 def can_download_certificate(roles: Roles, enrollment: Enrollment) -> bool:
     """The person, their organization's admins, the lead organization's admins, coordinators
     (authorities read enrolments, not the certificates themselves)."""
-    return can_withdraw(roles, enrollment) or roles.is_org_admin(enrollment.program.lead_organization_id)
+    return acts_for(roles, enrollment) or roles.is_org_admin(enrollment.program.lead_organization_id)
 
 
 def can_post_need(roles: Roles, organization_id=None) -> bool:
@@ -108,7 +140,7 @@ ACTIONS = {
     "manage": can_manage,
     "view_enrollments": can_view_all_enrollments,
     "enroll": can_enroll_for,
-    "withdraw": can_withdraw,
+    "withdraw": acts_for,
     "view_enrollment": can_view_enrollment,
     "download_certificate": can_download_certificate,
     "post_need": can_post_need,

@@ -25,11 +25,18 @@ from .programmes import (
     session_remove,
     session_update,
 )
-from .records import assessment_record, attendance_record, certificate_issue, completion_evaluate
+from .records import (
+    assessment_record,
+    attendance_import,
+    attendance_record,
+    certificate_issue,
+    completion_evaluate,
+)
 
 __all__ = [
     "apply",
     "assessment_record",
+    "attendance_import",
     "attendance_record",
     "certificate_issue",
     "completion_evaluate",

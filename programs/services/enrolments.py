@@ -14,12 +14,17 @@ Who gets a place (the same rule for a new enrolment and for the waiting list):
   teacher on the list does; if there is none, the reserved places stay free and the others wait.
 - When the programme starts running (open → running) the reserve is released: the free places
   go to the waiting list in its order, priority or not.
+
+Positions on the waiting list are always 1..n without gaps: after every change to the list
+(joining it, leaving it for a place or by withdrawing) it is renumbered in its order (position,
+then id), in the same transaction under the programme's lock, so someone moving up from the
+middle (a priority teacher) closes the gap behind them and nobody changes order.
 """
 
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -32,12 +37,11 @@ from ..models import Enrollment, Program
 from ._common import audit
 
 Status = Enrollment.Status
-ENROLMENT_STATUSES = (Program.Status.OPEN, Program.Status.RUNNING)
 ACTIVE_CONSTRAINT = "enrollment_one_active_per_person"
 
 
 def _require_enrolment_open(program: Program) -> None:
-    if program.status not in ENROLMENT_STATUSES:
+    if not permissions.enrolment_open(program):
         raise ValidationError({"program": _("The programme is not open for enrolment (it is %(status)s).") % {
             "status": Program.Status(program.status).label.lower()}})
 
@@ -88,6 +92,35 @@ def _next_position(cluster, program: Program) -> int:
     return (last or 0) + 1
 
 
+_RENUMBER_SQL = f"""
+    UPDATE {Enrollment._meta.db_table} AS enrollment
+    SET waitlist_position = ranked.position, updated_at = %(now)s
+    FROM (
+        SELECT id, row_number() OVER (ORDER BY waitlist_position, id) AS position
+        FROM {Enrollment._meta.db_table}
+        WHERE cluster_id = %(cluster)s AND program_id = %(program)s AND status = %(status)s
+    ) AS ranked
+    WHERE enrollment.id = ranked.id AND enrollment.cluster_id = %(cluster)s
+      AND enrollment.waitlist_position IS DISTINCT FROM ranked.position
+    RETURNING enrollment.id, enrollment.waitlist_position
+"""
+
+
+def renumber_waitlist(*, cluster, program: Program, enrollments=()) -> dict[int, int]:
+    """Number the programme's waiting list 1..n in its order, in one statement. The caller holds
+    the programme's lock (every change to the list does), so no one joins or leaves meanwhile.
+    Returns {enrolment id: new position} for the rows that changed, and sets the new position
+    on those of `enrollments` (the caller's objects) among them."""
+    with connection.cursor() as cursor:
+        cursor.execute(_RENUMBER_SQL, {"now": timezone.now(), "cluster": cluster.pk, "program": program.pk,
+                                       "status": Status.WAITLISTED})
+        changed = dict(cursor.fetchall())
+    for enrollment in enrollments:
+        if enrollment.pk in changed:
+            enrollment.waitlist_position = changed[enrollment.pk]
+    return changed
+
+
 def _place_or_waitlist(cluster, program: Program, enrollment: Enrollment, now) -> None:
     """Set the enrolment confirmed if it gets a place, else at the end of the waiting list."""
     if _has_place(cluster, program, priority=enrollment.priority):
@@ -128,7 +161,10 @@ def enroll(*, cluster, actor, program_id: int, person_id: int) -> Enrollment:
     )
     _place_or_waitlist(cluster, program, enrollment, now)
     with audit(actor, service="enroll"):
-        return _save_new(enrollment, person)
+        _save_new(enrollment, person)
+        if enrollment.status == Status.WAITLISTED:
+            renumber_waitlist(cluster=cluster, program=program, enrollments=[enrollment])
+    return enrollment
 
 
 @transaction.atomic
@@ -182,6 +218,8 @@ def confirm_application(*, cluster, actor, enrollment_id: int) -> Enrollment:
     _place_or_waitlist(cluster, program, enrollment, timezone.now())
     with audit(actor, service="confirm_application"):
         enrollment.save(update_fields=["status", "confirmed_at", "waitlist_position", "updated_at"])
+        if enrollment.status == Status.WAITLISTED:
+            renumber_waitlist(cluster=cluster, program=program, enrollments=[enrollment])
     return enrollment
 
 
@@ -191,13 +229,14 @@ def withdraw(*, cluster, actor, enrollment_id: int, reason: str = "") -> Enrollm
     a place on the waiting list. A freed place goes to the waiting list (see the module's order)."""
     program, enrollment = _enrollment_for_update(cluster, actor, enrollment_id)
     permissions.require(actor, cluster, "withdraw", enrollment)
-    if enrollment.status not in Enrollment.ACTIVE_STATUSES:
-        raise ValidationError({"status": _("An enrolment that is %(status)s cannot be withdrawn.") % {
-            "status": Status(enrollment.status).label.lower()}})
-    if program.status in Program.FINAL_STATUSES:
+    if not permissions.enrollment_withdrawable(enrollment):
+        if enrollment.status not in Enrollment.ACTIVE_STATUSES:
+            raise ValidationError({"status": _("An enrolment that is %(status)s cannot be withdrawn.") % {
+                "status": Status(enrollment.status).label.lower()}})
         raise ValidationError({"program": _("The programme is %(status)s: enrolments no longer change.") % {
             "status": Program.Status(program.status).label.lower()}})
     held_place = enrollment.status == Status.CONFIRMED
+    was_waiting = enrollment.status == Status.WAITLISTED
     enrollment.status, enrollment.waitlist_position = Status.WITHDRAWN, None
     enrollment.withdrawn_at, enrollment.withdrawal_reason = timezone.now(), (reason or "").strip()[:255]
     with audit(actor, service="withdraw"):
@@ -205,12 +244,15 @@ def withdraw(*, cluster, actor, enrollment_id: int, reason: str = "") -> Enrollm
                                        "updated_at"])
         if held_place:
             fill_places(cluster=cluster, program=program)
+        elif was_waiting:
+            renumber_waitlist(cluster=cluster, program=program)
     return enrollment
 
 
 def fill_places(*, cluster, program: Program, honour_reserve: bool = True) -> list[Enrollment]:
-    """Move people up from the waiting list into free places, in the module's order. The caller
-    holds the programme's lock. Returns the enrolments moved up."""
+    """Move people up from the waiting list into free places, in the module's order, then number
+    those still waiting 1..n again. The caller holds the programme's lock. Returns the enrolments
+    moved up."""
     moved = []
     now = timezone.now()
     while True:
@@ -226,4 +268,6 @@ def fill_places(*, cluster, program: Program, honour_reserve: bool = True) -> li
         candidate.status, candidate.confirmed_at, candidate.waitlist_position = Status.CONFIRMED, now, None
         candidate.save(update_fields=["status", "confirmed_at", "waitlist_position", "updated_at"])
         moved.append(candidate)
+    if moved:
+        renumber_waitlist(cluster=cluster, program=program)
     return moved

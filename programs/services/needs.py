@@ -98,7 +98,8 @@ def need_link(*, cluster, actor, need_id: int, program_id: int) -> ProgramNeed:
 def need_unlink(*, cluster, actor, need_id: int, program_id: int) -> None:
     permissions.require(actor, cluster, "link_needs", None)
     need = _need_for_update(cluster, need_id)
-    link = ProgramNeed.objects.for_cluster(cluster).filter(need=need, program_id=program_id).first()
+    link = (ProgramNeed.objects.for_cluster(cluster).filter(need=need, program_id=program_id).first()
+            if is_int(program_id) else None)
     if link is None:
         raise ValidationError({"program": _("This programme is not linked to the need.")})
     with audit(actor, service="need_unlink"):

@@ -64,8 +64,7 @@ def attendance_record(*, cluster, actor, session_id: int, marks: dict[int, bool]
     program = selectors.program_get_for_update(cluster=cluster, pk=program_id)
     permissions.require(actor, cluster, "manage", program)
     session = Session.objects.for_cluster(cluster).get(pk=session_id)
-    if program.status not in RECORDING_STATUSES:
-        raise ValidationError({"session": _("Attendance is recorded for open, running or completed programmes.")})
+    require_recording(program, field="session")
     if session.date > timezone.localdate():
         raise ValidationError({"session": _("Attendance is recorded on or after the day of the session (%(date)s).")
                                % {"date": session.date.isoformat()}})
@@ -83,16 +82,50 @@ def attendance_record(*, cluster, actor, session_id: int, marks: dict[int, bool]
     if strangers:
         raise ValidationError({"marks": _("Not participants of this programme: %(ids)s.") % {
             "ids": ", ".join(strangers)}})
-    now = timezone.now()
     with audit(actor, service="attendance_record"):
-        Attendance.objects.bulk_create(
-            [Attendance(cluster=cluster, enrollment_id=i, session=session, present=marks[i], recorded_by=actor,
-                        recorded_at=now) for i in sorted(ids)],
-            update_conflicts=True, unique_fields=["cluster", "enrollment", "session"],
-            update_fields=["present", "recorded_by", "recorded_at"],
-        )
+        _write_marks(cluster, actor, session.pk, marks, now=timezone.now())
         _recompute_hours(cluster, ids)
     return len(ids)
+
+
+@transaction.atomic
+def attendance_import(*, cluster, actor, program_id: int, rows: list[dict]) -> dict[str, int]:
+    """The marks of many sessions from a file (the rows of programs.importing.parse_upload),
+    all or nothing: the rows are validated again here, under the programme's lock, and one
+    error anywhere writes nothing. A blank cell leaves the mark as it is, and a mark equal to
+    the one recorded is not written again (it keeps who recorded it and when). Returns how many
+    sessions and marks were written: {"sessions": n, "marks": n}."""
+    from .. import importing
+
+    program = selectors.program_get_for_update(cluster=cluster, pk=program_id)
+    permissions.require(actor, cluster, "manage", program)
+    check = importing.validate_rows(cluster=cluster, program=program, rows=rows)
+    if check.errors:
+        raise ValidationError([_("Row %(row)s, %(field)s: %(message)s") % error for error in check.errors])
+    changes = check.changes()
+    if changes:
+        now = timezone.now()
+        with audit(actor, service="attendance_import"):
+            for session_id, marks in sorted(changes.items()):
+                _write_marks(cluster, actor, session_id, marks, now=now)
+            _recompute_hours(cluster, sorted({i for marks in changes.values() for i in marks}))
+    return {"sessions": len(changes), "marks": sum(len(marks) for marks in changes.values())}
+
+
+def require_recording(program: Program, *, field: str) -> None:
+    """Attendance is kept once the programme is open for enrolment."""
+    if program.status not in RECORDING_STATUSES:
+        raise ValidationError({field: _("Attendance is recorded for open, running or completed programmes.")})
+
+
+def _write_marks(cluster, actor, session_id: int, marks: dict[int, bool], *, now) -> None:
+    """One session's marks, checked by the caller; a mark already recorded is replaced."""
+    Attendance.objects.bulk_create(
+        [Attendance(cluster=cluster, enrollment_id=i, session_id=session_id, present=marks[i], recorded_by=actor,
+                    recorded_at=now) for i in sorted(marks)],
+        update_conflicts=True, unique_fields=["cluster", "enrollment", "session"],
+        update_fields=["present", "recorded_by", "recorded_at"],
+    )
 
 
 @transaction.atomic

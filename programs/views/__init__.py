@@ -5,7 +5,13 @@ user's roles), so another cluster's object and one the user may not read answer 
 every write is a service call, whose PermissionDenied answers 403 and whose ValidationError is
 shown beside the field it names with 422."""
 
-from .attendance import AttendanceView, CompletionEvaluateView
+from .attendance import (
+    AttendanceImportConfirmView,
+    AttendanceImportView,
+    AttendanceTemplateView,
+    AttendanceView,
+    CompletionEvaluateView,
+)
 from .enrolments import (
     ApplyView,
     CertificatesZipView,
@@ -30,7 +36,8 @@ from .programmes import (
 from .verify import VerifyFormView, VerifyView
 
 __all__ = [
-    "ApplyView", "AttendanceView", "CertificatesZipView", "CompletionEvaluateView", "ConfirmApplicationView",
+    "ApplyView", "AttendanceImportConfirmView", "AttendanceImportView", "AttendanceTemplateView", "AttendanceView",
+    "CertificatesZipView", "CompletionEvaluateView", "ConfirmApplicationView",
     "EnrollView", "EnrollmentCertificateView", "EnrollmentsView", "MyProgramsView", "NeedCloseView",
     "NeedCreateView", "NeedDetailView", "NeedLinkView", "NeedListView", "NeedUnlinkView", "ProgramCreateView",
     "ProgramDetailView", "ProgramEditView", "ProgramListView", "ProgramTransitionView", "SessionCreateView",

@@ -6,21 +6,32 @@ that has marks recorded or ticked, and every changed score). Each part goes thro
 service (records.attendance_record, records.assessment_record); the whole POST is one
 transaction, so a refusal anywhere saves nothing and the sheet comes back with the
 messages beside the cells they concern (422).
+
+The sheet can also come from a file (CSV or XLSX, programs.importing), as organizations do in
+members: upload, a preview that lists every problem or the marks with a confirm button, and
+services.attendance_import saving all or nothing. The rows wait in the session between the
+preview and the confirmation, under an id that ties the confirmation to the preview on screen.
 """
 
 from __future__ import annotations
 
+import uuid
 from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
-from .. import permissions, selectors, services
+from cluster_platform import spreadsheets
+
+from .. import importing, permissions, selectors, services
+from ..forms import AttendanceImportForm
 from ..models import Program
 from .base import ProgramPage
 
@@ -159,3 +170,107 @@ class CompletionEvaluateView(AttendancePage):
                 "Completion evaluated: %(completed)s completed (certificates issued), %(not_completed)s did not "
                 "complete.") % counts)
         return redirect(reverse("program_attendance", args=[self.cluster.slug, program.pk]))
+
+
+# --- Attendance from a file --------------------------------------------------------------------
+
+def _import_key(cluster, program) -> str:
+    return f"programs.attendance_import.{cluster.pk}.{program.pk}"
+
+
+def _preview(check) -> list[dict]:
+    """The participants × sessions table of the preview: each cell the mark in the file and
+    whether it changes what is recorded."""
+    return [
+        {"line": line, "cells": [
+            {"session": session, "mark": mark, "current": current, "changes": mark is not None and mark != current}
+            for session, mark, current in zip(check.sessions, line.marks, line.current)
+        ]}
+        for line in check.lines
+    ]
+
+
+class _ImportPage(AttendancePage):
+    template_name = "programs/attendance_import.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["can_record"] = self.program.status in RECORDING_STATUSES
+        return context
+
+
+class AttendanceImportView(_ImportPage):
+    """GET: the upload form. POST: the preview (every problem, or the marks and a confirm button)."""
+
+    def get(self, request, *args, **kwargs):
+        self.load()
+        return self.render_to_response(self.get_context_data(form=AttendanceImportForm()))
+
+    def post(self, request, *args, **kwargs):
+        program = self.load()
+        request.session.pop(_import_key(self.cluster, program), None)
+        form = AttendanceImportForm(request.POST, request.FILES)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form), status=422)
+        try:
+            rows = importing.parse_upload(form.cleaned_data["file"])
+            check = importing.validate_rows(cluster=self.cluster, program=program, rows=rows)
+        except ValidationError as error:
+            form.apply_service_error(error)
+            return self.render_to_response(self.get_context_data(form=form), status=422)
+        if check.errors:
+            return self.render_to_response(self.get_context_data(
+                form=AttendanceImportForm(), row_errors=check.errors, row_count=len(rows),
+                bad_rows=len({error["row"] for error in check.errors}),
+            ), status=422)
+        import_id = uuid.uuid4().hex
+        request.session[_import_key(self.cluster, program)] = {"id": import_id, "rows": rows}
+        changes = check.changes()
+        return self.render_to_response(self.get_context_data(
+            preview=_preview(check), sessions=check.sessions, import_id=import_id, mark_count=check.mark_count,
+            change_count=sum(len(marks) for marks in changes.values()),
+        ))
+
+
+class AttendanceImportConfirmView(_ImportPage):
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        program = self.load()
+        key = _import_key(self.cluster, program)
+        pending = request.session.get(key)
+        # A preview opened in another tab since then replaced the stored rows: its id differs.
+        if not pending or pending.get("id") != request.POST.get("import_id"):
+            messages.error(request, _("The preview has expired. Upload the file again."))
+            return redirect(reverse("program_attendance_import", args=[self.cluster.slug, program.pk]))
+        try:
+            result = services.attendance_import(cluster=self.cluster, actor=request.user, program_id=program.pk,
+                                                rows=pending["rows"])
+        except ValidationError as error:
+            request.session.pop(key, None)
+            return self.render_to_response(self.get_context_data(
+                form=AttendanceImportForm(), import_errors=error.messages,
+            ), status=422)
+        request.session.pop(key, None)
+        if result["marks"]:
+            messages.success(request, ngettext(
+                "%(marks)d mark was saved in %(sessions)d session(s).",
+                "%(marks)d marks were saved in %(sessions)d session(s).", result["marks"]) % result)
+        else:
+            messages.info(request, _("Nothing changed: the file has the marks already recorded."))
+        return redirect(reverse("program_attendance", args=[self.cluster.slug, program.pk]))
+
+
+class AttendanceTemplateView(AttendancePage):
+    """GET: the sheet to fill in, as CSV (programs.importing.template_rows)."""
+
+    http_method_names = ["get", "head", "options"]
+
+    def get(self, request, *args, **kwargs):
+        program = self.load()
+        sheet = selectors.attendance_sheet(cluster=self.cluster, program=program)
+        rows = importing.template_rows(sheet=sheet, today=timezone.localdate())
+        response = HttpResponse(spreadsheets.csv_bytes(rows), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="attendance-{program.pk}.csv"'
+        response["Cache-Control"] = "private, no-store"
+        return response

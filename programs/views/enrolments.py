@@ -22,7 +22,7 @@ from .. import certificates, permissions, selectors, services
 from ..forms import ConfirmForm, WithdrawForm
 from ..models import Enrollment, Program
 from .base import ProgramActionView, ProgramPage
-from .programmes import ENROLMENT_STATUSES, enrol_form_for
+from .programmes import enrol_form_for
 
 Status = Enrollment.Status
 # The sections of the management page, in their order.
@@ -38,13 +38,11 @@ SECTIONS = (
 
 def enrollment_actions(roles, program: Program, enrollment: Enrollment) -> dict:
     """What the user may do with one row (the services check again on POST)."""
-    changing = program.status not in Program.FINAL_STATUSES
+    enrollment.program = program  # the predicates read the programme's status: the page's own row
     return {
         "enrollment": enrollment,
-        "can_confirm": enrollment.status == Status.APPLIED and program.status in ENROLMENT_STATUSES
-        and permissions.can_enroll_for(roles, enrollment.organization_id),
-        "can_withdraw": changing and enrollment.status in Enrollment.ACTIVE_STATUSES
-        and permissions.can_withdraw(roles, enrollment),
+        "can_confirm": permissions.can_confirm(roles, enrollment),
+        "can_withdraw": permissions.can_withdraw(roles, enrollment),
         "can_download": enrollment.has_certificate and permissions.can_download_certificate(roles, enrollment),
     }
 
@@ -115,7 +113,9 @@ class WithdrawView(EnrollmentPage, ProgramActionView):
 
     def load(self):
         self.load_enrollment()
-        self.require(permissions.can_withdraw(self.roles, self.enrollment))
+        # Who may withdraw; whether this enrolment still can be is the service's refusal, which
+        # says why (a 403 would not).
+        self.require(permissions.acts_for(self.roles, self.enrollment))
 
     def perform(self, form):
         return services.withdraw(cluster=self.cluster, actor=self.request.user, enrollment_id=self.enrollment.pk,
@@ -245,7 +245,6 @@ class MyProgramsView(ProgramPage):
         enrollments = selectors.my_enrollments(cluster=self.cluster, user=self.request.user) if person else []
         context.update(person=person, enrollments=[
             {"enrollment": e, "can_download": e.has_certificate,
-             "can_withdraw": e.status in Enrollment.ACTIVE_STATUSES
-             and e.program.status not in Program.FINAL_STATUSES}
+             "can_withdraw": permissions.can_withdraw(self.roles, e)}
             for e in enrollments])
         return context

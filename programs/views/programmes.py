@@ -21,7 +21,6 @@ from .base import ProgramActionView, ProgramPage
 
 Status = Program.Status
 RESULTS_ID = "program-results"
-ENROLMENT_STATUSES = (Status.OPEN, Status.RUNNING)
 
 # Moves that take effect only after a confirmation page: cancelling withdraws everyone,
 # completing applies the completion rule and issues the certificates.
@@ -61,7 +60,7 @@ def enrol_form_for(view, program, data=None):
     """The "enrol a person" form for an admin (their organizations' people) or a coordinator
     (anyone's), or None for whoever may not enrol or while enrolment is closed."""
     roles = view.roles
-    if program.status not in ENROLMENT_STATUSES or not permissions.can_enroll_for(roles, None):
+    if not permissions.enrolment_open(program) or not permissions.can_enroll_for(roles, None):
         return None
     organization_ids = None if roles.is_coordinator else roles.organizations_with("admin")
     people = selectors.enrolment_candidates(cluster=view.cluster, program=program, organization_ids=organization_ids)
@@ -111,7 +110,6 @@ class ProgramDetailView(ProgramPage):
         if person is not None:
             mine = selectors.my_enrollments(cluster=cluster, user=self.request.user).filter(
                 program=program).exclude(status=Enrollment.Status.WITHDRAWN).first()
-        open_for_enrolment = program.status in ENROLMENT_STATUSES
         context.update(
             partners=[link.organization for link in program.partner_links.all()],
             competence_labels=competence_labels(program.competences),
@@ -127,9 +125,8 @@ class ProgramDetailView(ProgramPage):
             can_see_enrollments=permissions.can_view_all_enrollments(roles, program) or roles.is_org_admin(),
             person=person,
             my_enrollment=mine,
-            can_apply=person is not None and open_for_enrolment and mine is None,
-            can_withdraw_mine=mine is not None and mine.status in Enrollment.ACTIVE_STATUSES
-            and program.status not in Program.FINAL_STATUSES,
+            can_apply=person is not None and mine is None and permissions.enrolment_open(program),
+            can_withdraw_mine=mine is not None and permissions.can_withdraw(roles, mine),
             enrol_form=kwargs.get("enrol_form") or enrol_form_for(self, program),
             certificates=selectors.certificates_issued(cluster=cluster, program=program)
             if can_manage and program.status == Status.COMPLETED else 0,
