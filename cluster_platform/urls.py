@@ -10,6 +10,9 @@ urlpatterns = [
     # For load balancers and Docker's healthcheck; exempt from the HTTPS redirect in production.
     path("healthz", health.healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    # Django's set_language that also keeps a signed-in user's choice on their profile; before the
+    # include so the URL and the name "set_language" resolve to it.
+    path("i18n/setlang/", views.set_language, name="set_language"),
     path("i18n/", include("django.conf.urls.i18n")),
     # The sign-in pages with Bootstrap-styled forms; the rest of django.contrib.auth.urls as is.
     path("accounts/login/", views.LoginView.as_view(), name="login"),

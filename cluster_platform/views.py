@@ -1,10 +1,15 @@
-"""Project-wide pages: the home page (which cluster?) and the sign-in pages' forms."""
+"""Project-wide pages: the home page (which cluster?), the sign-in pages' forms and the language
+switcher."""
 
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.views import i18n
 
 from members.selectors import user_clusters
+from members.services import language_set
+from members.signals import remember_in_session
 
 from . import forms
 
@@ -34,3 +39,18 @@ class PasswordResetView(auth_views.PasswordResetView):
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     form_class = forms.SetPasswordForm
+
+
+def set_language(request):
+    """Django's set_language (the cookie, the safe `next` redirect, GET changes nothing), and for
+    a signed-in user the choice is also kept on their profile, so it follows them to another
+    device and into their certificates."""
+    language = request.POST.get(i18n.LANGUAGE_QUERY_PARAMETER) if request.method == "POST" else None
+    if language and request.user.is_authenticated:
+        try:
+            language_set(user=request.user, language=language)
+        except ValidationError:
+            pass  # an unknown code: Django's view ignores it too, and the profile keeps the old one
+        else:
+            remember_in_session(request.session, language)
+    return i18n.set_language(request)

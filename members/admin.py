@@ -12,6 +12,7 @@ from .models import (
     Organization,
     OrganizationRole,
     Person,
+    Profile,
     SchoolRating,
 )
 
@@ -91,3 +92,20 @@ class SchoolRatingAdmin(TenantAdmin):
     list_display = ["organization", "period", "colour", "score", "cluster"]
     list_filter = ["cluster", "colour", "period"]
     raw_id_fields = ["organization", "recorded_by"]
+
+
+@admin.register(Profile)
+class ProfileAdmin(admin.ModelAdmin):
+    list_display = ["user", "language", "updated_at"]
+    list_filter = ["language"]
+    search_fields = ["user__username", "user__email"]
+    raw_id_fields = ["user"]
+    readonly_fields = ["updated_at"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # A profile belongs to its user for good; only the language changes.
+        return ["user", "updated_at"] if obj is not None else ["updated_at"]
+
+    def save_model(self, request, obj, form, change):
+        profile = services.language_set(user=obj.user, language=obj.language)
+        obj.pk, obj.updated_at = profile.pk, profile.updated_at

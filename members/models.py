@@ -329,3 +329,21 @@ class SchoolRating(TenantModel):
 
     def __str__(self):
         return f"{self.organization} {self.period:%Y-%m}: {self.get_colour_display()}"
+
+
+class Profile(models.Model):
+    """What a user keeps across clusters: for now the language the pages and their certificates
+    use. Not tenant data: one row per user, whichever clusters they belong to."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="profile"
+    )
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("profile")
+        verbose_name_plural = _("profiles")
+
+    def __str__(self):
+        return str(self.user)

@@ -34,6 +34,7 @@ from .models import (
     Organization,
     OrganizationRole,
     Person,
+    Profile,
     SchoolRating,
 )
 
@@ -551,3 +552,22 @@ def cluster_invite_coordinator(*, cluster: Cluster, email: str, actor=None) -> I
     with _audit(actor, service="cluster_invite_coordinator"):
         return _invitation_create(cluster=cluster, actor=actor, email=email,
                                   cluster_role=ClusterRole.Role.COORDINATOR)
+
+
+# --- The user's own profile ---------------------------------------------------------------------
+
+@transaction.atomic
+def language_set(*, user, language: str) -> Profile:
+    """Remember the user's language (one of settings.LANGUAGES; blank forgets it): the pages
+    use it when the browser has no language cookie, certificates always. Only the user changes
+    their own profile: anyone signed in may, nobody else."""
+    if not getattr(user, "is_authenticated", False):
+        raise PermissionDenied
+    if language and language not in dict(settings.LANGUAGES):
+        raise ValidationError({"language": _("Choose one of the available languages.")})
+    profile, _created = Profile.objects.select_for_update().get_or_create(
+        user=user, defaults={"language": language})
+    if profile.language != language:
+        profile.language = language
+        profile.save(update_fields=["language", "updated_at"])
+    return profile
