@@ -28,6 +28,7 @@ urlpatterns = [
     path("c/<slug:cluster_slug>/calendars/", include("resources.calendar_urls")),
     path("calendars/", include("resources.feed_urls")),
     path("c/<slug:cluster_slug>/programs/", include("programs.urls")),
+    path("c/<slug:cluster_slug>/innovations/", include("innovations.urls")),
     path("verify/", include("programs.verify_urls")),
     path("", include("members.urls")),
 ]

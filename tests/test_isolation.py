@@ -21,6 +21,14 @@ from agreements.tests.factories import (
     ObligationFactory,
 )
 from cluster_platform.tenancy import TenantModel
+from innovations.models import Innovation, InnovationAttachment
+from innovations.tests.factories import (
+    AdoptionFactory,
+    ExpertReviewFactory,
+    InnovationFactory,
+    PilotFactory,
+    PilotMeasureFactory,
+)
 from members.models import SchoolRating
 from members.tests.factories import (
     ApplicationFactory,
@@ -68,7 +76,7 @@ SAMPLES = {
     ("closed-dates", "closed_pk"): "closed_date",
     # resources: calendar links
     ("calendars", "feed_pk"): "feed",
-    # programmes (browser pages and API)
+    # programmes (browser pages and API), their attendance sheet, its import and template included
     ("programs", "pk"): "program",
     ("programs", "program_pk"): "program",
     ("sessions", "session_pk"): "session",
@@ -76,6 +84,13 @@ SAMPLES = {
     ("enrollments", "pk"): "enrollment",
     ("enrollments", "enrollment_pk"): "enrollment",
     ("needs", "pk"): "need",
+    # innovations (browser pages and API)
+    ("innovations", "pk"): "innovation",
+    ("reviews", "pk"): "review",
+    ("pilots", "pk"): "pilot",
+    ("measures", "pk"): "measure",
+    ("adoptions", "pk"): "adoption",
+    ("attachments", "pk"): "attachment",
 }
 
 # Bodies that would change something if a check were missing.
@@ -151,6 +166,7 @@ def populate(cluster):
         **_agreement_samples(cluster, organization),
         **_resource_samples(cluster, organization),
         **_program_samples(cluster, organization),
+        **_innovation_samples(cluster, organization),
     }
 
 
@@ -174,6 +190,18 @@ def _program_samples(cluster, organization):
     enrollment = EnrollmentFactory(program=program, person=PersonFactory(organization=organization))
     return {"program": program, "session": SessionFactory(program=program), "enrollment": enrollment,
             "need": EmployerNeedFactory(organization=OrganizationFactory(cluster=cluster, kind="enterprise"))}
+
+
+def _innovation_samples(cluster, organization):
+    innovation = InnovationFactory(origin_organization=organization, stage=Innovation.Stage.IMPLEMENTING)
+    expert = ClusterRoleFactory(cluster=cluster, role="expert").user
+    pilot = PilotFactory(innovation=innovation)
+    attachment = InnovationAttachment.objects.create(
+        cluster=cluster, innovation=innovation, file="innovations/sample.pdf", original_name="sample.pdf",
+        content_type="application/pdf", size=1, sha256="0" * 64)
+    return {"innovation": innovation, "review": ExpertReviewFactory(innovation=innovation, expert=expert, scores=4),
+            "pilot": pilot, "measure": PilotMeasureFactory(pilot=pilot, result=60),
+            "adoption": AdoptionFactory(innovation=innovation), "attachment": attachment}
 
 
 def _agreement_samples(cluster, organization):
@@ -218,6 +246,9 @@ def test_the_public_application_page_is_public_but_only_for_real_clusters(client
 def test_there_are_routes_to_walk():
     routes = cluster_routes()
     assert any(is_api(r) for r, _ in routes) and any(not is_api(r) for r, _ in routes)
+    # Routes added with their feature are walked like the rest (uploads and confirmations too).
+    names = {name for _route, name in routes}
+    assert {"program_attendance_import", "program_attendance_import_confirm", "program_attendance_template"} <= names
 
 
 def test_a_user_of_another_cluster_gets_404_on_every_route_and_changes_nothing(

@@ -265,6 +265,11 @@ SPECTACULAR_SETTINGS = {
         "RatingColourEnum": "members.models.RatingColour",
         "OrganizationStatusEnum": "members.models.Organization.Status",
         "ApplicationStatusEnum": "members.models.MembershipApplication.Status",
+        "OrganizationKindEnum": "members.models.Organization.Kind",
+        "PartyRoleEnum": "agreements.models.AgreementParty.Role",
+        "InnovationKindEnum": "innovations.models.Innovation.Kind",
+        "SpreadNodeRoleEnum": ["origin", "pilot", "adopter"],
+        "SpreadEdgeKindEnum": ["pilot", "adoption"],
     },
 }
 
@@ -284,6 +289,7 @@ GUARDIAN_MONKEY_PATCH_USER = False
 # Uploads and the public application form.
 IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=5 * 1024 * 1024)
 AGREEMENT_DOCUMENT_MAX_BYTES = env.int("AGREEMENT_DOCUMENT_MAX_BYTES", default=20 * 1024 * 1024)
+INNOVATION_ATTACHMENT_MAX_BYTES = env.int("INNOVATION_ATTACHMENT_MAX_BYTES", default=20 * 1024 * 1024)
 RESOURCE_PHOTO_MAX_BYTES = env.int("RESOURCE_PHOTO_MAX_BYTES", default=5 * 1024 * 1024)
 IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=5000)
 APPLICATION_RATE_LIMIT = env.int("APPLICATION_RATE_LIMIT", default=5)  # per hour per address

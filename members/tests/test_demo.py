@@ -25,6 +25,7 @@ from agreements.models import (
 )
 from cluster_platform.auth_backends import DEMO_GROUP, DemoAwareModelBackend
 from cluster_platform.tenancy import roles_for
+from innovations import demo_data as innovations_demo
 from members import demo_data
 from members.models import (
     Cluster,
@@ -185,8 +186,15 @@ class SeedDemoTests(TestCase):
 
     def test_each_demo_account_has_its_role_and_nothing_more(self):
         users = {user.username: user for user in User.objects.filter(groups__name=DEMO_GROUP)}
-        self.assertEqual(set(users), {"coordinator", "institution", "expert", "authority", "coordinator2"})
+        # The five demo logins, and the further experts the innovations demo needs for its reviews.
+        further_experts = {slug: {expert.username for expert in experts}
+                           for slug, experts in innovations_demo.EXPERTS.items()}
+        self.assertEqual(set(users), {"coordinator", "institution", "expert", "authority", "coordinator2"}
+                         | set().union(*further_experts.values()))
         tk, sk = self.tashkent, self.samarkand
+        for cluster in (tk, sk):
+            for username in further_experts.get(cluster.slug, ()):
+                self.assertEqual(roles_for(users[username], cluster).cluster_roles, {"expert"})
         self.assertEqual(roles_for(users["coordinator"], tk).cluster_roles, {"coordinator"})
         self.assertEqual(roles_for(users["expert"], tk).cluster_roles, {"expert"})
         self.assertEqual(roles_for(users["authority"], tk).cluster_roles, {"authority"})

@@ -21,11 +21,11 @@ from decimal import Decimal
 import pghistory
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
-from django.db.models import Case, Value, When
+from django.db.models import Case, F, Value, When
 from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
 from django.utils import timezone
 from django.utils.text import slugify
@@ -35,6 +35,21 @@ from agreements import services as agreement_services
 from agreements.models import Agreement, AgreementParty, AgreementTransition, Obligation
 from cluster_platform.auth_backends import DEMO_GROUP
 from cluster_platform.tenancy import roles_for
+from innovations import demo_data as innovation_data
+from innovations import permissions as innovation_permissions
+from innovations import selectors as innovation_selectors
+from innovations.models import (
+    Adoption,
+    ExpertProfile,
+    ExpertReview,
+    Innovation,
+    InnovationAuthor,
+    InnovationUserGrant,
+    Pilot,
+    PilotMeasure,
+    StageTransition,
+)
+from innovations.services import lifecycle as innovation_lifecycle
 from members import demo_data, services
 from members.models import (
     Cluster,
@@ -84,6 +99,7 @@ class Command(BaseCommand):
             self._agreements(spec, today)
             self._resources(spec, today)
             self._programs(spec, today)
+            self._innovations(spec, group, today)
 
     def _coordinator(self, spec: demo_data.ClusterSpec, cluster: Cluster):
         """The cluster's demo coordinator, if the demo account still runs the cluster."""
@@ -136,6 +152,34 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"{spec.slug}: {_quantity(len(seeder.left_out), 'programme', 'programmes')} left out, the lead "
                 f"being no longer an active member: {'; '.join(seeder.left_out)}."
+            )
+
+    def _innovations(self, spec: demo_data.ClusterSpec, group: Group, today):
+        demos = innovation_data.INNOVATIONS.get(spec.slug, ())
+        cluster = Cluster.objects.filter(slug=spec.slug).first()
+        if not demos or cluster is None:
+            return
+        actor = self._coordinator(spec, cluster)
+        if actor is None:
+            self.stdout.write(f"{spec.slug}: innovations left out: the demo coordinator does not run this cluster.")
+            return
+        started = time.monotonic()
+        with transaction.atomic(), pghistory.context(service="seed_demo"):
+            seeder = _InnovationSeeder(spec=spec, cluster=cluster, actor=actor, group=group, today=today)
+            counts = seeder.run(demos, innovation_data.EXPERTS.get(spec.slug, ()))
+        if any(counts.values()):
+            self._report(spec, counts, started)
+        else:
+            self.stdout.write(f"{spec.slug}: innovations already seeded, left unchanged.")
+        if seeder.left_out:
+            self.stdout.write(
+                f"{spec.slug}: {_quantity(len(seeder.left_out), 'innovation', 'innovations')} left out, the origin "
+                f"being no longer an active member: {'; '.join(seeder.left_out)}."
+            )
+        if seeder.taken:
+            self.stdout.write(
+                f"{spec.slug}: expert accounts left out, the usernames belonging to accounts that are not demo "
+                f"accounts: {', '.join(seeder.taken)}."
             )
 
     def _agreements(self, spec: demo_data.ClusterSpec, today):
@@ -1269,3 +1313,472 @@ class _ProgramSeeder:
                 program_services.need_close(cluster=cluster, actor=self.actor, need_id=need.pk)
             self.counts[("employer need", "employer needs")] += 1
 
+
+
+# --- innovations -------------------------------------------------------------------------------
+
+class _InnovationSeeder:
+    """The cluster's demo experts and innovations: two years of history, with expert reviews,
+    pilots with their measures and adoptions spreading from member to member.
+
+    The expert accounts, their people and roles go through the members services as the
+    coordinator. The innovations and everything about them are written directly, in a few bulk
+    statements inside the seed's pghistory context: the life-cycle service stamps every move
+    with the present moment, and the demo's history spans two years. Each row is what the
+    services would have written at its moment (test_demo re-checks them against
+    services.lifecycle.MOVES and its guards):
+    - the moves follow the life cycle's legal order, each a StageTransition row at its moment,
+      by the coordinator (the review moves) or the authors' side; the innovation's stage and
+      stage_changed_at are the last row's;
+    - the experts of a round are assigned before it starts (N of them, the policy's
+      reviewers_required, none from the origin, the least loaded with a matching subject
+      field first), the deadline review_days later; a round decided by an approval or a
+      rejection has N submitted reviews whose mean is at or above (below) the threshold, and a
+      spread above the policy's consensus_spread only after a consensus step; a resubmission
+      opens the next round with the last round's reviewers;
+    - a pilot (a site other than the origin, a period and measures with their baselines) is
+      there before the pilot starts, its results and conclusion before the evaluation;
+    - adoptions are recorded while the innovation is implemented or disseminated, by members
+      other than the origin, each learned from the origin, a pilot site or an earlier adopter;
+      dissemination starts after the first of them.
+    An innovation is identified by its title in the cluster: those already there are skipped,
+    so a second run creates nothing."""
+
+    POOL_KINDS = {
+        "school": ("school",),
+        "preschool": ("preschool", "school"),
+        "vocational": ("college", "enterprise"),
+        "higher": ("pedagogical_university", "university", "iro"),
+        "adult": ("school", "iro", "college"),
+    }
+
+    def __init__(self, *, spec: demo_data.ClusterSpec, cluster: Cluster, actor, group: Group, today: datetime.date):
+        self.spec = spec
+        self.cluster = cluster
+        self.actor = actor
+        self.group = group
+        self.today = today
+        self.now = timezone.now()
+        self.rng = random.Random(f"{spec.slug}:innovations")
+        self.organizations = _organizations_by_key(spec, cluster)
+        self.policy = innovation_selectors.policy_for(cluster)
+        self.left_out: list[str] = []  # titles
+        self.taken: list[str] = []  # expert usernames held by accounts that are not demo accounts
+        self.counts = {("innovation", "innovations"): 0, ("stage change", "stage changes"): 0,
+                       ("expert review", "expert reviews"): 0, ("pilot", "pilots"): 0,
+                       ("adoption", "adoptions"): 0, ("expert account", "expert accounts"): 0}
+
+    def day(self, offset: int) -> datetime.date:
+        return self.today + datetime.timedelta(days=offset)
+
+    def _at(self, day: datetime.date, hour: int, minute: int = 0) -> datetime.datetime:
+        return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour, minute)))
+
+    def _date(self, moment: datetime.datetime) -> datetime.date:
+        return timezone.localtime(moment).date()
+
+    def run(self, demos, experts) -> dict[tuple[str, str], int]:
+        self._experts(experts)
+        existing = set(Innovation.objects.for_cluster(self.cluster).values_list("title", flat=True))
+        todo = []
+        for demo in demos:
+            if demo.title in existing:
+                continue
+            origin = self.organizations.get(demo.origin)
+            if origin is None or origin.status != Organization.Status.ACTIVE:
+                self.left_out.append(demo.title)
+                continue
+            todo.append(demo)
+        if todo:
+            self._load()
+            self.rows = defaultdict(list)
+            for demo in todo:
+                self._innovation(demo)
+            self._write()
+        return self.counts
+
+    # --- experts -----------------------------------------------------------------------------
+
+    def _experts(self, experts):
+        """The demo experts: accounts made here get their person, the expert role and a profile;
+        an existing demo expert account gets its profile only when it has none."""
+        for demo in experts:
+            organization = self.organizations.get(demo.organization)
+            user = User.objects.filter(username=demo.username).first()
+            if user is not None and not user.groups.filter(name=DEMO_GROUP).exists():
+                self.taken.append(demo.username)
+                continue
+            if user is None:
+                if organization is None or organization.status != Organization.Status.ACTIVE:
+                    continue
+                first_name, last_name = demo.full_name.split(" ", 1)
+                user = User.objects.create(username=demo.username, email=demo.email, first_name=first_name,
+                                           last_name=last_name)
+                # Set directly: "demo" would fail the password validators, on purpose.
+                user.set_password(demo_data.DEMO_PASSWORD)
+                user.save(update_fields=["password"])
+                user.groups.add(self.group)
+                person = services.person_create(
+                    cluster=self.cluster, actor=self.actor, organization_id=organization.pk,
+                    data={"full_name": demo.full_name, "position": demo.position, "subject": demo.subject,
+                          "email": demo.email},
+                )
+                # Person.user is set by accepting an invitation; the demo has no invitation to accept.
+                Person.objects.for_cluster(self.cluster).filter(pk=person.pk).update(user=user)
+                services.cluster_role_grant(cluster=self.cluster, actor=self.actor, user=user,
+                                            role=ClusterRole.Role.EXPERT)
+                self.counts[("expert account", "expert accounts")] += 1
+            elif not ClusterRole.objects.for_cluster(self.cluster).filter(
+                    user=user, role=ClusterRole.Role.EXPERT).exists():
+                continue
+            if not ExpertProfile.objects.for_cluster(self.cluster).filter(user=user).exists():
+                ExpertProfile.objects.create(cluster=self.cluster, user=user, subject_fields=list(demo.fields))
+
+    # --- what the innovations are made of --------------------------------------------------------
+
+    def _load(self):
+        cluster = self.cluster
+        self.people: dict[int, list[Person]] = defaultdict(list)
+        for person in Person.objects.for_cluster(cluster).filter(is_active=True).order_by("pk"):
+            self.people[person.organization_id].append(person)
+        self.institution = User.objects.filter(username="institution", groups__name=DEMO_GROUP).first()
+        self.institution_person = (Person.objects.for_cluster(cluster).filter(user=self.institution).first()
+                                   if self.institution is not None else None)
+        self.admins = {
+            role.organization_id: role.user
+            for role in OrganizationRole.objects.for_cluster(cluster).filter(
+                role=OrganizationRole.Role.ADMIN, user__groups__name=DEMO_GROUP).select_related("user")
+        }
+        person_org = dict(Person.objects.for_cluster(cluster).filter(user__isnull=False).values_list(
+            "user_id", "organization_id"))
+        fields = dict(ExpertProfile.objects.for_cluster(cluster).values_list("user_id", "subject_fields"))
+        self.experts = [
+            {"user_id": role.user_id, "username": role.user.username, "organization_id": person_org.get(role.user_id),
+             "fields": set(fields.get(role.user_id) or ())}
+            for role in ClusterRole.objects.for_cluster(cluster).filter(role=ClusterRole.Role.EXPERT)
+            .select_related("user").order_by("user__username")
+        ]
+        self.load: dict[int, int] = defaultdict(int)  # expert's user id -> reviews given here
+        self.active = [org for org in self.organizations.values() if org.status == Organization.Status.ACTIVE]
+        self.permission = Permission.objects.get(content_type__app_label="innovations",
+                                                 codename=innovation_permissions.AUTHOR)
+
+    def _innovation(self, demo):
+        rng = self.rng
+        origin = self.organizations[demo.origin]
+        authors = self._authors(demo, origin)
+        steer = self.institution if demo.institution and self.institution is not None else self.admins.get(
+            origin.pk, self.actor)
+        schedule = self._schedule(demo)
+        reasons = {innovation_data.REJECTED: demo.reason or rng.choice(innovation_data.REJECTION_COMMENTS),
+                   innovation_data.ARCHIVED: demo.reason}
+        innovation = Innovation(
+            cluster=self.cluster, title=demo.title, summary=demo.summary, kind=demo.kind,
+            education_level=demo.level, origin_organization=origin, subject_fields=list(demo.fields),
+            keywords=list(demo.keywords), expected_effect=demo.expected_effect, stage=demo.stage,
+            stage_changed_at=schedule[-1][1], created_at=schedule[0][1],
+            created_by=steer if demo.institution else self.actor,
+            review_round=max(1, sum(1 for stage, _moment in schedule if stage == innovation_data.IN_REVIEW)),
+            decision_reason=reasons[innovation_data.REJECTED] if demo.stage == innovation_data.REJECTED else "",
+        )
+        self.rows["innovations"].append(innovation)
+        self.counts[("innovation", "innovations")] += 1
+        for position, person in enumerate(authors, start=1):
+            self.rows["authors"].append(InnovationAuthor(cluster=self.cluster, innovation=innovation, person=person,
+                                                         position=position))
+            if person.user_id:
+                self.rows["grants"].append(InnovationUserGrant(
+                    cluster=self.cluster, content_object=innovation, user_id=person.user_id,
+                    permission=self.permission))
+        previous = ""
+        for index, (stage, moment) in enumerate(schedule):
+            if stage == innovation_data.IN_REVIEW:
+                comment = (innovation_data.RESUBMISSION_COMMENT if previous == innovation_data.REVISION
+                           else innovation_data.MOVE_COMMENTS[stage])
+            elif stage == innovation_data.REVISION:
+                comment = rng.choice(innovation_data.REVISION_COMMENTS)
+            else:
+                comment = reasons.get(stage) or innovation_data.MOVE_COMMENTS.get(stage, "")
+            coordinators = (previous, stage) in _COORDINATOR_MOVES or index == 0 and not demo.institution
+            self.rows["transitions"].append(StageTransition(
+                cluster=self.cluster, innovation=innovation, from_stage=previous, to_stage=stage,
+                actor=self.actor if coordinators else steer, comment=comment, created_at=moment))
+            previous = stage
+        self.counts[("stage change", "stage changes")] += len(schedule)
+        self._reviews(demo, innovation, schedule, steer)
+        sites = self._pilots(demo, innovation, schedule, steer)
+        self._adoptions(demo, innovation, schedule, sites)
+
+    def _authors(self, demo, origin: Organization) -> list[Person]:
+        people = [person for person in self.people[origin.pk] if not person.user_id]
+        teachers = [person for person in people if person.position == "Teacher"] or people
+        lead = []
+        if demo.institution and self.institution_person is not None:
+            lead = [self.institution_person]
+        count = self.rng.choice((1, 2, 2, 3)) - len(lead)
+        return lead + self.rng.sample(teachers, max(0, min(count, len(teachers))))
+
+    def _schedule(self, demo) -> list[tuple[str, datetime.datetime]]:
+        """The proposal and each move at its moment: the days between the proposal and the last
+        move shared out by the usual time in each stage, never below the fewest."""
+        stages = (innovation_data.PROPOSED, *demo.moves)
+        spent = stages[:-1]
+        days = [demo.proposed]
+        if spent:
+            least = sum(innovation_data.MIN_DAYS[stage] for stage in spent)
+            spare = demo.last - demo.proposed - least
+            if spare < 0 or demo.last > -1:
+                raise CommandError(f"{demo.title}: its moves do not fit between day {demo.proposed} and {demo.last}.")
+            weights = [innovation_data.STAGE_DAYS[stage] * self.rng.uniform(0.75, 1.3) for stage in spent]
+            total = sum(weights)
+            moment = float(demo.proposed)
+            for stage, weight in zip(spent, weights, strict=True):
+                moment += innovation_data.MIN_DAYS[stage] + spare * weight / total
+                days.append(round(moment))
+            days[-1] = demo.last
+        return [(stage, self._at(self.day(offset), self.rng.randint(9, 16), self.rng.choice((0, 15, 30, 45))))
+                for stage, offset in zip(stages, days, strict=True)]
+
+    # --- reviews ---------------------------------------------------------------------------------
+
+    def _choose(self, demo, origin_id: int, count: int) -> list[dict]:
+        eligible = [expert for expert in self.experts if expert["organization_id"] != origin_id]
+        forced = [expert for name in demo.reviewers for expert in eligible if expert["username"] == name]
+        wanted = set(demo.fields)
+        rest = sorted((expert for expert in eligible if expert not in forced),
+                      key=lambda expert: (not expert["fields"] & wanted, self.load[expert["user_id"]],
+                                          self.rng.random()))
+        chosen = (forced + rest)[:count]
+        if len(chosen) < count:
+            raise CommandError(f"{demo.title}: fewer than {count} experts may review it.")
+        for expert in chosen:
+            self.load[expert["user_id"]] += 1
+        return chosen
+
+    def _totals(self, demo, count: int, outcome: str | None, consensus: bool) -> list[int]:
+        """Each reviewer's sum of the five scores (5–25; the mean score is a fifth of it)."""
+        if not count:
+            return []
+        threshold = float(self.policy.approval_threshold) * 5 * count
+        widest = float(self.policy.consensus_spread) * 5
+        low, high = {innovation_data.APPROVED: (17, 23), innovation_data.REJECTED: (8, 17),
+                     innovation_data.REVISION: (12, 18)}.get(outcome, (11, 23))
+        if consensus:
+            low, high = max(5, low - 6), min(25, high + 3)
+        for _attempt in range(500):
+            totals = [self.rng.randint(low, high) for _n in range(count)]
+            spread = max(totals) - min(totals)
+            if (spread > widest) != consensus:
+                continue
+            if outcome == innovation_data.APPROVED and sum(totals) < threshold:
+                continue
+            if outcome in (innovation_data.REJECTED, innovation_data.REVISION) and sum(totals) >= threshold:
+                continue
+            return totals
+        raise CommandError(f"{demo.title}: no scores fit its outcome.")
+
+    def _scores(self, total: int) -> list[int]:
+        scores = [total // 5] * 5
+        for index in self.rng.sample(range(5), total % 5):
+            scores[index] += 1
+        for _n in range(2):
+            up, down = self.rng.sample(range(5), 2)
+            if scores[up] < 5 and scores[down] > 1:
+                scores[up] += 1
+                scores[down] -= 1
+        return scores
+
+    def _reviews(self, demo, innovation: Innovation, schedule, steer):
+        rng = self.rng
+        required = self.policy.reviewers_required
+        experts: list[dict] = []
+        round_ = 0
+        last_round = max((i for i, (stage, _moment) in enumerate(schedule) if stage == innovation_data.IN_REVIEW),
+                         default=None)
+        for index, (stage, start) in enumerate(schedule):
+            if stage != innovation_data.IN_REVIEW:
+                continue
+            round_ += 1
+            following = schedule[index + 1] if index + 1 < len(schedule) else None
+            outcome, end = following if following else (None, self.now - datetime.timedelta(hours=1))
+            resubmitted = schedule[index - 1][0] == innovation_data.REVISION
+            if not resubmitted:
+                experts = self._choose(demo, innovation.origin_organization_id, required)
+            consensus = demo.consensus and index == last_round
+            pending = demo.pending if following is None else 0
+            totals = self._totals(demo, len(experts) - pending, outcome, consensus)
+            consensus_at = start + (end - start) * 0.7 if consensus else None
+            if consensus:
+                innovation.consensus_started_at = consensus_at
+            lowest = min(totals) if totals else None
+            for position, expert in enumerate(experts):
+                assigned_at = start if resubmitted else start - datetime.timedelta(minutes=40 - 10 * position)
+                review = ExpertReview(
+                    cluster=self.cluster, innovation=innovation, expert_id=expert["user_id"], round=round_,
+                    due_date=self._date(assigned_at) + datetime.timedelta(days=self.policy.review_days),
+                    assigned_by=steer if resubmitted else self.actor, assigned_at=assigned_at,
+                )
+                if position >= pending:
+                    total = totals[position - pending]
+                    (review.novelty, review.relevance, review.feasibility, review.evidence,
+                     review.transferability) = self._scores(total)
+                    review.recommendation = ("pilot" if total >= 18 else "revise" if total >= 12 else "reject")
+                    review.comment = rng.choice(innovation_data.REVIEW_COMMENTS[review.recommendation])
+                    review.status = ExpertReview.Status.SUBMITTED
+                    share = rng.uniform(0.1, 0.55) if consensus else rng.uniform(0.15, 0.8)
+                    review.submitted_at = start + (end - start) * share
+                    if consensus and total == lowest:
+                        review.revised_at = start + (end - start) * 0.85
+                reminder = self._at(review.due_date - datetime.timedelta(days=self.policy.reminder_days), 8)
+                if assigned_at < reminder <= (review.submitted_at or self.now):
+                    review.reminder_sent_at = reminder
+                self.rows["reviews"].append(review)
+                self.counts[("expert review", "expert reviews")] += 1
+
+    # --- pilots ----------------------------------------------------------------------------------
+
+    def _pool(self, demo, origin_id: int, taken: set) -> list[Organization]:
+        pool = []
+        for kind in self.POOL_KINDS[demo.level]:
+            members = [org for org in self.active if org.kind == kind and org.pk != origin_id and org.pk not in taken]
+            self.rng.shuffle(members)
+            pool += members
+        return pool
+
+    def _pilots(self, demo, innovation: Innovation, schedule, steer) -> list[tuple[Organization, datetime.date]]:
+        """The pilots: run and evaluated ones for an innovation that was piloted, a planned one
+        for one approved and waiting for its pilot. Returns (site, end date) pairs."""
+        moments = dict(schedule)
+        piloted = innovation_data.PILOTING in moments
+        planned = demo.stage == innovation_data.APPROVED
+        if not piloted and not planned:
+            return []
+        rng = self.rng
+        evaluated = moments.get(innovation_data.EVALUATED)
+        approved = moments[innovation_data.APPROVED]
+        sites = self._pool(demo, innovation.origin_organization_id, set())[:demo.sites]
+        result = []
+        for site in sites:
+            if piloted:
+                start = self._date(moments[innovation_data.PILOTING])
+                created = approved + (moments[innovation_data.PILOTING] - approved) * rng.uniform(0.3, 0.8)
+                if evaluated is not None:
+                    end = max(start + datetime.timedelta(days=30),
+                              self._date(evaluated) - datetime.timedelta(days=rng.randint(3, 12)))
+                else:
+                    end = max(start + datetime.timedelta(days=180), self.today + datetime.timedelta(days=20))
+            else:
+                start = self.today + datetime.timedelta(days=rng.randint(10, 40))
+                end = start + datetime.timedelta(days=150)
+                created = approved + (self.now - approved) * rng.uniform(0.3, 0.8)
+            status = (Pilot.Status.COMPLETED if evaluated is not None
+                      else Pilot.Status.RUNNING if piloted else Pilot.Status.PLANNED)
+            pilot = Pilot(cluster=self.cluster, innovation=innovation, organization=site, start_date=start,
+                          end_date=end, status=status, participants=rng.randint(24, 160), created_by=steer)
+            pilot.created_at = created
+            pilot.updated_at = evaluated - datetime.timedelta(days=1) if evaluated is not None else created
+            findings = []
+            for name, unit, base, change, higher in innovation_data.MEASURES.get(
+                    demo.fields[0], (innovation_data.ABSENCES,)):
+                whole = unit not in ("%", "days", "lessons")
+                baseline = base * rng.uniform(0.85, 1.15)
+                baseline = Decimal(round(baseline)) if whole else Decimal(f"{baseline:.1f}")
+                measure = PilotMeasure(cluster=self.cluster, pilot=pilot, name=name, unit=unit, baseline=baseline,
+                                       higher_is_better=higher)
+                if evaluated is not None:
+                    value = float(baseline) + change * demo.effect * rng.uniform(0.6, 1.3)
+                    value = max(0.0, min(100.0, value)) if unit == "%" else max(0.0, value)
+                    measure.result = Decimal(round(value)) if whole else Decimal(f"{value:.1f}")
+                    findings.append(f"{name}: {measure.baseline} → {measure.result} {unit}")
+                self.rows["measures"].append(measure)
+            if evaluated is not None:
+                verdict = ("The site recommends implementing it; its teachers go on using it." if demo.effect >= 0.5
+                           else "No measurable change; the site does not recommend it in this form.")
+                pilot.conclusion = "; ".join(findings) + ". " + verdict
+            self.rows["pilots"].append(pilot)
+            self.counts[("pilot", "pilots")] += 1
+            result.append(site)
+        return result
+
+    # --- adoptions -------------------------------------------------------------------------------
+
+    def _adoptions(self, demo, innovation: Innovation, schedule, sites: list[Organization]):
+        moments = dict(schedule)
+        if innovation_data.IMPLEMENTING not in moments:
+            return
+        rng = self.rng
+        origin = innovation.origin_organization
+        begun = self._date(moments[innovation_data.IMPLEMENTING])
+        # Nothing is recorded after the archiving (or after yesterday).
+        horizon = self._date(moments.get(innovation_data.ARCHIVED, self.now)) - datetime.timedelta(days=1)
+        if innovation_data.DISSEMINATING in moments:  # the first adoptions come before dissemination
+            first_limit = self._date(moments[innovation_data.DISSEMINATING]) - datetime.timedelta(days=1)
+        else:
+            first_limit = horizon
+        generation = []
+        for site in sites:
+            started = min(first_limit, begun + datetime.timedelta(days=rng.randint(3, 20)))
+            generation.append((site, started))
+            self._adoption(innovation, site, origin, started, first=True)
+        taken = {site.pk for site in sites}
+        for count in demo.adopters:
+            sources = [(org, started) for org, started in generation]
+            pool = self._pool(demo, origin.pk, taken)[:count]
+            generation = []
+            for organization in pool:
+                source, since = rng.choice(sources)
+                started = min(horizon, since + datetime.timedelta(days=rng.randint(20, 90)))
+                status = self._adoption(innovation, organization, source, started, first=False)
+                taken.add(organization.pk)
+                if status != Adoption.Status.ABANDONED:
+                    generation.append((organization, started))
+            if not generation:
+                break
+
+    def _adoption(self, innovation: Innovation, organization: Organization, source: Organization,
+                  started: datetime.date, *, first: bool) -> str:
+        rng = self.rng
+        age = (self.today - started).days
+        if first:
+            status = Adoption.Status.ADOPTED if age >= 60 else Adoption.Status.IN_PROGRESS
+        elif age >= 150:
+            status = Adoption.Status.ABANDONED if rng.random() < 0.12 else Adoption.Status.ADOPTED
+        else:
+            status = Adoption.Status.IN_PROGRESS if age >= 45 else Adoption.Status.PLANNED
+        adoption = Adoption(
+            cluster=self.cluster, innovation=innovation, organization=organization, learned_from=source,
+            started_on=started, status=status, feedback=rng.choice(innovation_data.FEEDBACK[status]),
+            reported_by=self.admins.get(organization.pk, self.actor),
+        )
+        adoption.created_at = min(self.now, self._at(started, 11))
+        adoption.updated_at = min(self.now, adoption.created_at + datetime.timedelta(days=min(age, 90)))
+        self.rows["adoptions"].append(adoption)
+        self.counts[("adoption", "adoptions")] += 1
+        return status
+
+    # --- writing ---------------------------------------------------------------------------------
+
+    def _write(self):
+        rows = self.rows
+        cluster = self.cluster
+        with pghistory.context(user=self.actor.pk):
+            Innovation.objects.bulk_create(rows["innovations"])
+            InnovationAuthor.objects.bulk_create(rows["authors"])
+            InnovationUserGrant.objects.bulk_create(rows["grants"])
+            StageTransition.objects.bulk_create(rows["transitions"])
+            ExpertReview.objects.bulk_create(rows["reviews"])
+            # bulk_create stamps created_at and updated_at with now: the dates are put back after.
+            for model, objects in ((Pilot, rows["pilots"]), (Adoption, rows["adoptions"])):
+                moments = [(obj.created_at, obj.updated_at) for obj in objects]
+                model.objects.bulk_create(objects)
+                for obj, (created, updated) in zip(objects, moments, strict=True):
+                    obj.created_at, obj.updated_at = created, updated
+                model.objects.for_cluster(cluster).bulk_update(objects, ["created_at", "updated_at"])
+            PilotMeasure.objects.bulk_create(rows["measures"])
+            Innovation.objects.for_cluster(cluster).filter(pk__in=[obj.pk for obj in rows["innovations"]]).update(
+                updated_at=F("stage_changed_at"))
+
+
+# The moves a coordinator makes (the review's); the others are the authors' side.
+_COORDINATOR_MOVES = {move for move, who in innovation_lifecycle.MOVES.items()
+                      if who == innovation_lifecycle.COORDINATOR}

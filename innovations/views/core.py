@@ -1,0 +1,455 @@
+"""Browser pages of innovations: core (see innovations/views/__init__.py).
+
+The catalogue, the coordinators' pipeline board, the innovation page, proposing and editing,
+"my innovations", stage moves and attachments. Every read starts from
+permissions.visible_innovations, so what a reader may not see answers 404 like what does not
+exist; every write is a service call.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.contrib import messages
+from django.db import transaction
+from django.db.models import Count, Exists, F, OuterRef, Q, Window
+from django.db.models.functions import RowNumber
+from django.http import FileResponse, Http404
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.decorators import method_decorator
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from agreements import documents
+from members import selectors as member_selectors
+from members.models import Organization, Person
+from members.views.base import paginate, redirect_back
+
+from .. import permissions, selectors, services
+from ..forms import AttachmentForm, ConfirmForm, InnovationFilterForm, InnovationForm, TransitionForm
+from ..models import InnovationAttachment, InnovationAuthor, InnovationUserGrant, Stage, StageTransition, SubjectField
+from ..services.lifecycle import REASON_REQUIRED, moves_for
+from . import pilots as pilots_views
+from . import reviews as reviews_views
+from .base import InnovationActionView, InnovationPage
+
+RESULTS_ID = "innovation-results"
+BOARD_COLUMN_LIMIT = 25
+
+# Moves that take effect only after a confirmation page (with the comment box): rejecting,
+# archiving and sending back to the authors cannot be taken back by the one who did it.
+CONFIRMED_MOVES = {Stage.REJECTED, Stage.ARCHIVED, Stage.REVISION_REQUESTED}
+MOVE_BUTTONS = {
+    Stage.IN_REVIEW: (gettext_lazy("Send to review"), "btn-primary"),
+    Stage.APPROVED_FOR_PILOT: (gettext_lazy("Approve for a pilot"), "btn-success"),
+    Stage.REVISION_REQUESTED: (gettext_lazy("Request a revision"), "btn-outline-warning"),
+    Stage.REJECTED: (gettext_lazy("Reject"), "btn-outline-danger"),
+    Stage.PILOTING: (gettext_lazy("Start the pilot"), "btn-primary"),
+    Stage.EVALUATED: (gettext_lazy("Mark as evaluated"), "btn-primary"),
+    Stage.IMPLEMENTING: (gettext_lazy("Start implementing"), "btn-primary"),
+    Stage.DISSEMINATING: (gettext_lazy("Start disseminating"), "btn-primary"),
+    Stage.ARCHIVED: (gettext_lazy("Archive"), "btn-outline-secondary"),
+}
+
+
+def move_choices(roles, innovation) -> list[dict]:
+    """The moves the reader may try (the service checks the guards on POST), as buttons."""
+    choices = []
+    for target in moves_for(roles, innovation):
+        label, button = MOVE_BUTTONS[target]
+        if target == Stage.IN_REVIEW and innovation.stage == Stage.REVISION_REQUESTED:
+            label = _("Resubmit for review")
+        elif target == Stage.ARCHIVED and innovation.stage in permissions.EDITABLE_STAGES:
+            label = _("Withdraw")
+        choices.append({"stage": target, "label": label, "button": button, "confirm": target in CONFIRMED_MOVES,
+                        "reason_required": target in REASON_REQUIRED})
+    return choices
+
+
+def subject_field_labels(codes) -> list[str]:
+    return [SubjectField(code).label for code in codes if code in SubjectField.values]
+
+
+def filter_innovations(queryset, filters: dict):
+    """The catalogue's filters (InnovationFilterForm.filters(), the API's FilterSet)."""
+    if q := filters.get("q"):
+        queryset = queryset.filter(Q(title__icontains=q) | Q(summary__icontains=q) | Q(keywords__contains=[q]))
+    if stage := filters.get("stage"):
+        queryset = queryset.filter(stage=stage)
+    if kind := filters.get("kind"):
+        queryset = queryset.filter(kind=kind)
+    if level := filters.get("level"):
+        queryset = queryset.filter(education_level=level)
+    if origin := filters.get("origin"):
+        queryset = queryset.filter(origin_organization_id=origin)
+    if subject_field := filters.get("subject_field"):
+        queryset = queryset.filter(subject_fields__contains=[subject_field])
+    return queryset
+
+
+def my_innovations(cluster, roles):
+    """Where the user is an author, and the innovations of the organizations they administer."""
+    condition = Q(origin_organization_id__in=sorted(roles.organizations_with("admin")))
+    if roles.user_id is not None:
+        condition |= Q(Exists(InnovationUserGrant.objects.filter(
+            cluster=cluster, content_object=OuterRef("pk"), user_id=roles.user_id,
+            permission__codename=permissions.AUTHOR)))
+    return permissions.visible_innovations(cluster, roles).filter(condition)
+
+
+def authors_hidden(view, innovation) -> bool:
+    """Blind review: an assigned expert who has no other reason to see the innovation reads it
+    without its authors (names in the author list and in the timeline)."""
+    roles = view.roles
+    if roles.is_coordinator or roles.is_authority or innovation.origin_organization_id in roles.organization_roles:
+        return False
+    if not permissions.is_assigned_expert(roles, innovation) or permissions.is_author(roles, innovation):
+        return False
+    return selectors.policy_for(view.cluster).blind_review
+
+
+def attachment_file_response(attachment: InnovationAttachment) -> FileResponse:
+    """The stored file of an attachment as a download, for the browser and the API alike (as
+    agreements.views.document_file_response): the content type detected at upload, the cleaned
+    name, always an attachment, `nosniff` and a sandboxing CSP."""
+    if not attachment.file.name:
+        raise Http404
+    try:
+        handle = attachment.file.storage.open(attachment.file.name, "rb")
+    except FileNotFoundError:
+        raise Http404
+    response = FileResponse(handle, content_type=attachment.content_type)
+    response["Content-Disposition"] = documents.content_disposition(attachment.original_name)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def visible_attachment(cluster, roles, pk) -> InnovationAttachment:
+    """An attachment of an innovation these roles may see (DoesNotExist otherwise)."""
+    return InnovationAttachment.objects.for_cluster(cluster).select_related("innovation").get(
+        pk=pk, innovation__in=permissions.visible_innovations(cluster, roles).values("pk"))
+
+
+def _organizations(cluster, pks=None):
+    organizations = member_selectors.organization_list(cluster=cluster).filter(
+        status=Organization.Status.ACTIVE).only("pk", "name").order_by("name", "pk")
+    return organizations if pks is None else organizations.filter(pk__in=sorted(pks))
+
+
+# --- The catalogue, the board, "mine" --------------------------------------------------------
+
+class InnovationListView(InnovationPage):
+    template_name = "innovations/innovation_list.html"
+
+    def get_template_names(self):
+        htmx = self.request.htmx
+        if htmx and htmx.target == RESULTS_ID and not htmx.history_restore_request:
+            return ["innovations/partials/innovation_results.html"]
+        return [self.template_name]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        organizations = member_selectors.organization_list(cluster=self.cluster).filter(
+            pk__in=permissions.visible_innovations(self.cluster, self.roles).values("origin_organization_id")
+        ).only("pk", "name").order_by("name", "pk")
+        form = InnovationFilterForm(self.request.GET or None, organizations=organizations)
+        filters = form.filters()
+        innovations = filter_innovations(permissions.visible_innovations(self.cluster, self.roles), filters)
+        page = paginate(self.request, innovations.select_related("origin_organization").order_by(*form.ordering()))
+        context.update(form=form, page_obj=page, innovations=page.object_list, is_filtered=bool(filters),
+                       results_id=RESULTS_ID, can_propose=permissions.can_propose(self.roles),
+                       can_board=self.roles.is_coordinator)
+        return context
+
+
+class InnovationBoardView(InnovationPage):
+    """The pipeline by stage, for coordinators: a column per stage with its newest cards (the
+    rest through the catalogue), each card with the moves the coordinator may try."""
+
+    template_name = "innovations/innovation_board.html"
+
+    def check_cluster_permission(self):
+        if not self.roles.is_coordinator:
+            raise PermissionDenied
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        innovations = permissions.visible_innovations(self.cluster, self.roles)
+        counts = dict(innovations.order_by().values_list("stage").annotate(n=Count("pk")))
+        ranked = innovations.annotate(rank=Window(
+            RowNumber(), partition_by=[F("stage")], order_by=[F("stage_changed_at").desc(), F("pk").desc()],
+        )).filter(rank__lte=BOARD_COLUMN_LIMIT).select_related("origin_organization").order_by(
+            "stage", "-stage_changed_at", "-pk")
+        now = timezone.now()
+        cards: dict = {}
+        for innovation in ranked:
+            innovation.days_in_stage = max(0, (now - innovation.stage_changed_at).days)
+            innovation.moves = move_choices(self.roles, innovation)
+            cards.setdefault(innovation.stage, []).append(innovation)
+        context.update(
+            columns=[{"stage": value, "label": label, "cards": cards.get(value, []), "count": counts.get(value, 0),
+                      "more": max(0, counts.get(value, 0) - BOARD_COLUMN_LIMIT)}
+                     for value, label in Stage.choices],
+            board_error=kwargs.get("board_error"),
+        )
+        return context
+
+
+class MyInnovationsView(InnovationPage):
+    template_name = "innovations/innovation_mine.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        innovations = my_innovations(self.cluster, self.roles).select_related("origin_organization")
+        page = paginate(self.request, innovations.order_by("-stage_changed_at", "-pk"))
+        context.update(page_obj=page, innovations=page.object_list,
+                       can_propose=permissions.can_propose(self.roles))
+        return context
+
+
+# --- The innovation page --------------------------------------------------------------------
+
+class InnovationDetailView(InnovationPage):
+    template_name = "innovations/innovation_detail.html"
+
+    def get_context_data(self, **kwargs):
+        innovation = self.load_innovation()
+        context = super().get_context_data(**kwargs)
+        roles, cluster = self.roles, self.cluster
+        hidden = authors_hidden(self, innovation)
+        authors = [] if hidden else list(
+            InnovationAuthor.objects.for_cluster(cluster).filter(innovation=innovation)
+            .select_related("person__organization"))
+        transitions = list(StageTransition.objects.for_cluster(cluster).filter(innovation=innovation)
+                           .select_related("actor"))
+        attachments = list(InnovationAttachment.objects.for_cluster(cluster).filter(innovation=innovation))
+        context.update(
+            authors=authors, authors_hidden=hidden,
+            subject_field_labels=subject_field_labels(innovation.subject_fields),
+            transitions=transitions, attachments=attachments,
+            moves=move_choices(roles, innovation),
+            can_edit=permissions.can_edit(roles, innovation),
+            can_attach=permissions.can_attach(roles, innovation),
+            days_in_stage=max(0, (timezone.now() - innovation.stage_changed_at).days),
+        )
+        context.update(reviews_views.detail_context(self, innovation))
+        context.update(pilots_views.detail_context(self, innovation))
+        return context
+
+
+# --- Propose and edit -----------------------------------------------------------------------
+
+class InnovationFormMixin:
+    template_name = "innovations/innovation_form.html"
+    form_class = InnovationForm
+
+    def people(self):
+        return (Person.objects.for_cluster(self.cluster).filter(is_active=True)
+                .select_related("organization").only("pk", "full_name", "organization__name")
+                .order_by("organization__name", "full_name", "pk"))
+
+
+class InnovationCreateView(InnovationFormMixin, InnovationActionView):
+    def check_cluster_permission(self):
+        if not permissions.can_propose(self.roles):
+            raise PermissionDenied
+
+    def load(self):
+        pass
+
+    def get_form_kwargs(self):
+        may_propose_for = None if self.roles.is_coordinator else set(self.roles.organization_roles)
+        organizations = list(_organizations(self.cluster, may_propose_for))
+        initial = {}
+        if len(organizations) == 1:
+            initial["origin_organization"] = organizations[0].pk
+        me = Person.objects.for_cluster(self.cluster).filter(user=self.request.user, is_active=True).first()
+        if me is not None:
+            initial["lead_author"] = me.pk
+        return {"organizations": organizations, "people": self.people(), "initial": initial}
+
+    def perform(self, form):
+        return services.innovation_propose(cluster=self.cluster, actor=self.request.user, **form.service_data())
+
+    def get_success_message(self):
+        return _("%(title)s was proposed. A coordinator assigns the experts who review it.") % {
+            "title": self.object.title}
+
+    def get_success_url(self):
+        return reverse("innovation_detail", args=[self.cluster.slug, self.object.pk])
+
+
+class InnovationEditView(InnovationFormMixin, InnovationActionView):
+    def load_target(self):
+        self.require(permissions.can_edit(self.roles, self.innovation))
+
+    def get_form_kwargs(self):
+        author_ids = list(InnovationAuthor.objects.for_cluster(self.cluster).filter(innovation=self.innovation)
+                          .values_list("person_id", flat=True))
+        return {"people": self.people(), "initial": InnovationForm.initial_for(self.innovation, author_ids)}
+
+    def perform(self, form):
+        return services.innovation_update(cluster=self.cluster, actor=self.request.user,
+                                          innovation_id=self.innovation.pk, **form.service_data())
+
+    def get_success_message(self):
+        return _("%(title)s was saved.") % {"title": self.object.title}
+
+
+# --- Stage moves ----------------------------------------------------------------------------
+
+class InnovationTransitionView(InnovationActionView):
+    """GET ?to=<stage>: the confirmation page with the comment box (without `to`: the moves).
+    POST: with `confirmed` the move is made through the service, whose refusal is shown here
+    with 422; without it (the board's buttons of moves that need a confirmation) the
+    confirmation page is shown first. `next` (a local URL, the board) is where a made move
+    returns to."""
+
+    template_name = "innovations/innovation_transition.html"
+    form_class = TransitionForm
+
+    def load_target(self):
+        self.require(permissions.can_steer(self.roles, self.innovation))
+        self.moves = move_choices(self.roles, self.innovation)
+        wanted = self.request.POST.get("to_stage") or self.request.GET.get("to")
+        self.move = next((move for move in self.moves if move["stage"] == wanted), None)
+        self.wanted = wanted
+
+    def get_form_kwargs(self):
+        return {"reason_required": bool(self.move and self.move["reason_required"]),
+                "initial": {"to_stage": self.move["stage"] if self.move else "",
+                            "expected_stage": self.innovation.stage}}
+
+    def post(self, request, *args, **kwargs):
+        self.load()
+        form = self.get_form(request.POST)
+        if not request.POST.get("confirmed"):
+            # Asked from the board for a move that needs a confirmation: show it, change nothing.
+            form = TransitionForm(reason_required=bool(self.move and self.move["reason_required"]), initial={
+                "to_stage": request.POST.get("to_stage", ""),
+                "expected_stage": request.POST.get("expected_stage") or self.innovation.stage,
+                "comment": request.POST.get("comment", "")})
+            return self.render_to_response(self.get_context_data(form=form))
+        if form.is_valid():
+            try:
+                self.object = services.innovation_transition(
+                    cluster=self.cluster, actor=request.user, innovation_id=self.innovation.pk,
+                    to_stage=form.cleaned_data["to_stage"], comment=form.cleaned_data["comment"],
+                    expected_stage=form.cleaned_data["expected_stage"] or None)
+            except ValidationError as error:
+                form.apply_service_error(error)
+            else:
+                messages.success(request, _("%(title)s is now %(stage)s.") % {
+                    "title": self.object.title, "stage": str(self.object.get_stage_display()).lower()})
+                return redirect_back(request, self.innovation_url())
+        else:
+            form.add_error(None, _("Choose one of the moves offered for this innovation."))
+        # The row may have moved meanwhile: show its stage and moves as they are now.
+        self.load()
+        return self.render_to_response(self.get_context_data(form=form), status=422)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        next_url = self.request.POST.get("next") or self.request.GET.get("next") or ""
+        context.update(moves=self.moves, move=self.move, next_url=next_url if next_url.startswith("/") and
+                       not next_url.startswith("//") else "",
+                       wanted_label=Stage(self.wanted).label if self.wanted in Stage.values else "")
+        return context
+
+
+# --- Attachments ----------------------------------------------------------------------------
+
+# services.attachment_add stores the file outside the database and must run outside any
+# transaction of the caller: never wrap this request in one.
+@method_decorator(transaction.non_atomic_requests, name="dispatch")
+class AttachmentUploadView(InnovationActionView):
+    template_name = "innovations/innovation_attachments.html"
+    form_class = AttachmentForm
+
+    def load_target(self):
+        self.require(permissions.can_attach(self.roles, self.innovation))
+
+    def get_form(self, data=None):
+        if data is None:
+            return self.form_class()
+        return self.form_class(data, self.request.FILES)
+
+    def perform(self, form):
+        return services.attachment_add(cluster=self.cluster, actor=self.request.user,
+                                       innovation_id=self.innovation.pk, **form.service_data())
+
+    def get_success_message(self):
+        return _("%(name)s was attached.") % {"name": self.object.original_name}
+
+    def get_success_url(self):
+        return self.innovation_url("#attachments")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            attachments=list(InnovationAttachment.objects.for_cluster(self.cluster).filter(innovation=self.innovation)),
+            can_remove=permissions.can_edit(self.roles, self.innovation))
+        return context
+
+
+class AttachmentRemoveView(InnovationActionView):
+    template_name = "innovations/attachment_remove.html"
+    form_class = ConfirmForm
+
+    def load(self):
+        try:
+            self.attachment = visible_attachment(self.cluster, self.roles, self.kwargs["pk"])
+        except InnovationAttachment.DoesNotExist:
+            raise Http404
+        self.load_innovation(self.attachment.innovation_id)
+        self.require(permissions.can_edit(self.roles, self.innovation))
+
+    def perform(self, form):
+        services.attachment_remove(cluster=self.cluster, actor=self.request.user, attachment_id=self.attachment.pk)
+        return self.attachment
+
+    def get_success_message(self):
+        return _("%(name)s was removed.") % {"name": self.attachment.original_name}
+
+    def get_success_url(self):
+        return self.innovation_url("#attachments")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["attachment"] = self.attachment
+        return context
+
+
+class AttachmentDownloadView(InnovationPage):
+    """GET only; an attachment of an innovation the reader may not see is 404, as one of
+    another cluster."""
+
+    http_method_names = ["get", "head", "options"]
+
+    def get(self, request, *args, **kwargs):
+        try:
+            attachment = visible_attachment(self.cluster, self.roles, self.kwargs["pk"])
+        except InnovationAttachment.DoesNotExist:
+            raise Http404
+        return attachment_file_response(attachment)
+
+
+urlpatterns = [
+    path("", InnovationListView.as_view(), name="innovation_list"),
+    path("board/", InnovationBoardView.as_view(), name="innovation_board"),
+    path("new/", InnovationCreateView.as_view(), name="innovation_create"),
+    path("mine/", MyInnovationsView.as_view(), name="innovation_mine"),
+    path("<int:pk>/", InnovationDetailView.as_view(), name="innovation_detail"),
+    path("<int:pk>/edit/", InnovationEditView.as_view(), name="innovation_edit"),
+    path("<int:pk>/transition/", InnovationTransitionView.as_view(), name="innovation_transition"),
+    path("<int:pk>/attachments/", AttachmentUploadView.as_view(), name="innovation_attachments"),
+    path("attachments/<int:pk>/download/", AttachmentDownloadView.as_view(), name="innovation_attachment_download"),
+    path("attachments/<int:pk>/remove/", AttachmentRemoveView.as_view(), name="innovation_attachment_remove"),
+]
+
+
+def detail_context(view, innovation) -> dict:
+    """What this part adds to the innovation page's context (core builds the page itself)."""
+    return {}
