@@ -160,7 +160,9 @@ class InnovationListView(InnovationPage):
         page = paginate(self.request, innovations.select_related("origin_organization").order_by(*form.ordering()))
         context.update(form=form, page_obj=page, innovations=page.object_list, is_filtered=bool(filters),
                        results_id=RESULTS_ID, can_propose=permissions.can_propose(self.roles),
-                       can_board=self.roles.is_coordinator)
+                       can_board=self.roles.is_coordinator,
+                       can_review_queue=permissions.can_see_review_queue(self.roles),
+                       can_flow=permissions.can_view_flow(self.roles))
         return context
 
 
