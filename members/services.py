@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-import pghistory
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
@@ -21,6 +20,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cluster_platform.services import audit
 from cluster_platform.tenancy import forget_roles, roles_for
 
 from . import permissions, selectors
@@ -50,11 +50,6 @@ COORDINATOR_FIELDS = PROFILE_FIELDS + ["kind", "cluster_role"]
 PERSON_FIELDS = ["full_name", "position", "subject", "email", "phone", "is_active"]
 
 
-def _audit(actor, **extra):
-    """Attach the acting user to the pghistory events written in this block."""
-    return pghistory.context(user=getattr(actor, "pk", None), **extra)
-
-
 def _assign(instance, data: dict, allowed: list[str]):
     unknown = set(data) - set(allowed)
     if unknown:
@@ -72,7 +67,7 @@ def cluster_create(*, actor, name: str, slug: str, region: str, goals: str = "",
         raise PermissionDenied(_("Only a platform administrator can create clusters."))
     cluster = Cluster(name=name, slug=slug, region=region, goals=goals, languages=languages or ["uz", "ru", "en"])
     cluster.full_clean()
-    with _audit(actor, service="cluster_create"):
+    with audit(actor, service="cluster_create"):
         cluster.save()
         if coordinator is not None:
             ClusterRole.objects.create(cluster=cluster, user=coordinator, role=ClusterRole.Role.COORDINATOR,
@@ -107,7 +102,7 @@ def organization_create(*, cluster, actor, data: dict) -> Organization:
     organization = Organization(cluster=cluster, status=Organization.Status.ACTIVE, joined_on=timezone.localdate())
     _assign(organization, data, COORDINATOR_FIELDS)
     _validate_organization(organization)
-    with _audit(actor, service="organization_create"):
+    with audit(actor, service="organization_create"):
         organization.save()
     return organization
 
@@ -118,7 +113,7 @@ def organization_update(*, cluster, actor, organization_id: int, data: dict) -> 
     permissions.require(actor, cluster, "edit_organization", organization)
     _assign(organization, data, organization_writable_fields(cluster=cluster, actor=actor))
     _validate_organization(organization)
-    with _audit(actor, service="organization_update"):
+    with audit(actor, service="organization_update"):
         organization.save()
     return organization
 
@@ -154,7 +149,7 @@ def organization_change_status(*, cluster, actor, organization_id: int, to_statu
     organization.status_reason = reason
     if date_field:
         setattr(organization, date_field, effective_on)
-    with _audit(actor, service="organization_change_status"):
+    with audit(actor, service="organization_change_status"):
         organization.save(update_fields=["status", "status_reason", "suspended_on", "withdrawn_on", "updated_at"])
         MembershipStatusChange.objects.create(
             cluster=cluster, organization=organization, from_status=previous, to_status=to_status,
@@ -199,7 +194,7 @@ def application_submit(*, cluster, data: dict) -> MembershipApplication:
     application.full_clean(exclude=["reference"])
     if selectors.organization_tax_id_taken(cluster=cluster, tax_id=application.tax_id):
         raise ValidationError({"tax_id": TAX_ID_TAKEN})
-    with _audit(None, service="application_submit"):
+    with audit(None, service="application_submit"):
         for _attempt in range(5):
             try:
                 with transaction.atomic():
@@ -232,7 +227,7 @@ def application_approve(*, cluster, actor, application_id: int) -> MembershipApp
         status=Organization.Status.ACTIVE, joined_on=timezone.localdate(),
     )
     _validate_organization(organization)
-    with _audit(actor, service="application_approve"):
+    with audit(actor, service="application_approve"):
         organization.save()
         contact = Person.objects.create(
             cluster=cluster, organization=organization, full_name=application.contact_name,
@@ -261,7 +256,7 @@ def application_reject(*, cluster, actor, application_id: int, reason: str) -> M
     application.decided_at = timezone.now()
     application.decided_by = actor
     application.rejection_reason = reason
-    with _audit(actor, service="application_reject"):
+    with audit(actor, service="application_reject"):
         application.save(update_fields=["status", "decided_at", "decided_by", "rejection_reason"])
     from .tasks import send_application_decision
 
@@ -278,7 +273,7 @@ def person_create(*, cluster, actor, organization_id: int, data: dict) -> Person
     person = Person(cluster=cluster, organization=organization)
     _assign(person, data, PERSON_FIELDS)
     person.full_clean()
-    with _audit(actor, service="person_create"):
+    with audit(actor, service="person_create"):
         person.save()
     return person
 
@@ -289,7 +284,7 @@ def person_update(*, cluster, actor, person_id: int, data: dict) -> Person:
     permissions.require(actor, cluster, "manage_staff", person.organization)
     _assign(person, data, PERSON_FIELDS)
     person.full_clean()
-    with _audit(actor, service="person_update"):
+    with audit(actor, service="person_update"):
         person.save()
     return person
 
@@ -351,7 +346,7 @@ def invitation_send(*, cluster, actor, email: str, cluster_role: str = "", organ
         person = Person.objects.for_cluster(cluster).get(pk=person_id)
         if organization is not None and person.organization_id != organization.pk:
             raise ValidationError({"person": _("This person works for another organization.")})
-    with _audit(actor, service="invitation_send"):
+    with audit(actor, service="invitation_send"):
         return _invitation_create(cluster=cluster, actor=actor, email=email, person=person,
                                   cluster_role=cluster_role, organization=organization,
                                   organization_role=organization_role)
@@ -399,7 +394,7 @@ def invitation_accept(*, token: str, username: str, password: str, user=None):
         candidate.set_password(password)
         candidate.save()
         user = candidate
-    with _audit(user, service="invitation_accept"):
+    with audit(user, service="invitation_accept"):
         if invitation.cluster_role:
             ClusterRole.objects.get_or_create(cluster=cluster, user=user, role=invitation.cluster_role,
                                               defaults={"granted_by": invitation.invited_by})
@@ -422,7 +417,7 @@ def cluster_role_grant(*, cluster, actor, user, role: str) -> ClusterRole:
     permissions.require(actor, cluster, "grant_cluster_roles")
     if role not in ClusterRole.Role.values:
         raise ValidationError({"role": _("Unknown role.")})
-    with _audit(actor, service="cluster_role_grant"):
+    with audit(actor, service="cluster_role_grant"):
         grant, _created = ClusterRole.objects.get_or_create(cluster=cluster, user=user, role=role,
                                                             defaults={"granted_by": actor})
     forget_roles(user)
@@ -440,7 +435,7 @@ def cluster_role_revoke(*, cluster, actor, role_id: int) -> None:
                             .filter(role=ClusterRole.Role.COORDINATOR).values_list("pk", flat=True))
         if not set(coordinators) - {grant.pk}:
             raise ValidationError({"role": _("A cluster keeps at least one coordinator.")})
-    with _audit(actor, service="cluster_role_revoke"):
+    with audit(actor, service="cluster_role_revoke"):
         grant.delete()
     forget_roles(grant.user)
 
@@ -452,7 +447,7 @@ def organization_role_grant(*, cluster, actor, organization_id: int, user, role:
     permissions.require(actor, cluster, "manage_staff", organization)
     if role not in OrganizationRole.Role.values:
         raise ValidationError({"role": _("Unknown role.")})
-    with _audit(actor, service="organization_role_grant"):
+    with audit(actor, service="organization_role_grant"):
         grant, _created = OrganizationRole.objects.get_or_create(
             cluster=cluster, organization=organization, user=user, role=role, defaults={"granted_by": actor})
     forget_roles(user)
@@ -465,7 +460,7 @@ def organization_role_revoke(*, cluster, actor, role_id: int) -> None:
     permissions.require(actor, cluster, "manage_staff", grant.organization)
     if grant.user_id == actor.pk and grant.role == OrganizationRole.Role.ADMIN and not roles_for(actor, cluster).is_coordinator:
         raise ValidationError({"role": _("You cannot remove your own administrator role.")})
-    with _audit(actor, service="organization_role_revoke"):
+    with audit(actor, service="organization_role_revoke"):
         grant.delete()
     forget_roles(grant.user)
 
@@ -493,7 +488,7 @@ def school_rating_record(*, cluster, actor, organization_id: int, period: dateti
         errors["period"] = [_("This school already has a rating for that period.")]
     if errors:
         raise ValidationError(errors)
-    with _audit(actor, service="school_rating_record"):
+    with audit(actor, service="school_rating_record"):
         rating.save()
         _refresh_current_rating(cluster, school)
     return rating
@@ -526,7 +521,7 @@ def organizations_import(*, cluster, actor, rows: list[dict]) -> ImportResult:
     today = timezone.localdate()
     objects = [Organization(cluster=cluster, status=Organization.Status.ACTIVE, joined_on=today, **row)
                for row in cleaned]
-    with _audit(actor, service="organizations_import"):
+    with audit(actor, service="organizations_import"):
         created = Organization.objects.bulk_create(objects)
     return ImportResult(created=created)
 
@@ -549,7 +544,7 @@ def cluster_invite_coordinator(*, cluster: Cluster, email: str, actor=None) -> I
         validate_email(email)
     except ValidationError:
         raise ValidationError({"email": _("Enter a valid email address.")}) from None
-    with _audit(actor, service="cluster_invite_coordinator"):
+    with audit(actor, service="cluster_invite_coordinator"):
         return _invitation_create(cluster=cluster, actor=actor, email=email,
                                   cluster_role=ClusterRole.Role.COORDINATOR)
 

@@ -9,11 +9,9 @@ Users: `coordinator`, `authority`, `author` (a teacher of the origin school, the
 from __future__ import annotations
 
 import itertools
-import threading
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connections
 
 from cluster_platform.tenancy import forget_roles, roles_for
 from innovations import permissions, services
@@ -35,6 +33,7 @@ from members.tests.factories import (
     PersonFactory,
     UserFactory,
 )
+from tests.concurrency import race
 
 pytestmark = pytest.mark.django_db
 
@@ -393,28 +392,6 @@ def test_a_move_from_a_stale_page_is_refused(innovation, coordinator, experts):
 
 
 # --- Two people at the same moment ------------------------------------------------------------
-
-def race(calls) -> list:
-    barrier = threading.Barrier(len(calls))
-    outcomes: list = [None] * len(calls)
-
-    def run(index, call):
-        try:
-            barrier.wait(timeout=30)
-            outcomes[index] = call()
-        except Exception as error:  # recorded and asserted on below
-            outcomes[index] = error
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads)
-    return outcomes
-
 
 @pytest.mark.django_db(transaction=True)
 def test_two_people_moving_one_innovation_at_once_make_one_move(cluster, origin, author, experts):

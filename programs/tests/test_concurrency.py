@@ -1,40 +1,16 @@
 """Enrolments racing from several database connections at once: the programme row lock keeps
 its places and the one-active-enrolment rule, whatever the interleaving."""
 
-import threading
-
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connections
 
 from members.tests.factories import PersonFactory
 from programs import services
 from programs.models import Enrollment
 from programs.tests.factories import ProgramFactory
+from tests.concurrency import race
 
 THREADS = 8
-
-
-def race(calls) -> list:
-    barrier = threading.Barrier(len(calls))
-    outcomes: list = [None] * len(calls)
-
-    def run(index, call):
-        try:
-            barrier.wait(timeout=30)
-            outcomes[index] = call()
-        except Exception as error:  # recorded and asserted on below
-            outcomes[index] = error
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads)
-    return outcomes
 
 
 @pytest.mark.django_db(transaction=True)

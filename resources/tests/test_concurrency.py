@@ -10,39 +10,25 @@ import threading
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connections
 
 from resources import services
 from resources.services import bookings as booking_services
 from resources.models import BookedResource, Booking
 from resources.tests.conftest import at
+from tests.concurrency import race as run_together
 
 THREADS = 6
 
 
 def race(cluster, actor, bookings) -> dict:
     """Approve each booking in its own thread and connection, all released at once."""
-    barrier = threading.Barrier(len(bookings))
-    outcomes: dict[int, object] = {}
 
     def approve(booking_id):
-        try:
-            barrier.wait(timeout=30)
-            services.booking_approve(cluster=cluster, actor=actor, booking_id=booking_id)
-            outcomes[booking_id] = "approved"
-        except Exception as error:  # recorded and asserted on below
-            outcomes[booking_id] = error
-        finally:
-            connections.close_all()
+        services.booking_approve(cluster=cluster, actor=actor, booking_id=booking_id)
+        return "approved"
 
-    threads = [threading.Thread(target=approve, args=(booking.pk,)) for booking in bookings]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads)
-    assert len(outcomes) == len(bookings)
-    return outcomes
+    results = run_together([lambda booking_id=booking.pk: approve(booking_id) for booking in bookings])
+    return {booking.pk: result for booking, result in zip(bookings, results)}
 
 
 def assert_exactly_one_won(cluster, lab, bookings, outcomes):
