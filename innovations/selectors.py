@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from .models import Innovation, InnovationPolicy
+from django.db.models import Exists, OuterRef, Q
+
+from . import permissions
+from .models import Innovation, InnovationAttachment, InnovationPolicy, InnovationUserGrant
 
 
 def policy_for(cluster) -> InnovationPolicy:
@@ -15,3 +18,36 @@ def innovation_get_for_update(*, cluster, pk) -> Innovation:
     """The innovation row, locked until the end of the transaction: two people moving one
     innovation at the same moment act one after the other, the second on the first's result."""
     return Innovation.objects.for_cluster(cluster).select_for_update().get(pk=pk)
+
+
+def filter_innovations(queryset, filters: dict):
+    """The catalogue's filters (InnovationFilterForm.filters(), the API's FilterSet)."""
+    if q := filters.get("q"):
+        queryset = queryset.filter(Q(title__icontains=q) | Q(summary__icontains=q) | Q(keywords__contains=[q]))
+    if stage := filters.get("stage"):
+        queryset = queryset.filter(stage=stage)
+    if kind := filters.get("kind"):
+        queryset = queryset.filter(kind=kind)
+    if level := filters.get("level"):
+        queryset = queryset.filter(education_level=level)
+    if origin := filters.get("origin"):
+        queryset = queryset.filter(origin_organization_id=origin)
+    if subject_field := filters.get("subject_field"):
+        queryset = queryset.filter(subject_fields__contains=[subject_field])
+    return queryset
+
+
+def my_innovations(cluster, roles):
+    """Where the user is an author, and the innovations of the organizations they administer."""
+    condition = Q(origin_organization_id__in=sorted(roles.organizations_with("admin")))
+    if roles.user_id is not None:
+        condition |= Q(Exists(InnovationUserGrant.objects.filter(
+            cluster=cluster, content_object=OuterRef("pk"), user_id=roles.user_id,
+            permission__codename=permissions.AUTHOR)))
+    return permissions.visible_innovations(cluster, roles).filter(condition)
+
+
+def visible_attachment(cluster, roles, pk) -> InnovationAttachment:
+    """An attachment of an innovation these roles may see (DoesNotExist otherwise)."""
+    return InnovationAttachment.objects.for_cluster(cluster).select_related("innovation").get(
+        pk=pk, innovation__in=permissions.visible_innovations(cluster, roles).values("pk"))

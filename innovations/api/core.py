@@ -32,7 +32,8 @@ from cluster_platform.api import ClusterScopedViewSet, error_responses
 from .. import permissions, services
 from ..models import Innovation, InnovationAttachment, InnovationAuthor, Stage, StageTransition, SubjectField
 from ..services.lifecycle import moves_for
-from ..views.core import attachment_file_response, authors_hidden, filter_innovations
+from ..selectors import filter_innovations
+from ..views.core import attachment_file_response, authors_hidden
 from .serializers_core import (
     InnovationAttachmentIn,
     InnovationAttachmentOut,

@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.contrib import messages
 from django.db import transaction
-from django.db.models import Count, Exists, F, OuterRef, Q, Window
+from django.db.models import Count, F, Window
 from django.db.models.functions import RowNumber
 from django.http import FileResponse, Http404
 from django.urls import path, reverse
@@ -27,7 +27,7 @@ from members.views.base import paginate, redirect_back
 
 from .. import permissions, selectors, services
 from ..forms import AttachmentForm, ConfirmForm, InnovationFilterForm, InnovationForm, TransitionForm
-from ..models import InnovationAttachment, InnovationAuthor, InnovationUserGrant, Stage, StageTransition, SubjectField
+from ..models import InnovationAttachment, InnovationAuthor, Stage, StageTransition, SubjectField
 from ..services.lifecycle import REASON_REQUIRED, moves_for
 from . import pilots as pilots_views
 from . import reviews as reviews_views
@@ -70,42 +70,9 @@ def subject_field_labels(codes) -> list[str]:
     return [SubjectField(code).label for code in codes if code in SubjectField.values]
 
 
-def filter_innovations(queryset, filters: dict):
-    """The catalogue's filters (InnovationFilterForm.filters(), the API's FilterSet)."""
-    if q := filters.get("q"):
-        queryset = queryset.filter(Q(title__icontains=q) | Q(summary__icontains=q) | Q(keywords__contains=[q]))
-    if stage := filters.get("stage"):
-        queryset = queryset.filter(stage=stage)
-    if kind := filters.get("kind"):
-        queryset = queryset.filter(kind=kind)
-    if level := filters.get("level"):
-        queryset = queryset.filter(education_level=level)
-    if origin := filters.get("origin"):
-        queryset = queryset.filter(origin_organization_id=origin)
-    if subject_field := filters.get("subject_field"):
-        queryset = queryset.filter(subject_fields__contains=[subject_field])
-    return queryset
-
-
-def my_innovations(cluster, roles):
-    """Where the user is an author, and the innovations of the organizations they administer."""
-    condition = Q(origin_organization_id__in=sorted(roles.organizations_with("admin")))
-    if roles.user_id is not None:
-        condition |= Q(Exists(InnovationUserGrant.objects.filter(
-            cluster=cluster, content_object=OuterRef("pk"), user_id=roles.user_id,
-            permission__codename=permissions.AUTHOR)))
-    return permissions.visible_innovations(cluster, roles).filter(condition)
-
-
 def authors_hidden(view, innovation) -> bool:
-    """Blind review: an assigned expert who has no other reason to see the innovation reads it
-    without its authors (names in the author list and in the timeline)."""
-    roles = view.roles
-    if roles.is_coordinator or roles.is_authority or innovation.origin_organization_id in roles.organization_roles:
-        return False
-    if not permissions.is_assigned_expert(roles, innovation) or permissions.is_author(roles, innovation):
-        return False
-    return selectors.policy_for(view.cluster).blind_review
+    """Blind review (permissions.authors_hidden_from): names in the author list and the timeline."""
+    return permissions.authors_hidden_from(view.roles, innovation, selectors.policy_for(view.cluster))
 
 
 def attachment_file_response(attachment: InnovationAttachment) -> FileResponse:
@@ -124,12 +91,6 @@ def attachment_file_response(attachment: InnovationAttachment) -> FileResponse:
     response["Content-Security-Policy"] = "sandbox; default-src 'none'"
     response["Cache-Control"] = "private, no-store"
     return response
-
-
-def visible_attachment(cluster, roles, pk) -> InnovationAttachment:
-    """An attachment of an innovation these roles may see (DoesNotExist otherwise)."""
-    return InnovationAttachment.objects.for_cluster(cluster).select_related("innovation").get(
-        pk=pk, innovation__in=permissions.visible_innovations(cluster, roles).values("pk"))
 
 
 def _organizations(cluster, pks=None):
@@ -156,7 +117,7 @@ class InnovationListView(InnovationPage):
         ).only("pk", "name").order_by("name", "pk")
         form = InnovationFilterForm(self.request.GET or None, organizations=organizations)
         filters = form.filters()
-        innovations = filter_innovations(permissions.visible_innovations(self.cluster, self.roles), filters)
+        innovations = selectors.filter_innovations(permissions.visible_innovations(self.cluster, self.roles), filters)
         page = paginate(self.request, innovations.select_related("origin_organization").order_by(*form.ordering()))
         context.update(form=form, page_obj=page, innovations=page.object_list, is_filtered=bool(filters),
                        results_id=RESULTS_ID, can_propose=permissions.can_propose(self.roles),
@@ -204,7 +165,7 @@ class MyInnovationsView(InnovationPage):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        innovations = my_innovations(self.cluster, self.roles).select_related("origin_organization")
+        innovations = selectors.my_innovations(self.cluster, self.roles).select_related("origin_organization")
         page = paginate(self.request, innovations.order_by("-stage_changed_at", "-pk"))
         context.update(page_obj=page, innovations=page.object_list,
                        can_propose=permissions.can_propose(self.roles))
@@ -402,7 +363,7 @@ class AttachmentRemoveView(InnovationActionView):
 
     def load(self):
         try:
-            self.attachment = visible_attachment(self.cluster, self.roles, self.kwargs["pk"])
+            self.attachment = selectors.visible_attachment(self.cluster, self.roles, self.kwargs["pk"])
         except InnovationAttachment.DoesNotExist:
             raise Http404
         self.load_innovation(self.attachment.innovation_id)
@@ -432,7 +393,7 @@ class AttachmentDownloadView(InnovationPage):
 
     def get(self, request, *args, **kwargs):
         try:
-            attachment = visible_attachment(self.cluster, self.roles, self.kwargs["pk"])
+            attachment = selectors.visible_attachment(self.cluster, self.roles, self.kwargs["pk"])
         except InnovationAttachment.DoesNotExist:
             raise Http404
         return attachment_file_response(attachment)
