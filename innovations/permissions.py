@@ -236,7 +236,8 @@ def review_scope(cluster, roles: Roles):
         return reviews
     if roles.user_id is None:
         return reviews.none()
-    own = Q(expert_id=roles.user_id) & ~Q(status=ExpertReview.Status.WITHDRAWN)
+    # One's own reviews while one is still an expert of the cluster: a former expert keeps none.
+    own = (Q(expert_id=roles.user_id) & ~Q(status=ExpertReview.Status.WITHDRAWN)) if roles.is_expert else Q(pk__in=[])
     submitted = Q(status=ExpertReview.Status.SUBMITTED)
     peer = Exists(ExpertReview.objects.filter(
         cluster=cluster, innovation_id=OuterRef("innovation_id"), round=OuterRef("round"), expert_id=roles.user_id,
@@ -283,6 +284,17 @@ def authors_hidden_from(roles: Roles, innovation: Innovation, policy) -> bool:
     if innovation.origin_organization_id in roles.organization_roles:
         return False
     return not is_author(roles, innovation)
+
+
+def blind_reader(roles: Roles, policy) -> bool:
+    """Whether lists shown to this reader hide the origin of the innovations they review (the
+    origin names the authors' school): an expert under blind review without a coordinator's or
+    an authority's role. Rows of the reader's own organizations keep their origin."""
+    return policy.blind_review and roles.is_expert and not (roles.is_coordinator or roles.is_authority)
+
+
+def origin_hidden(roles: Roles, innovation: Innovation, blind: bool) -> bool:
+    return blind and innovation.origin_organization_id not in roles.organization_roles
 
 
 def can_review(roles: Roles, review: ExpertReview) -> bool:

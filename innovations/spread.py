@@ -33,8 +33,8 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import connection
-from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -196,7 +196,7 @@ class Spread:
 
 
 def _params(cluster, **extra) -> dict:
-    return {"cluster": cluster.pk, "tz": timezone.get_current_timezone_name(),
+    return {"cluster": cluster.pk, "tz": settings.TIME_ZONE,
             "abandoned": Adoption.Status.ABANDONED, "evaluated": Innovation.Stage.EVALUATED, **extra}
 
 

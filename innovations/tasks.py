@@ -32,8 +32,7 @@ from django.utils import timezone, translation
 from members.models import Cluster, ClusterRole
 
 from . import review_selectors, services
-from .models import ExpertReview
-from .services.reviews import OPEN_STAGES
+from .services.reviews import reviews_under_way
 
 EMAIL_TASK_OPTIONS = {
     "acks_late": True,
@@ -91,8 +90,7 @@ def review_reminders_all(today: str | None = None) -> dict[str, dict[str, int]]:
 @shared_task(**EMAIL_TASK_OPTIONS)
 def send_review_reminder(cluster_id: int, review_id: int, today: str | None = None):
     """Remind the expert of one review's deadline, once."""
-    rows = ExpertReview.objects.for_cluster(cluster_id).filter(
-        pk=review_id, status=ExpertReview.Status.ASSIGNED, innovation__stage__in=OPEN_STAGES)
+    rows = reviews_under_way(cluster_id).filter(pk=review_id)
     review = rows.select_related("cluster", "innovation", "expert").first()
     if review is None or not rows.filter(reminder_sent_at__isnull=True).update(reminder_sent_at=timezone.now()) == 1:
         return
@@ -120,9 +118,7 @@ def send_overdue_reviews(cluster_id: int, today: str | None = None):
         return
     overdue = list(review_selectors.review_queue(
         cluster=cluster, today=day,
-        queryset=ExpertReview.objects.for_cluster(cluster).filter(
-            status=ExpertReview.Status.ASSIGNED, due_date__lt=day,
-            innovation__stage__in=OPEN_STAGES),
+        queryset=reviews_under_way(cluster).filter(due_date__lt=day),
     ).order_by("due_date", "pk"))
     if not overdue:
         return

@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import mixins, status
+from rest_framework import exceptions, mixins, status
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.renderers import JSONRenderer
@@ -29,7 +29,7 @@ from rest_framework.response import Response
 from agreements.api.views import DownloadContentNegotiation
 from cluster_platform.api import ClusterScopedViewSet, error_responses
 
-from .. import permissions, services
+from .. import permissions, selectors, services
 from ..models import Innovation, InnovationAttachment, InnovationAuthor, Stage, StageTransition, SubjectField
 from ..services.lifecycle import moves_for
 from ..selectors import filter_innovations
@@ -91,11 +91,26 @@ class InnovationViewSet(mixins.ListModelMixin, ClusterScopedViewSet):
     def scoped_queryset(self):
         return permissions.visible_innovations(self.cluster, self.roles).select_related("origin_organization")
 
+    def _blind(self) -> bool:
+        if not hasattr(self, "_blind_reader"):
+            self._blind_reader = permissions.blind_reader(self.roles, selectors.policy_for(self.cluster))
+        return self._blind_reader
+
     def filter_queryset(self, queryset):
         # The list's filters apply to the list: a detail route finds its object whatever the query says.
         if self.detail:
             return queryset
+        if "origin" in self.request.query_params and self._blind():
+            raise exceptions.ValidationError({"origin": [_(
+                "Under blind review the origin of an innovation is not shown, and lists are not filtered by it.")]})
         return super().filter_queryset(queryset)
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        if self.action == "list":
+            context["hide_origin"] = (lambda innovation: permissions.origin_hidden(self.roles, innovation, True)) \
+                if self._blind() else None
+        return context
 
     def check_cluster_permission(self):
         if self.action == "create" and not permissions.can_propose(self.roles):

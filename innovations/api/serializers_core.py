@@ -34,7 +34,9 @@ class InnovationOut(serializers.ModelSerializer):
     kind = _choice_out(Innovation.Kind.choices)
     education_level = _choice_out(Innovation.Level.choices)
     stage = _choice_out(Stage.choices)
-    origin_organization_name = serializers.CharField(source="origin_organization.name", read_only=True)
+    origin_organization = serializers.IntegerField(source="origin_organization_id", allow_null=True, read_only=True)
+    origin_organization_name = serializers.CharField(source="origin_organization.name", allow_null=True,
+                                                     read_only=True)
     subject_fields = serializers.ListField(child=ChoiceText(choices=SubjectField.choices), read_only=True)
     keywords = serializers.ListField(child=serializers.CharField(), read_only=True)
 
@@ -43,6 +45,13 @@ class InnovationOut(serializers.ModelSerializer):
         fields = ["id", "title", "kind", "education_level", "stage", "stage_changed_at", "origin_organization",
                   "origin_organization_name", "subject_fields", "keywords", "review_round", "created_at"]
         read_only_fields = fields
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        hide = self.context.get("hide_origin")
+        if hide is not None and hide(instance):  # blind review: the origin names the authors
+            data["origin_organization"] = data["origin_organization_name"] = None
+        return data
 
 
 class InnovationAuthorOut(serializers.ModelSerializer):

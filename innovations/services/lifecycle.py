@@ -52,7 +52,7 @@ from guardian.shortcuts import assign_perm
 
 from cluster_platform.services import add_error, audit, is_int, raise_errors
 from cluster_platform.tenancy import roles_for
-from members.models import ClusterRole, Organization, Person
+from members.models import ClusterRole, Organization, OrganizationRole, Person
 
 from .. import permissions, selectors
 from ..models import (
@@ -248,6 +248,14 @@ def innovation_update(*, cluster, actor, innovation_id: int, **changes) -> Innov
     errors: dict = {}
     cleaned = _clean_fields(changes, errors)
     people = _authors(cluster, changes["authors"], errors) if "authors" in changes else None
+    if people:
+        reviewing = set(ExpertReview.objects.for_cluster(cluster).filter(
+            innovation=innovation, round__gte=innovation.review_round,
+        ).exclude(status=ExpertReview.Status.WITHDRAWN).values_list("expert_id", flat=True))
+        clashing = [person.full_name for person in people if person.user_id in reviewing]
+        if clashing:
+            add_error(errors, "authors", _("%(names)s reviews this innovation and cannot be one of its authors.") % {
+                "names": ", ".join(clashing)})
     raise_errors(errors)
     with audit(actor, service="innovation_update"):
         for field, value in cleaned.items():
@@ -313,9 +321,16 @@ def _carry_reviewers(cluster, innovation: Innovation, policy, *, actor, now) -> 
                   .values_list("user_id", flat=True))
     assigned = set(ExpertReview.objects.for_cluster(cluster).filter(
         innovation=innovation, round=innovation.review_round).values_list("expert_id", flat=True))
+    # Not those who have since joined the origin organization or the authors.
+    conflicted = set(InnovationAuthor.objects.for_cluster(cluster).filter(
+        innovation=innovation, person__user__isnull=False).values_list("person__user_id", flat=True))
+    conflicted |= set(OrganizationRole.objects.for_cluster(cluster).filter(
+        organization_id=innovation.origin_organization_id).values_list("user_id", flat=True))
+    conflicted |= set(Person.objects.for_cluster(cluster).filter(
+        organization_id=innovation.origin_organization_id, user__isnull=False).values_list("user_id", flat=True))
     carried = ExpertReview.objects.for_cluster(cluster).filter(
         innovation=innovation, round=previous, status=ExpertReview.Status.SUBMITTED, expert_id__in=experts,
-    ).exclude(expert_id__in=assigned).values_list("expert_id", flat=True)
+    ).exclude(expert_id__in=assigned | conflicted).values_list("expert_id", flat=True)
     due = timezone.localdate() + datetime.timedelta(days=policy.review_days)
     ExpertReview.objects.bulk_create([
         ExpertReview(cluster=cluster, innovation=innovation, expert_id=expert_id, round=innovation.review_round,

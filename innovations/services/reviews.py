@@ -18,6 +18,7 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -330,17 +331,23 @@ def expert_profile_set(*, cluster, actor, user_id: int, subject_fields) -> Exper
 
 # --- Reminders --------------------------------------------------------------------------------
 
-OPEN_STAGES = review_selectors.ASSIGNABLE_STAGES
+
+
+def reviews_under_way(cluster):
+    """Assigned reviews an expert can submit now: of innovations in review, in the round under
+    review. Their deadlines are reminded and flagged."""
+    return ExpertReview.objects.for_cluster(cluster).filter(
+        status=Status.ASSIGNED, innovation__stage=Stage.IN_REVIEW, round=F("innovation__review_round"))
 
 
 def review_reminders_due(*, cluster, today: datetime.date) -> dict:
     """The reviews to remind their experts of today (assigned, not reminded yet, the deadline at
     most policy.reminder_days away and not passed) and the overdue ones (assigned, the deadline
-    passed), of innovations still under review. Returns their ids: {"remind": [...], "overdue": [...]}."""
+    passed), of innovations in review, in the round under review (an assignment made during a
+    revision waits for the resubmission). Returns their ids: {"remind": [...], "overdue": [...]}."""
     policy = selectors.policy_for(cluster)
     horizon = today + datetime.timedelta(days=policy.reminder_days)
-    open_reviews = ExpertReview.objects.for_cluster(cluster).filter(
-        status=Status.ASSIGNED, innovation__stage__in=OPEN_STAGES).order_by("due_date", "pk")
+    open_reviews = reviews_under_way(cluster).order_by("due_date", "pk")
     remind = list(open_reviews.filter(reminder_sent_at__isnull=True, due_date__gte=today, due_date__lte=horizon)
                   .values_list("pk", flat=True))
     overdue = list(open_reviews.filter(due_date__lt=today).values_list("pk", flat=True))

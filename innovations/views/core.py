@@ -115,10 +115,17 @@ class InnovationListView(InnovationPage):
         organizations = member_selectors.organization_list(cluster=self.cluster).filter(
             pk__in=permissions.visible_innovations(self.cluster, self.roles).values("origin_organization_id")
         ).only("pk", "name").order_by("name", "pk")
+        blind = permissions.blind_reader(self.roles, selectors.policy_for(self.cluster))
+        if blind:  # no list of origins to pick from, and no filtering by one
+            organizations = organizations.none()
         form = InnovationFilterForm(self.request.GET or None, organizations=organizations)
         filters = form.filters()
+        if blind:
+            filters.pop("origin", None)
         innovations = selectors.filter_innovations(permissions.visible_innovations(self.cluster, self.roles), filters)
         page = paginate(self.request, innovations.select_related("origin_organization").order_by(*form.ordering()))
+        for innovation in page.object_list:
+            innovation.origin_hidden = permissions.origin_hidden(self.roles, innovation, blind)
         context.update(form=form, page_obj=page, innovations=page.object_list, is_filtered=bool(filters),
                        results_id=RESULTS_ID, can_propose=permissions.can_propose(self.roles),
                        can_board=self.roles.is_coordinator,
