@@ -3,7 +3,9 @@
 from .base import *  # noqa: F403
 from .base import env
 
-DEBUG = env.bool("DEBUG", default=True)
+# The demo is tried by people who are not developers: its 404 and 500 are the platform's own
+# pages, not Django's debug pages (runserver --insecure serves the static files).
+DEBUG = env.bool("DEBUG", default=not env.bool("DEMO_MODE", default=False))
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 
 from .base import broker_url, cache_config, database_config  # noqa: E402

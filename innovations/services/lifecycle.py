@@ -68,7 +68,7 @@ from ..models import (
 )
 
 __all__ = [
-    "MOVES", "innovation_propose", "innovation_transition", "innovation_update", "may_move", "moves_for",
+    "MOVES", "innovation_propose", "move_blockers", "innovation_transition", "innovation_update", "may_move", "moves_for",
     "needs_consensus", "round_figures", "set_authors",
 ]
 
@@ -390,6 +390,23 @@ def _check_guard(cluster, innovation: Innovation, to_stage: str, *, comment: str
             add_error(errors, "stage", _("Dissemination starts when at least one other member adopts the "
                                          "innovation."))
     raise_errors(errors)
+
+
+def move_blockers(cluster, innovation: Innovation, to_stage: str) -> list[str]:
+    """Why the guard of this move would refuse it now (empty: it would pass), for pages that show
+    a move disabled with its reason instead of a button bound to fail. The guard itself runs, in
+    a savepoint rolled back at once (the resubmission's carried reviewers are not kept); the
+    reason a person gives on the confirmation page is not asked for here."""
+    review_round = innovation.review_round
+    reasons: list[str] = []
+    with transaction.atomic():
+        try:
+            _check_guard(cluster, innovation, to_stage, comment="-", now=timezone.now(), actor=None)
+        except ValidationError as error:
+            reasons = error.message_dict.get("stage", error.messages)
+        transaction.set_rollback(True)
+    innovation.review_round = review_round
+    return reasons
 
 
 # --- The move ---------------------------------------------------------------------------------

@@ -31,6 +31,7 @@ from ..models import CRITERIA, ExpertProfile, ExpertReview, InnovationAuthor, In
 from .lifecycle import needs_consensus, round_figures
 
 __all__ = [
+    "consensus_refusal",
     "consensus_start", "expert_assign", "expert_profile_set", "expert_suggestions", "expert_withdraw",
     "policy_update", "review_reminders_due", "review_revise", "review_save", "review_submit",
 ]
@@ -259,6 +260,18 @@ def review_revise(*, cluster, actor, review_id: int, **fields) -> ExpertReview:
     return review
 
 
+def consensus_refusal(innovation, figures, policy) -> str | None:
+    """Why the round's consensus step cannot start (None: it can), from the round's figures:
+    every assigned review submitted, at least two, and scores differing by more than the spread."""
+    if figures.submitted < 2 or figures.submitted < figures.assigned:
+        return _("%(submitted)s of the %(assigned)s assigned reviews are submitted: the consensus step starts "
+                 "when all are, and at least two.") % {"submitted": figures.submitted, "assigned": figures.assigned}
+    if not needs_consensus(figures, policy, innovation):
+        return _("The reviewers' scores differ by %(spread).1f, not more than %(limit)s: no consensus step is "
+                 "needed.") % {"spread": figures.spread, "limit": policy.consensus_spread}
+    return None
+
+
 @transaction.atomic
 def consensus_start(*, cluster, actor, innovation_id: int):
     """Open the consensus step of the current round: the reviewers see each other's reviews and
@@ -271,16 +284,9 @@ def consensus_start(*, cluster, actor, innovation_id: int):
                                           "%(stage)s.") % {"stage": _label(innovation.stage)}})
     if innovation.consensus_started_at is not None:
         raise ValidationError({"stage": _("The consensus step of this round has already started.")})
-    figures = round_figures(cluster, innovation)
-    if figures.submitted < 2 or figures.submitted < figures.assigned:
-        raise ValidationError({"stage": _("%(submitted)s of the %(assigned)s assigned reviews are submitted: the "
-                                          "consensus step starts when all are, and at least two.") % {
-            "submitted": figures.submitted, "assigned": figures.assigned}})
-    policy = selectors.policy_for(cluster)
-    if not needs_consensus(figures, policy, innovation):
-        raise ValidationError({"stage": _("The reviewers' scores differ by %(spread).1f, not more than %(limit)s: no "
-                                          "consensus step is needed.") % {
-            "spread": figures.spread, "limit": policy.consensus_spread}})
+    refusal = consensus_refusal(innovation, round_figures(cluster, innovation), selectors.policy_for(cluster))
+    if refusal:
+        raise ValidationError({"stage": refusal})
     with audit(actor, service="consensus_start"):
         innovation.consensus_started_at = timezone.now()
         innovation.save(update_fields=["consensus_started_at", "updated_at"])

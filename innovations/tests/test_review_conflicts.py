@@ -110,3 +110,23 @@ def test_reminders_skip_assignments_waiting_for_a_resubmission(cluster, origin, 
     current = ExpertReviewFactory(innovation=in_review, expert=experts[0], due_date=due)
     due_now = services.review_reminders_due(cluster=cluster, today=today)
     assert due_now["remind"] == [current.pk] and next_round.pk not in due_now["overdue"]
+
+
+def test_the_innovation_page_shows_a_move_its_guard_would_refuse_as_disabled_with_the_reason(
+        client, cluster, coordinator, innovation):
+    innovation.stage = Stage.PROPOSED
+    innovation.save()
+    client.force_login(coordinator)
+    page = client.get(reverse("innovation_detail", args=[cluster.slug, innovation.pk])).content.decode()
+    assert "0 of the 2 experts needed are assigned: a coordinator assigns the others." in page
+    assert 'disabled aria-describedby="blocked-%d-in_review"' % innovation.pk in page
+
+
+def test_checking_a_resubmission_for_the_page_carries_no_reviewer(cluster, origin, author, experts):
+    innovation = add_authors(InnovationFactory(cluster=cluster, origin_organization=origin,
+                                               stage=Stage.REVISION_REQUESTED), author)
+    for expert in experts[:2]:
+        ExpertReviewFactory(innovation=innovation, expert=expert, scores=3)
+    assert services.move_blockers(cluster, innovation, Stage.IN_REVIEW) == []  # both would be carried
+    assert not ExpertReview.objects.for_cluster(cluster).filter(innovation=innovation, round=2).exists()
+    assert innovation.review_round == 1

@@ -28,7 +28,7 @@ from members.views.base import paginate, redirect_back
 from .. import permissions, selectors, services
 from ..forms import AttachmentForm, ConfirmForm, InnovationFilterForm, InnovationForm, TransitionForm
 from ..models import InnovationAttachment, InnovationAuthor, Stage, StageTransition, SubjectField
-from ..services.lifecycle import REASON_REQUIRED, moves_for
+from ..services.lifecycle import REASON_REQUIRED, move_blockers, moves_for
 from . import pilots as pilots_views
 from . import reviews as reviews_views
 from .base import InnovationActionView, InnovationPage
@@ -42,7 +42,7 @@ CONFIRMED_MOVES = {Stage.REJECTED, Stage.ARCHIVED, Stage.REVISION_REQUESTED}
 MOVE_BUTTONS = {
     Stage.IN_REVIEW: (gettext_lazy("Send to review"), "btn-primary"),
     Stage.APPROVED_FOR_PILOT: (gettext_lazy("Approve for a pilot"), "btn-success"),
-    Stage.REVISION_REQUESTED: (gettext_lazy("Request a revision"), "btn-outline-warning"),
+    Stage.REVISION_REQUESTED: (gettext_lazy("Request a revision"), "btn-outline-dark"),
     Stage.REJECTED: (gettext_lazy("Reject"), "btn-outline-danger"),
     Stage.PILOTING: (gettext_lazy("Start the pilot"), "btn-primary"),
     Stage.EVALUATED: (gettext_lazy("Mark as evaluated"), "btn-primary"),
@@ -52,8 +52,10 @@ MOVE_BUTTONS = {
 }
 
 
-def move_choices(roles, innovation) -> list[dict]:
-    """The moves the reader may try (the service checks the guards on POST), as buttons."""
+def move_choices(roles, innovation, *, cluster=None) -> list[dict]:
+    """The moves the reader may try, as buttons. Given the cluster (one innovation's page), each
+    move also carries the reasons its guard would refuse it now (`blocked`); the board leaves
+    that to the service on POST, which answers with the same reasons."""
     choices = []
     for target in moves_for(roles, innovation):
         label, button = MOVE_BUTTONS[target]
@@ -62,7 +64,8 @@ def move_choices(roles, innovation) -> list[dict]:
         elif target == Stage.ARCHIVED and innovation.stage in permissions.EDITABLE_STAGES:
             label = _("Withdraw")
         choices.append({"stage": target, "label": label, "button": button, "confirm": target in CONFIRMED_MOVES,
-                        "reason_required": target in REASON_REQUIRED})
+                        "reason_required": target in REASON_REQUIRED,
+                        "blocked": move_blockers(cluster, innovation, target) if cluster is not None else []})
     return choices
 
 
@@ -199,7 +202,7 @@ class InnovationDetailView(InnovationPage):
             authors=authors, authors_hidden=hidden,
             subject_field_labels=subject_field_labels(innovation.subject_fields),
             transitions=transitions, attachments=attachments,
-            moves=move_choices(roles, innovation),
+            moves=move_choices(roles, innovation, cluster=self.cluster),
             can_edit=permissions.can_edit(roles, innovation),
             can_attach=permissions.can_attach(roles, innovation),
             days_in_stage=max(0, (timezone.now() - innovation.stage_changed_at).days),

@@ -221,11 +221,8 @@ class ConsensusView(InnovationActionView):
         context = super().get_context_data(**kwargs)
         policy = selectors.policy_for(self.cluster)
         figures = round_figures(self.cluster, self.innovation)
-        context.update(
-            policy=policy, figures=figures,
-            needed=needs_consensus(figures, policy, self.innovation),
-            all_submitted=figures.submitted >= 2 and figures.submitted == figures.assigned,
-        )
+        context.update(policy=policy, figures=figures,
+                       refusal=services.consensus_refusal(self.innovation, figures, policy))
         return context
 
 

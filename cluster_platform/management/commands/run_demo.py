@@ -168,7 +168,8 @@ class Command(BaseCommand):
         env.setdefault("PUBLIC_BASE_URL", base_url)  # links in the invitation emails
         python = sys.executable
         self.children = [
-            Child("web", [python, "manage.py", "runserver", "--noreload", "--skip-checks", f"{addr}:{port}"]),
+            Child("web", [python, "manage.py", "runserver", "--noreload", "--skip-checks", "--insecure",
+                         f"{addr}:{port}"]),
             Child(
                 "worker",
                 [python, "-m", "celery", "-A", "cluster_platform", "worker", "--loglevel", "INFO",
