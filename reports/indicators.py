@@ -4,7 +4,7 @@ over in Python; Python only shapes the aggregated rows). Every query names the c
 
     indicators(cluster, start, end)            -> {"period", "members", "ratings", "agreements",
                                                    "resources", "programmes", "innovations",
-                                                   "network"}
+                                                   "network", "districts"}
     change_from_previous(current, previous)    -> the key figures side by side, with the change
     snapshot(cluster, start, end)              -> both periods and the change: a Report's `data`
 
@@ -69,6 +69,9 @@ Definitions per section (also in each function's docstring):
   learned from. An organization never pairs with itself. Pairs in all, per channel, the
   organizations taking part, and against the previous period: pairs new (not there before) and
   lost (there before, not now).
+- districts: per district (as it is now): members active at the end and the schools among them,
+  schools by colour in the latest rating period, the people holding a place in programmes
+  running in the period and those trained (completions), adoptions started in the period.
 """
 
 from __future__ import annotations
@@ -272,10 +275,12 @@ rating AS (
     FROM {rating} r JOIN {organization} o ON o.id = r.organization_id AND o.cluster_id = %(cluster)s
     WHERE r.cluster_id = %(cluster)s
 ),
-latest AS (
+latest AS MATERIALIZED (
     SELECT MAX(period) AS period FROM rating WHERE period BETWEEN %(first)s AND %(last)s
 ),
-before AS (
+before AS MATERIALIZED (
+    -- MATERIALIZED: computed once. Inlined into a join (the moves query), PostgreSQL would
+    -- recompute this aggregate for every pair of rows (seconds on the demo's 176 ratings).
     SELECT MAX(rating.period) AS period FROM rating JOIN latest ON rating.period < latest.period
 )""".format(**_T)
 
@@ -463,7 +468,7 @@ GROUP BY GROUPING SETS ((p.kind), ())
 # Completions in the period, dated as programs.selectors.completion_date does.
 _COMPLETIONS = """
 done AS (
-    SELECT e.person_id, e.priority, e.hours_attended, e.pre_score, e.post_score, p.competences
+    SELECT e.person_id, e.organization_id, e.priority, e.hours_attended, e.pre_score, e.post_score, p.competences
     FROM {enrollment} e JOIN {program} p ON p.id = e.program_id AND p.cluster_id = %(cluster)s
     WHERE e.cluster_id = %(cluster)s AND e.status = %(completed)s
       AND COALESCE((e.completed_at AT TIME ZONE %(tz)s)::date,
@@ -695,6 +700,83 @@ def network_section(cluster, start: datetime.date, end: datetime.date,
     }
 
 
+# --- Districts --------------------------------------------------------------------------------
+
+_DISTRICTS_SQL = "WITH " + _RATING_PERIODS + ",\n" + _COMPLETIONS + """,
+org AS (
+    SELECT o.id, o.kind, o.district, COALESCE(
+        (SELECT c.to_status FROM {status_change} c
+         WHERE c.cluster_id = %(cluster)s AND c.organization_id = o.id AND c.effective_on <= %(last)s
+         ORDER BY c.effective_on DESC, c.created_at DESC, c.id DESC LIMIT 1),
+        (SELECT c.from_status FROM {status_change} c
+         WHERE c.cluster_id = %(cluster)s AND c.organization_id = o.id AND c.effective_on > %(last)s
+         ORDER BY c.effective_on, c.created_at, c.id LIMIT 1),
+        o.status) AS status
+    FROM {organization} o
+    WHERE o.cluster_id = %(cluster)s
+      AND COALESCE(o.joined_on, (o.created_at AT TIME ZONE %(tz)s)::date) <= %(last)s
+),
+place AS (
+    SELECT o.district, e.person_id
+    FROM {enrollment} e
+    JOIN {program} p ON p.id = e.program_id AND p.cluster_id = %(cluster)s
+    JOIN {organization} o ON o.id = e.organization_id AND o.cluster_id = %(cluster)s
+    WHERE e.cluster_id = %(cluster)s AND e.status = ANY(%(places)s) AND p.status = ANY(%(started)s)
+      AND p.start_date <= %(last)s AND p.end_date >= %(first)s
+)
+SELECT district, 'members', NULL, COUNT(*) FROM org WHERE status = %(active)s GROUP BY district
+UNION ALL
+SELECT district, 'schools', NULL, COUNT(*) FROM org WHERE status = %(active)s AND kind = %(school)s
+GROUP BY district
+UNION ALL
+SELECT rating.district, 'rating', rating.colour, COUNT(*) FROM rating JOIN latest ON rating.period = latest.period
+GROUP BY rating.district, rating.colour
+UNION ALL
+SELECT district, 'participants', NULL, COUNT(DISTINCT person_id) FROM place GROUP BY district
+UNION ALL
+SELECT o.district, 'trained', NULL, COUNT(DISTINCT done.person_id)
+FROM done JOIN {organization} o ON o.id = done.organization_id AND o.cluster_id = %(cluster)s
+GROUP BY o.district
+UNION ALL
+SELECT o.district, 'adoptions', NULL, COUNT(*)
+FROM {adoption} a JOIN {organization} o ON o.id = a.organization_id AND o.cluster_id = %(cluster)s
+WHERE a.cluster_id = %(cluster)s AND a.started_on BETWEEN %(first)s AND %(last)s
+GROUP BY o.district
+""".format(**_T)
+
+DISTRICT_MEASURES = ("members", "schools", "participants", "trained", "adoptions")
+
+
+def districts_section(cluster, start: datetime.date, end: datetime.date) -> list[dict]:
+    """The figures of each district (Organization.district as it is now; "" for members without
+    one), for the report's page per district. One query.
+
+    - members: organizations active at the end (status at the end as in members_section);
+      schools: of them, the schools;
+    - ratings: the schools by colour in the latest rating period within the span (as
+      ratings_section's `latest`);
+    - participants: the people holding a place (confirmed, completed, not completed) in
+      programmes running in the period (as the network's programme channel), by the district of
+      the organization they enrolled for; trained: the people among the completions of the period
+      (as programmes_section's teachers_trained);
+    - adoptions: the adoptions started in the period, any status, by the adopter's district.
+
+    [{"district", "members", "schools", "ratings": {colour: n}, "participants", "trained",
+      "adoptions"}], named districts in alphabetical order, then "" when there is one."""
+    params = _params(cluster, start, end, active=Organization.Status.ACTIVE, school=Organization.Kind.SCHOOL,
+                     places=list(Enrollment.PLACE_STATUSES), started=list(PROGRAMME_STARTED),
+                     completed=Enrollment.Status.COMPLETED)
+    districts: dict[str, dict] = {}
+    for district, measure, colour, count in _fetch(_DISTRICTS_SQL, params):
+        row = districts.setdefault(district or "", {
+            "district": district or "", **_zeros(DISTRICT_MEASURES), "ratings": _zeros(COLOURS)})
+        if measure == "rating":
+            row["ratings"][colour] = count
+        else:
+            row[measure] = count
+    return [districts[name] for name in sorted(districts, key=lambda name: (name == "", name))]
+
+
 # --- All of it --------------------------------------------------------------------------------
 
 def _check_span(start, end) -> None:
@@ -706,7 +788,7 @@ def indicators(cluster, start: datetime.date, end: datetime.date,
                previous: tuple[datetime.date, datetime.date] | None = None) -> dict:
     """Every section for the cluster over start..end (local dates, both included), as JSON.
     `previous` is the span the network is compared with (default: periods.previous_span).
-    Nineteen queries, however many rows the cluster has."""
+    Twenty queries, however many rows the cluster has."""
     _check_span(start, end)
     previous = previous or periods.previous_span(start, end)
     kind = periods.kind_of(start, end)
@@ -721,6 +803,7 @@ def indicators(cluster, start: datetime.date, end: datetime.date,
         "programmes": programmes_section(cluster, start, end),
         "innovations": innovations_section(cluster, start, end),
         "network": network_section(cluster, start, end, previous),
+        "districts": districts_section(cluster, start, end),
     })
 
 

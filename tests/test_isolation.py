@@ -30,6 +30,7 @@ from innovations.tests.factories import (
     PilotMeasureFactory,
 )
 from members.models import SchoolRating
+from reports.models import Report
 from members.tests.factories import (
     ApplicationFactory,
     ClusterRoleFactory,
@@ -91,6 +92,8 @@ SAMPLES = {
     ("measures", "pk"): "measure",
     ("adoptions", "pk"): "adoption",
     ("attachments", "pk"): "attachment",
+    # reports
+    ("reports", "pk"): "report",
 }
 
 # Bodies that would change something if a check were missing.
@@ -167,6 +170,10 @@ def populate(cluster):
         **_resource_samples(cluster, organization),
         **_program_samples(cluster, organization),
         **_innovation_samples(cluster, organization),
+        "report": Report.objects.create(
+            cluster=cluster, kind="quarter", period_start=datetime.date(2026, 1, 1),
+            period_end=datetime.date(2026, 3, 31), status="ready", language="en", pdf="reports/sample.pdf", size=1,
+            sha256="0" * 64),
     }
 
 

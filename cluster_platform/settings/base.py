@@ -291,6 +291,8 @@ IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=5 * 1024 * 1024)
 AGREEMENT_DOCUMENT_MAX_BYTES = env.int("AGREEMENT_DOCUMENT_MAX_BYTES", default=20 * 1024 * 1024)
 INNOVATION_ATTACHMENT_MAX_BYTES = env.int("INNOVATION_ATTACHMENT_MAX_BYTES", default=20 * 1024 * 1024)
 RESOURCE_PHOTO_MAX_BYTES = env.int("RESOURCE_PHOTO_MAX_BYTES", default=5 * 1024 * 1024)
+# A PDF uploaded on the public /verify/<code>/ page to compare with a report's checksum (hashed, never stored).
+REPORT_VERIFY_MAX_BYTES = env.int("REPORT_VERIFY_MAX_BYTES", default=50 * 1024 * 1024)
 IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=5000)
 APPLICATION_RATE_LIMIT = env.int("APPLICATION_RATE_LIMIT", default=5)  # per hour per address
 # django-ratelimit rates ("count/period") of the public pages reached without a login.

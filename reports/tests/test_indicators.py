@@ -189,6 +189,26 @@ def test_cooperation_network_pairs_by_channel_and_change(data):
     assert (network["pairs_new"], network["pairs_lost"], network["change"]) == (5, 2, 3)
 
 
+def test_figures_per_district(data):
+    # Chirchik: University, IRO, schools 1, 2, 7 (reinstated), 8 (suspended only after the end)
+    # are active at the end; the College is suspended, schools 5 and 6 withdrawn. Yangiyul:
+    # schools 3 and 4. The Plant has no district. Participants of the programmes running in the
+    # quarter (1, 2 and 5): teachers 1, 2 (School 1), 6 (College), 7 (School 2) in Chirchik; 3
+    # (School 3) and 5 (School 4) in Yangiyul; teacher 4 withdrew. Trained: teachers 1 and 2.
+    # Adoptions started in the quarter: schools 7, 8 and 2 (abandoned), all in Chirchik.
+    assert data["districts"] == [
+        {"district": "Chirchik", "members": 6, "schools": 4, "ratings": {"red": 0, "yellow": 3, "green": 1},
+         "participants": 4, "trained": 2, "adoptions": 3},
+        {"district": "Yangiyul", "members": 2, "schools": 2, "ratings": {"red": 2, "yellow": 0, "green": 0},
+         "participants": 2, "trained": 0, "adoptions": 0},
+        {"district": "", "members": 1, "schools": 0, "ratings": ZERO_COLOURS,
+         "participants": 0, "trained": 0, "adoptions": 0},
+    ]
+    assert sum(row["members"] for row in data["districts"]) == data["members"]["at_end"]["by_status"]["active"]
+    assert sum(row["adoptions"] for row in data["districts"]) == data["innovations"]["adoptions"]["total"]
+    assert sum(row["trained"] for row in data["districts"]) == data["programmes"]["teachers_trained"]
+
+
 def test_another_clusters_rows_never_count(cluster, other_cluster):
     scenario.build(other_cluster)
     data = ind.indicators(cluster, START, END)
@@ -200,6 +220,7 @@ def test_another_clusters_rows_never_count(cluster, other_cluster):
     assert data["innovations"]["proposed"] == data["innovations"]["adoptions"]["total"] == 0
     assert data["innovations"]["spread"]["adoptions"] == 0
     assert data["network"]["pairs"] == data["network"]["previous"]["pairs"] == 0
+    assert data["districts"] == []
 
 
 def test_the_number_of_queries_does_not_grow_with_the_data(cluster):
@@ -216,6 +237,8 @@ def test_the_number_of_queries_does_not_grow_with_the_data(cluster):
     assert large["network"]["pairs"] == 3 * small["network"]["pairs"]
     assert large["programmes"]["teachers_trained"] == 3 * small["programmes"]["teachers_trained"]
     assert large["members"]["at_end"]["total"] == 3 * small["members"]["at_end"]["total"]
+    assert [row["participants"] for row in large["districts"]] == [
+        3 * row["participants"] for row in small["districts"]]
 
 
 def test_every_query_names_the_cluster(cluster):

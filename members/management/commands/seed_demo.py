@@ -100,6 +100,7 @@ class Command(BaseCommand):
             self._resources(spec, today)
             self._programs(spec, today)
             self._innovations(spec, group, today)
+        self._reports(today)
 
     def _coordinator(self, spec: demo_data.ClusterSpec, cluster: Cluster):
         """The cluster's demo coordinator, if the demo account still runs the cluster."""
@@ -204,6 +205,23 @@ class Command(BaseCommand):
                 f"{spec.slug}: {_quantity(len(seeder.left_out), 'agreement', 'agreements')} left out, a party "
                 f"being no longer an active member: {'; '.join(seeder.left_out)}."
             )
+
+    def _reports(self, today):
+        """The last four quarters' reports of tashkent-region, ready (after every other seeder:
+        they are made from the data the others wrote)."""
+        cluster = Cluster.objects.filter(slug=_ReportSeeder.CLUSTER).first()
+        if cluster is None:
+            return
+        started = time.monotonic()
+        with pghistory.context(service="seed_demo"):
+            made = _ReportSeeder(cluster=cluster, today=today).run()
+        if made:
+            self.stdout.write(self.style.SUCCESS(
+                f"{cluster.slug}: created {_quantity(made, 'quarterly report', 'quarterly reports')} "
+                f"in {time.monotonic() - started:.1f} s."
+            ))
+        else:
+            self.stdout.write(f"{cluster.slug}: quarterly reports already seeded, left unchanged.")
 
     def _report(self, spec: demo_data.ClusterSpec, counts: dict, started: float):
         summary = ", ".join(_quantity(number, *labels) for labels, number in counts.items())
@@ -1782,3 +1800,45 @@ class _InnovationSeeder:
 # The moves a coordinator makes (the review's); the others are the authors' side.
 _COORDINATOR_MOVES = {move for move, who in innovation_lifecycle.MOVES.items()
                       if who == innovation_lifecycle.COORDINATOR}
+
+
+class _ReportSeeder:
+    """The scheduled quarterly reports of the last QUARTERS quarters that have ended, made as the
+    beat makes them (reports.services.report_schedule: the cluster's first language, trigger
+    scheduled) and rendered here, synchronously, by the task's own steps (reports.tasks.
+    render_once: claim, snapshot, PDF, checksum). A quarter that already has a ready scheduled
+    report is skipped, so a second run makes nothing."""
+
+    CLUSTER = "tashkent-region"
+    QUARTERS = 4
+
+    def __init__(self, *, cluster: Cluster, today: datetime.date):
+        self.cluster = cluster
+        self.today = today
+
+    def quarters(self):
+        from reports import periods
+
+        quarter = periods.last_ended(periods.QUARTER, self.today)
+        found = []
+        for _ in range(self.QUARTERS):
+            found.append(quarter)
+            quarter = quarter.previous()
+        return list(reversed(found))
+
+    def run(self) -> int:
+        from reports import services as report_services
+        from reports.models import Report
+        from reports.tasks import render_once
+
+        made = 0
+        reports = Report.objects.for_cluster(self.cluster).filter(kind=Report.Kind.QUARTER)
+        for quarter in self.quarters():
+            of_quarter = reports.filter(period_start=quarter.start)
+            if of_quarter.filter(trigger=Report.Trigger.SCHEDULED, status=Report.Status.READY).exists():
+                continue
+            report = of_quarter.filter(status__in=Report.IN_PROGRESS_STATUSES).first() or (
+                report_services.report_schedule(cluster=self.cluster, period=quarter, enqueue=False))
+            if report is not None and render_once(report.pk) is not None:
+                made += 1
+        return made
