@@ -16,4 +16,7 @@ def navigation(request):
         from members import permissions
 
         context["nav_can_view_people"] = permissions.can_view_people(roles)
+        from reports import permissions as report_permissions
+
+        context["nav_can_view_reports"] = report_permissions.can_view(roles)
     return context

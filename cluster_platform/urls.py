@@ -29,6 +29,7 @@ urlpatterns = [
     path("calendars/", include("resources.feed_urls")),
     path("c/<slug:cluster_slug>/programs/", include("programs.urls")),
     path("c/<slug:cluster_slug>/innovations/", include("innovations.urls")),
+    path("c/<slug:cluster_slug>/reports/", include("reports.urls")),
     path("verify/", include("programs.verify_urls")),
     path("", include("members.urls")),
 ]

@@ -1,4 +1,5 @@
-"""The public certificate check, included at /verify/: no login, the code alone."""
+"""The public check of certificates and periodic reports, included at /verify/: no login, the
+code alone (a report's page also compares an uploaded PDF with its checksum)."""
 
 from django.urls import path
 
