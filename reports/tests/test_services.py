@@ -155,7 +155,7 @@ def _fail(monkeypatch, cluster, coordinator, capture):
 
     monkeypatch.setattr(rendering, "render_pdf", broken)
     with capture(execute=True):
-        report = _request(cluster, coordinator)
+        report = _request(cluster, coordinator, language="en")  # the reason is in the report's language
     report.refresh_from_db()
     monkeypatch.undo()
     return report

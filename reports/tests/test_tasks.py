@@ -122,7 +122,7 @@ def test_it_retries_with_backoff_then_fails_with_a_readable_reason(cluster, coor
         raise RuntimeError("internal detail that stays in the log")
 
     monkeypatch.setattr(rendering, "render_pdf", broken)
-    report = _queued(cluster, coordinator)
+    report = _queued(cluster, coordinator, language="en")
     assert tasks.render_report.delay(report.pk).get() == "failed"
     report.refresh_from_db()
     reason = "An unexpected error stopped the report from being prepared."
@@ -168,7 +168,7 @@ def test_the_failure_reason_names_the_time_limit(cluster, coordinator, monkeypat
 
 
 def test_a_message_redelivered_too_often_fails_the_report(cluster, coordinator):
-    report = _queued(cluster, coordinator)
+    report = _queued(cluster, coordinator, language="en")
     Report.objects.for_cluster(cluster).filter(pk=report.pk).update(status="running", attempts=tasks.MAX_ATTEMPTS)
     assert tasks.render_report.delay(report.pk).get() == "failed"
     report.refresh_from_db()
