@@ -101,7 +101,8 @@ def _signed(name: str, value) -> str:
     return ("+" if value > 0 else "−" if value < 0 else "±") + text
 
 
-def _key_figures(change: dict) -> list[dict]:
+def key_figures(change: dict) -> list[dict]:
+    """The key figures with their change, formatted for reading (the PDF and the dashboard)."""
     labels = key_figure_labels()
     rows = []
     for name, label in labels.items():
@@ -242,7 +243,7 @@ def context(report: Report, data: dict) -> dict:
         "generated_at": timezone.localtime(timezone.now()),
         "code": format_code(report.verification_code),
         "verify_url": verify_url(report.verification_code),
-        "key_figures": _key_figures(data["change"]),
+        "key_figures": key_figures(data["change"]),
         "d": current,
         "charts": _charts(current),
         "tables": _tables(current),

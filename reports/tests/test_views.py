@@ -288,6 +288,17 @@ def test_the_dashboard_defaults_to_the_last_ended_quarter(client, cluster, autho
     assert f"Indicators, {expected.label}" in response.text
     assert response.text.count("<svg") >= 8
     assert "Show the numbers as a table" in response.text and "Active members" in response.text
+    assert 'id="figure-utilization_rate"' in response.text
+
+
+def test_the_dashboard_formats_its_key_figures_as_the_pdf_does():
+    from reports.rendering import key_figures
+
+    change = {"utilization_rate": {"current": 0.0769, "previous": 0.05, "change": 0.0269, "change_percent": 53.8},
+              "members": {"current": 42, "previous": 40, "change": 2, "change_percent": 5.0}}
+    rows = {row["name"]: row for row in key_figures(change)}
+    assert (rows["utilization_rate"]["current"], rows["utilization_rate"]["previous"],
+            rows["utilization_rate"]["change"]) == ("7.7 %", "5.0 %", "+2.7 pp")
 
 
 def test_the_dashboard_draws_the_charts_with_escaped_text(client, cluster, coordinator):

@@ -61,12 +61,6 @@ def default_period() -> periods.Period:
     return periods.last_ended(periods.QUARTER, timezone.localdate())
 
 
-def key_figures(change: dict) -> list[dict]:
-    # The PDF's names of the key figures (reports.rendering), so both say the same.
-    labels = rendering.key_figure_labels()
-    return [{"name": name, "label": str(labels.get(name, name)), **figures} for name, figures in change.items()]
-
-
 def _table(caption: str, columns: list[str], rows: list[list]) -> dict:
     return {"caption": caption, "columns": columns, "rows": rows}
 
@@ -221,7 +215,7 @@ class DashboardView(ReportPage):
         previous = chosen.previous()
         context = self.get_context_data(
             form=form, period=chosen, period_label=chosen.label, previous_label=previous.label,
-            figures=key_figures(snapshot["change"]), charts=dashboard_charts(snapshot["current"]),
+            figures=rendering.key_figures(snapshot["change"]), charts=dashboard_charts(snapshot["current"]),
             today=timezone.localdate(),
         )
         return self.render_to_response(context, status=status)
