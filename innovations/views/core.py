@@ -34,7 +34,7 @@ from . import reviews as reviews_views
 from .base import InnovationActionView, InnovationPage
 
 RESULTS_ID = "innovation-results"
-BOARD_COLUMN_LIMIT = 25
+BOARD_COLUMN_LIMIT = 10  # the newest cards of a column; the rest through the catalogue
 
 # Moves that take effect only after a confirmation page (with the comment box): rejecting,
 # archiving and sending back to the authors cannot be taken back by the one who did it.
