@@ -304,6 +304,12 @@ class ExpertReview(TenantModel):
         verbose_name_plural = _("expert reviews")
 
     @property
+    def has_draft(self) -> bool:
+        """An assignment the expert has started: a score, a recommendation or a comment saved."""
+        return self.status == self.Status.ASSIGNED and (
+            any(getattr(self, name) is not None for name in CRITERIA) or bool(self.recommendation or self.comment))
+
+    @property
     def mean_score(self):
         scores = [getattr(self, name) for name in CRITERIA]
         if any(score is None for score in scores):

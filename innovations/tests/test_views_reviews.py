@@ -175,6 +175,15 @@ def test_the_expert_saves_a_draft_then_submits(client, cluster, in_review, exper
 
     unconfirmed = client.post(url("review_form", cluster, review.pk), review_post("submit"))
     assert unconfirmed.status_code == 422 and "Tick the box" in unconfirmed.content.decode()
+    # The queue shows the started review as a draft.
+    assert "Draft" in client.get(url("review_queue", cluster)).content.decode()
+    # Without the tick and without a score: both reasons at once, and nothing submitted.
+    both = client.post(url("review_form", cluster, review.pk), review_post("submit", evidence=None))
+    assert both.status_code == 422
+    assert both.context["form"].errors["evidence"] == ["Give a score from 1 to 5."]
+    assert both.context["form"].errors["confirm"] == ["Tick the box to confirm that your review is final."]
+    review.refresh_from_db()
+    assert review.status == Status.ASSIGNED and review.submitted_at is None
     incomplete = client.post(url("review_form", cluster, review.pk), review_post("submit", evidence=None,
                                                                                  confirm="on"))
     assert incomplete.status_code == 422

@@ -18,6 +18,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import path, reverse
@@ -297,9 +298,23 @@ class ReviewFormView(ReviewPage, ServiceFormView):
             return services.review_revise(**kwargs)
         if action == "submit":
             if not form.cleaned_data.get("confirm"):
-                raise ValidationError({"confirm": _("Tick the box to confirm that your review is final.")})
+                raise ValidationError(self._errors_of_submitting(kwargs))
             return services.review_submit(**kwargs)
         return services.review_save(**kwargs)
+
+    @staticmethod
+    def _errors_of_submitting(kwargs) -> dict:
+        """Without the confirmation, every other reason the submission would be refused too, at
+        once: the service runs in a savepoint rolled back whatever it finds."""
+        errors = {"confirm": [_("Tick the box to confirm that your review is final.")]}
+        with transaction.atomic():
+            try:
+                services.review_submit(**kwargs)
+            except ValidationError as error:
+                for field, reasons in error.message_dict.items():
+                    errors.setdefault(field, []).extend(reasons)
+            transaction.set_rollback(True)
+        return errors
 
     def get_success_message(self):
         if self.mode == "revise":
