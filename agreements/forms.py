@@ -13,12 +13,11 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from cluster_platform.forms import BootstrapFormMixin
+from cluster_platform.forms import BootstrapFormMixin, DATE_WIDGET
 
 from . import documents, permissions
 from .models import Agreement, AgreementDocument, AgreementParty
 
-DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 def _with_blank(label, choices):
@@ -256,7 +255,5 @@ class DocumentUploadForm(BootstrapFormMixin, forms.Form):
         return {"kind": self.cleaned_data["kind"], "upload": self.cleaned_data["file"]}
 
 
-class ConfirmForm(BootstrapFormMixin, forms.Form):
-    """A form without fields: the POST itself is the confirmation."""
 
 

@@ -23,6 +23,7 @@ from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from cluster_platform.forms import ConfirmForm
 from members import selectors as member_selectors
 from members.models import Organization
 from members.views.base import ClusterPage, ServiceFormView, paginate
@@ -31,7 +32,6 @@ from . import documents, permissions, selectors, services
 from .forms import (
     AgreementFilterForm,
     AgreementForm,
-    ConfirmForm,
     DocumentUploadForm,
     ObligationForm,
     PartyFormSet,

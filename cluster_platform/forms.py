@@ -72,3 +72,11 @@ class PasswordResetForm(BootstrapFormMixin, auth_forms.PasswordResetForm):
 
 class SetPasswordForm(BootstrapFormMixin, auth_forms.SetPasswordForm):
     pass
+
+
+# A date picker that shows and reads ISO dates, the same on every form.
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class ConfirmForm(BootstrapFormMixin, forms.Form):
+    """A form without fields: the POST itself (with its CSRF token) is the confirmation."""

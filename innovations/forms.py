@@ -187,5 +187,3 @@ class AttachmentForm(BootstrapFormMixin, forms.Form):
         return {"upload": self.cleaned_data["file"], "description": self.cleaned_data["description"]}
 
 
-class ConfirmForm(BootstrapFormMixin, forms.Form):
-    """A form without fields: the POST itself is the confirmation."""

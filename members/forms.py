@@ -12,7 +12,7 @@ from django.db import models
 from django.forms.models import fields_for_model, model_to_dict
 from django.utils.translation import gettext_lazy as _
 
-from cluster_platform.forms import BootstrapFormMixin
+from cluster_platform.forms import BootstrapFormMixin, DATE_WIDGET
 
 from . import services
 from .models import (
@@ -25,7 +25,6 @@ from .models import (
     SchoolRating,
 )
 
-DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 def _with_blank(label, choices):

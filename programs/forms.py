@@ -10,11 +10,10 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from cluster_platform.forms import BootstrapFormMixin
+from cluster_platform.forms import BootstrapFormMixin, DATE_WIDGET
 
 from .models import Competence, EmployerNeed, Program
 
-DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TIME_WIDGET = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 
 
@@ -204,8 +203,6 @@ class WithdrawForm(BootstrapFormMixin, forms.Form):
     reason = forms.CharField(label=_("Reason (optional)"), required=False, max_length=255)
 
 
-class ConfirmForm(BootstrapFormMixin, forms.Form):
-    """A form without fields: the POST itself is the confirmation."""
 
 
 class AttendanceImportForm(BootstrapFormMixin, forms.Form):

@@ -69,5 +69,3 @@ class ReportRequestForm(BootstrapFormMixin, forms.Form):
             (code, name) for code, name in settings.LANGUAGES]
 
 
-class ConfirmForm(BootstrapFormMixin, forms.Form):
-    """A POST with nothing to fill in (the retry): CSRF is the form."""

@@ -13,12 +13,11 @@ from django.template.defaultfilters import filesizeformat, floatformat
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from cluster_platform.forms import BootstrapFormMixin
+from cluster_platform.forms import BootstrapFormMixin, DATE_WIDGET
 
 from . import availability, photos
 from .models import Resource
 
-DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TIME_WIDGET = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
 
@@ -261,8 +260,6 @@ class ManagerForm(BootstrapFormMixin, forms.Form):
         self.fields["user"].queryset = people
 
 
-class ConfirmForm(BootstrapFormMixin, forms.Form):
-    """A form without fields: the POST itself is the confirmation."""
 
 
 # --- Bookings -------------------------------------------------------------------------------

@@ -21,12 +21,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from agreements import documents
+from cluster_platform.forms import ConfirmForm
 from members import selectors as member_selectors
 from members.models import Organization, Person
 from members.views.base import paginate, redirect_back
 
 from .. import permissions, selectors, services
-from ..forms import AttachmentForm, ConfirmForm, InnovationFilterForm, InnovationForm, TransitionForm
+from ..forms import AttachmentForm, InnovationFilterForm, InnovationForm, TransitionForm
 from ..models import InnovationAttachment, InnovationAuthor, Stage, StageTransition, SubjectField
 from ..services.lifecycle import REASON_REQUIRED, move_blockers, moves_for
 from . import pilots as pilots_views

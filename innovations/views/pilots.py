@@ -18,7 +18,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from cluster_platform.forms import BootstrapFormMixin
+from cluster_platform.forms import BootstrapFormMixin, ConfirmForm, DATE_WIDGET
 from members.models import Organization
 
 from .. import permissions, services, spread
@@ -27,7 +27,6 @@ from ..services.adoptions import learning_sources
 from ..services.pilots import PILOT_MOVES, PILOT_STAGES
 from .base import InnovationActionView, InnovationPage
 
-DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 MEASURE_ROWS = 5
 PilotStatus = Pilot.Status
 STATUS_BUTTONS = {
@@ -443,8 +442,6 @@ class MeasureEditView(MeasureMixin, PilotActionView):
         return _("The measure was saved.")
 
 
-class ConfirmForm(BootstrapFormMixin, forms.Form):
-    pass
 
 
 class MeasureRemoveView(MeasureMixin, PilotActionView):

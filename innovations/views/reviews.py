@@ -26,7 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from cluster_platform.forms import BootstrapFormMixin
+from cluster_platform.forms import BootstrapFormMixin, ConfirmForm, DATE_WIDGET
 from members.views.base import ServiceFormView, paginate
 
 from .. import permissions, review_selectors, selectors, services
@@ -35,7 +35,6 @@ from ..services.lifecycle import needs_consensus, round_figures
 from .base import InnovationActionView, InnovationPage
 
 Status = ExpertReview.Status
-DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 SCORE_CHOICES = [
     (1, gettext_lazy("1 · very weak")),
     (2, gettext_lazy("2 · weak")),
@@ -54,8 +53,6 @@ CRITERION_HELP = {
 
 # --- Forms: shape only; the rules are the services' ------------------------------------------------
 
-class ConfirmForm(BootstrapFormMixin, forms.Form):
-    """A form without fields: the POST itself is the confirmation."""
 
 
 class AssignForm(BootstrapFormMixin, forms.Form):

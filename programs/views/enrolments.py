@@ -16,10 +16,11 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from cluster_platform.forms import ConfirmForm
 from members.views.base import redirect_back
 
 from .. import certificates, permissions, selectors, services
-from ..forms import ConfirmForm, WithdrawForm
+from ..forms import WithdrawForm
 from ..models import Enrollment, Program
 from .base import ProgramActionView, ProgramPage
 from .programmes import enrol_form_for

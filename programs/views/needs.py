@@ -9,12 +9,13 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from cluster_platform.forms import ConfirmForm
 from members import selectors as member_selectors
 from members.models import Organization
 from members.views.base import paginate
 
 from .. import permissions, selectors, services
-from ..forms import ConfirmForm, NeedFilterForm, NeedForm, NeedLinkForm
+from ..forms import NeedFilterForm, NeedForm, NeedLinkForm
 from ..models import EmployerNeed, Program
 from ..services.needs import NEED_KINDS
 from .base import ProgramActionView, ProgramPage

@@ -8,13 +8,14 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from cluster_platform.forms import ConfirmForm
 from members import selectors as member_selectors
 from members.models import Organization
 from members.views.base import paginate
 from resources import selectors as resource_selectors
 
 from .. import permissions, selectors, services
-from ..forms import ConfirmForm, EnrollForm, ProgramFilterForm, ProgramForm, SessionForm, TransitionForm
+from ..forms import EnrollForm, ProgramFilterForm, ProgramForm, SessionForm, TransitionForm
 from ..models import Competence, Enrollment, Program, Session
 from ..services.programmes import MOVES
 from .base import ProgramActionView, ProgramPage

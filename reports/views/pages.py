@@ -8,10 +8,11 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from cluster_platform.forms import ConfirmForm
 from members.views.base import ClusterPage, ServiceFormView, paginate
 
 from .. import exports, periods, permissions, services
-from ..forms import ConfirmForm, ReportFilterForm, ReportRequestForm
+from ..forms import ReportFilterForm, ReportRequestForm
 from ..models import Report
 
 Status = Report.Status

@@ -11,12 +11,13 @@ from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 
+from cluster_platform.forms import ConfirmForm
 from members import selectors as member_selectors
 from members.models import Organization
 from members.views.base import ServiceFormView
 
 from .. import permissions, selectors, services
-from ..forms import ClosedDateForm, ConfirmForm, ManagerForm, OpeningHoursForm, PhotoForm, ResourceForm
+from ..forms import ClosedDateForm, ManagerForm, OpeningHoursForm, PhotoForm, ResourceForm
 from .base import ResourcePage
 
 
