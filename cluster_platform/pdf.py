@@ -8,8 +8,15 @@ files or reach internal hosts. SafeURLFetcher allows only:
   staticfiles finders search (each app's static/, STATICFILES_DIRS) and STATIC_ROOT. The path
   is resolved (symbolic links, "..", percent-encoding) before it is compared, so traversal out
   of those folders is refused.
-Everything else (http, https, ftp, file: elsewhere) is refused with URLRefused. WeasyPrint logs
-the refusal and renders without the resource.
+Everything else (http, https, ftp, file: elsewhere) is refused with URLRefused, before any socket
+or file is opened; so is a data: URL longer than DATA_URL_MAX_LENGTH and a path that cannot be a
+file (a NUL byte). Redirects are not followed. WeasyPrint logs the refusal and renders without
+the resource.
+
+`render_pdf` refuses a document larger than MAX_HTML_BYTES (DocumentTooLarge) before WeasyPrint
+parses it: rendering time grows with the size of the document and of its stylesheets (5 MB of
+CSS selectors takes WeasyPrint minutes), and a report or certificate is a few hundred kilobytes,
+so a larger one is a document that went wrong, not one to spend the worker's time limit on.
 
 Templates reach a static file with `static_file_url("css/app.css")` in their context, which
 gives the file: URL the fetcher accepts.
@@ -28,8 +35,18 @@ from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 
+#: The largest HTML document render_pdf accepts (a report with its inline charts is ~0.3 MB).
+MAX_HTML_BYTES = 2 * 1024 * 1024
+#: The longest data: URL the fetcher decodes (the certificate's QR code is ~3 KB).
+DATA_URL_MAX_LENGTH = 512 * 1024
+
+
 class URLRefused(ValueError):
     """The URL is outside what documents may load."""
+
+
+class DocumentTooLarge(ValueError):
+    """The HTML given to render_pdf is larger than MAX_HTML_BYTES."""
 
 
 @lru_cache(maxsize=1)
@@ -54,7 +71,13 @@ def static_file_path(url: str) -> str:
     parts = urlsplit(url)
     if parts.netloc not in ("", "localhost"):
         raise URLRefused(f"Refused a file URL on another host: {url}")
-    path = os.path.realpath(unquote(parts.path))
+    unquoted = unquote(parts.path)
+    if "\x00" in unquoted or not unquoted.startswith("/"):
+        raise URLRefused(f"Refused a file URL that is not an absolute path: {url}")
+    try:
+        path = os.path.realpath(unquoted)
+    except (OSError, ValueError):
+        raise URLRefused(f"Refused a file URL that cannot be resolved: {url}") from None
     if not any(_inside(path, root) for root in static_roots()):
         raise URLRefused(f"Refused a file outside the static directories: {url}")
     if not os.path.isfile(path):
@@ -81,10 +104,17 @@ class SafeURLFetcher(URLFetcher):
     def fetch(self, url, headers=None):
         scheme = url.split(":", 1)[0].lower() if ":" in url else ""
         if scheme == "data":
+            if len(url) > DATA_URL_MAX_LENGTH:
+                raise URLRefused(f"Refused a data: URL of {len(url)} characters.")
             return super().fetch(url, headers)
         if scheme == "file":
             path = static_file_path(url)
-            with open(path, "rb") as handle:
+            # The path is already resolved: a symbolic link swapped in since then is not followed.
+            try:
+                descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+            except OSError:
+                raise URLRefused(f"Refused a file URL that cannot be opened: {url}") from None
+            with os.fdopen(descriptor, "rb") as handle:
                 body = handle.read()
             content_type = mimetypes.guess_type(path)[0] or "application/octet-stream"
             return URLFetcherResponse("file://" + path, body, {"Content-Type": content_type})
@@ -92,5 +122,9 @@ class SafeURLFetcher(URLFetcher):
 
 
 def render_pdf(html: str, base_url: str | None = None) -> bytes:
-    """The PDF of an HTML document; resources load through SafeURLFetcher only."""
+    """The PDF of an HTML document; resources load through SafeURLFetcher only. DocumentTooLarge
+    when the document is larger than MAX_HTML_BYTES."""
+    size = len(html.encode("utf-8")) if isinstance(html, str) else len(html)
+    if size > MAX_HTML_BYTES:
+        raise DocumentTooLarge(f"Refused to render a document of {size} bytes (at most {MAX_HTML_BYTES}).")
     return HTML(string=html, base_url=base_url, url_fetcher=SafeURLFetcher()).write_pdf()

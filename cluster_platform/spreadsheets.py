@@ -2,9 +2,10 @@
 
 `read_upload` turns an uploaded file into its header and rows. The type is told by content,
 not by name (an XLSX workbook is a zip archive; anything else must be UTF-8 text, whose
-delimiter is sniffed: spreadsheet programs write ";" in many locales); the size, the number of
-rows and, for a workbook, how far its parts expand (a zip bomb) are checked before anything is
-kept. The columns are the caller's: a fixed list (others are ignored) or every column of the
+delimiter is sniffed: spreadsheet programs write ";" in many locales); the real size, the number
+of rows and, for a workbook, its archive (cluster_platform.uploads.checked_archive: the number of
+parts, how far they really expand, a zip bomb, and XML document type declarations) are checked
+before openpyxl reads anything. The columns are the caller's: a fixed list (others are ignored) or every column of the
 file (`columns=None`), for sheets whose columns are data, such as the sessions of an
 attendance sheet. Nothing here knows what a row means; the apps validate them.
 
@@ -25,8 +26,20 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from . import uploads
 
 XLSX_MAGIC = b"PK\x03\x04"
+#: A workbook's parts may expand to at most this multiple of IMPORT_MAX_BYTES.
+XLSX_EXPANSION_FACTOR = 20
+#: A workbook has a few dozen parts; thousands are an attack on the archive reader.
+XLSX_MAX_ENTRIES = 1000
+
+WORDING = uploads.Wording(
+    unsupported=gettext_lazy("The file is neither an XLSX workbook nor a UTF-8 CSV file."),
+    too_large=gettext_lazy("The file is larger than %(limit)s MB."),
+)
 
 
 def header_key(cell) -> str:
@@ -62,9 +75,7 @@ def read_upload(upload, *, columns: Collection[str] | None, required: Collection
     header is row 1), so errors name the row the user sees even when blank rows were skipped.
     max_columns: the most columns kept.
     """
-    if upload.size > settings.IMPORT_MAX_BYTES:
-        raise ValidationError({"file": _("The file is larger than %(limit)s MB.") % {
-            "limit": settings.IMPORT_MAX_BYTES // (1024 * 1024)}})
+    uploads.check_size(upload, limit=settings.IMPORT_MAX_BYTES, field="file", wording=WORDING)
     layout = _Layout(columns, required, header_key, row_key, max_columns)
     head = upload.read(4)
     upload.seek(0)
@@ -147,27 +158,22 @@ def _read_csv(upload, layout: _Layout) -> Table:
     return _table(header, reader, layout)
 
 
-def check_zip_expansion(upload) -> None:
-    """Refuse a workbook whose parts expand far beyond the upload limit (a zip bomb)."""
-    try:
-        with zipfile.ZipFile(upload) as archive:
-            expanded = sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, OSError):
-        raise ValidationError({"file": _("The file is not a valid XLSX workbook.")})
-    finally:
-        upload.seek(0)
-    if expanded > settings.IMPORT_MAX_BYTES * 20:
-        raise ValidationError({"file": _("The workbook expands to more data than an import may hold.")})
-
-
 def _read_xlsx(upload, layout: _Layout) -> Table:
+    from xml.etree.ElementTree import ParseError
+
     from openpyxl import load_workbook
 
-    check_zip_expansion(upload)
+    invalid = ValidationError({"file": _("The file is not a valid XLSX workbook.")})
+    # The archive is checked and every part inflated once, within bounds, before openpyxl opens it.
+    with uploads.checked_archive(upload, field="file", max_expanded=settings.IMPORT_MAX_BYTES * XLSX_EXPANSION_FACTOR,
+                                 max_entries=XLSX_MAX_ENTRIES, verify=True,
+                                 damaged=_("The file is not a valid XLSX workbook."),
+                                 too_expanded=_("The workbook expands to more data than an import may hold.")):
+        pass
     try:
         workbook = load_workbook(upload, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError):
-        raise ValidationError({"file": _("The file is not a valid XLSX workbook.")})
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError, ParseError, EOFError):
+        raise invalid
     try:
         records = workbook.active.iter_rows(values_only=True)
         try:
@@ -175,6 +181,8 @@ def _read_xlsx(upload, layout: _Layout) -> Table:
         except StopIteration:
             raise ValidationError({"file": _("The file is empty.")})
         return _table(header, records, layout)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError, ParseError, EOFError, AttributeError):
+        raise invalid
     finally:
         workbook.close()
 

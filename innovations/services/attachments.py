@@ -1,10 +1,11 @@
 """Innovations: attachments use cases.
 
-Attachments (the method description, lesson plans, photos of the work) are validated exactly
-like agreement documents (agreements.documents): the type is decided by the file's content,
+Attachments (the method description, lesson plans, photos of the work) go through the platform's
+upload inspection (cluster_platform.uploads, as agreement documents do) with the innovations' own
+limit, the INNOVATION_ATTACHMENT_MAX_BYTES setting: the type is decided by the file's content,
 never by its name or the content type the browser sends; hostile files (SVG, HTML, polyglots,
 macros, archives that expand without bound) are refused; the stored name is generated and the
-display name cleaned. The size limit is the INNOVATION_ATTACHMENT_MAX_BYTES setting.
+display name cleaned.
 
 Like agreements.services.document_upload, `attachment_add` stores its file outside the database:
 callers run it outside their own atomic blocks, so a refused or failed upload leaves neither row
@@ -13,15 +14,13 @@ nor file behind.
 
 from __future__ import annotations
 
-import uuid
-
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from agreements import documents
+from cluster_platform import uploads
 from cluster_platform.services import audit
 from cluster_platform.tenancy import roles_for
 
@@ -31,49 +30,16 @@ from ..models import Innovation, InnovationAttachment
 __all__ = ["attachment_add", "attachment_remove"]
 
 DESCRIPTION_MAX_LENGTH = 255
+DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 
 
 def attachment_max_bytes() -> int:
-    return int(getattr(settings, "INNOVATION_ATTACHMENT_MAX_BYTES", documents.DEFAULT_MAX_BYTES))
+    return int(getattr(settings, "INNOVATION_ATTACHMENT_MAX_BYTES", DEFAULT_MAX_BYTES))
 
 
 def size_limit_mb(limit: int | None = None) -> str:
     """The limit in megabytes for people: "20", "0.5"."""
-    megabytes = (attachment_max_bytes() if limit is None else limit) / (1024 * 1024)
-    if megabytes >= 1 and megabytes == int(megabytes):
-        return str(int(megabytes))
-    return f"{megabytes:.2f}".rstrip("0").rstrip(".") or "0"
-
-
-def _check_size(upload, limit: int) -> None:
-    """The innovation's own limit, on the declared size and on the bytes really sent (the
-    declared size may lie). agreements.documents.inspect_upload then checks the content."""
-    too_large = ValidationError({"file": [_("The file is too large. The maximum size is %(limit)s MB.") % {
-        "limit": size_limit_mb(limit)}]})
-    declared = getattr(upload, "size", None)
-    if declared is not None and declared > limit:
-        raise too_large
-    size = 0
-    try:
-        upload.seek(0)
-        for chunk in upload.chunks():
-            size += len(chunk)
-            if size > limit:
-                raise too_large
-    finally:
-        upload.seek(0)
-
-
-def _storage_name(*, cluster_id: int, innovation_id: int, inspected: documents.Inspected) -> str:
-    """`innovations/<cluster>/<innovation>/<uuid4 hex>.<ext>`: nothing of the user's file name,
-    so it can neither collide nor leave the media folder."""
-    for value in (cluster_id, innovation_id):
-        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-            raise ValueError(f"Unsafe id for a storage path: {value!r}")
-    extension = documents.KINDS[inspected.kind][0]
-    if extension != inspected.extension:
-        raise ValueError(f"Unknown document kind: {inspected.kind!r}")
-    return f"innovations/{cluster_id}/{innovation_id}/{uuid.uuid4().hex}.{extension}"
+    return uploads.format_mb(attachment_max_bytes() if limit is None else limit)
 
 
 def _visible(cluster, actor, innovation_id) -> Innovation:
@@ -99,10 +65,10 @@ def attachment_add(*, cluster, actor, innovation_id: int, upload, description: s
             "limit": DESCRIPTION_MAX_LENGTH}]})
     if upload is None:
         raise ValidationError({"file": [_("Choose a file to upload.")]})
-    _check_size(upload, attachment_max_bytes())
-    inspected = documents.inspect_upload(upload)
-    name = _storage_name(cluster_id=cluster.pk, innovation_id=innovation.pk, inspected=inspected)
-    display_name = documents.safe_display_name(getattr(upload, "name", ""), inspected)
+    inspected = uploads.inspect_upload(upload, limit=attachment_max_bytes(), kinds=uploads.DOCUMENT_KINDS,
+                                       field="file")
+    name = uploads.storage_name("innovations", cluster.pk, innovation.pk, extension=inspected.extension)
+    display_name = uploads.safe_display_name(getattr(upload, "name", ""), inspected)
 
     stored = None
     try:

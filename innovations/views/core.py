@@ -20,7 +20,7 @@ from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from agreements import documents
+from cluster_platform import uploads
 from cluster_platform.forms import ConfirmForm
 from members import selectors as member_selectors
 from members.models import Organization, Person
@@ -90,7 +90,7 @@ def attachment_file_response(attachment: InnovationAttachment) -> FileResponse:
     except FileNotFoundError:
         raise Http404
     response = FileResponse(handle, content_type=attachment.content_type)
-    response["Content-Disposition"] = documents.content_disposition(attachment.original_name)
+    response["Content-Disposition"] = uploads.content_disposition(attachment.original_name)
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "sandbox; default-src 'none'"
     response["Cache-Control"] = "private, no-store"
