@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test install migrate messages check stop clean
+.PHONY: demo test install migrate messages check backup restore stop clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Python 3.11 or newer is needed"; exit 1; }
@@ -31,6 +31,15 @@ messages: $(STAMP)
 
 check: $(STAMP)
 	$(BIN)/python manage.py check
+
+# The database and MEDIA_ROOT into one archive in BACKUP_DIR (default backups/).
+backup: $(STAMP)
+	$(BIN)/python manage.py backup
+
+# ARCHIVE=path/to/archive.tar into an empty database and MEDIA_ROOT; without ARCHIVE, the
+# newest archive in BACKUP_DIR.
+restore: $(STAMP)
+	$(BIN)/python manage.py restore $(if $(ARCHIVE),"$(ARCHIVE)")
 
 # Stop the embedded PostgreSQL and Redis that `make test` or a manage.py command left running.
 stop:
