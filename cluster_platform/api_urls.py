@@ -17,4 +17,5 @@ urlpatterns = [
     path("c/<slug:cluster_slug>/", include("programs.api.urls")),
     path("c/<slug:cluster_slug>/", include("innovations.api.urls")),
     path("c/<slug:cluster_slug>/", include("reports.api.urls")),
+    path("c/<slug:cluster_slug>/", include("audit.api")),
 ]

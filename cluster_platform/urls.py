@@ -30,9 +30,13 @@ urlpatterns = [
     path("c/<slug:cluster_slug>/programs/", include("programs.urls")),
     path("c/<slug:cluster_slug>/innovations/", include("innovations.urls")),
     path("c/<slug:cluster_slug>/reports/", include("reports.urls")),
+    path("c/<slug:cluster_slug>/audit/", include("audit.urls")),
     path("verify/", include("programs.verify_urls")),
     path("", include("members.urls")),
 ]
+
+# 503 when the database is unreachable, else the 500 page; JSON under /api/.
+handler500 = "cluster_platform.errors.server_error"
 
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
