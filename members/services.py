@@ -20,6 +20,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cluster_platform.broker import publish_on_commit
 from cluster_platform.services import audit
 from cluster_platform.tenancy import forget_roles, roles_for
 
@@ -260,7 +261,8 @@ def application_reject(*, cluster, actor, application_id: int, reason: str) -> M
         application.save(update_fields=["status", "decided_at", "decided_by", "rejection_reason"])
     from .tasks import send_application_decision
 
-    transaction.on_commit(lambda: send_application_decision.delay(cluster.pk, application.pk))
+    # A broker that cannot be reached leaves the decision saved (no 500); the email is not sent.
+    publish_on_commit(send_application_decision, cluster.pk, application.pk)
     return application
 
 
@@ -309,7 +311,8 @@ def _invitation_create(*, cluster, actor, email, person=None, cluster_role="", o
     )
     from .tasks import send_invitation
 
-    transaction.on_commit(lambda: send_invitation.delay(cluster.pk, invitation.pk))
+    # A broker that cannot be reached leaves the invitation saved (no 500); the email is not sent.
+    publish_on_commit(send_invitation, cluster.pk, invitation.pk)
     return invitation
 
 

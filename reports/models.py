@@ -86,6 +86,11 @@ class Report(TenantModel):
     )
     error = models.TextField(_("error"), blank=True)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    # When the task queue last accepted the report (empty: not yet, or the broker could not be
+    # reached; the beat sends it again), and the id of the task message that claimed it last (a
+    # second message finds it running under another id and leaves it: reports.services).
+    dispatched_at = models.DateTimeField(_("last sent to the queue"), null=True, blank=True, editable=False)
+    task_id = models.CharField(_("task"), max_length=64, blank=True, editable=False)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -128,3 +133,9 @@ class Report(TenantModel):
     @property
     def is_in_progress(self) -> bool:
         return self.status in self.IN_PROGRESS_STATUSES
+
+    @property
+    def waiting_for_queue(self) -> bool:
+        """Queued but not (yet) accepted by the task queue: the broker could not be reached when
+        it was queued. The beat sends it again once the queue is back."""
+        return self.status == self.Status.QUEUED and self.dispatched_at is None

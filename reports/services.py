@@ -11,6 +11,16 @@ Idempotency, in one place:
   beat: under the same lock it skips a period that has any report not failed.
 - The task claims the row under select_for_update; a ready row is never touched again (frozen),
   and the finish step writes only while the row is still the running row of that attempt.
+- Two messages of one report (the beat sent it again while the first message, which the broker
+  seemed to refuse, was there after all): the claim records the message's task id; a message
+  that finds the row running under another id, started within STALE_AFTER, leaves it (another
+  worker is rendering it). A redelivery or a retry of the claiming message keeps its id and
+  takes the row back, as above.
+
+The broker down: the report is committed as queued first and published after commit
+(cluster_platform.broker: bounded to seconds). A refused publish leaves `dispatched_at` empty and
+`report.sent_to_queue` False for the caller to say so; the beat (reports_redispatch, every minute)
+sends again what the broker never got or lost.
 """
 
 from __future__ import annotations
@@ -24,10 +34,11 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import connection, transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cluster_platform import broker
 from cluster_platform.services import audit
 from members.models import Cluster
 
@@ -39,6 +50,8 @@ __all__ = [
     "report_retry",
     "reports_schedule_due",
     "report_schedule",
+    "reports_redispatch",
+    "report_dispatch",
     "report_claim",
     "report_complete",
     "report_requeue",
@@ -54,11 +67,39 @@ __all__ = [
 SCHEDULED_KINDS = (periods.QUARTER, periods.YEAR)
 _LANGUAGES = dict(settings.LANGUAGES)
 
+# The beat's re-dispatch (reports_redispatch). A queued report the broker never accepted is sent
+# again once DISPATCH_GRACE has passed (its own request gave up publishing within seconds). One
+# the broker accepted but that no worker started within STALE_AFTER (the message was lost: a
+# broker restarted without its data), or one left running longer (its attempt ended without a
+# word: tasks.TIME_LIMIT, the task retries' backoff and the render's soft limit are all shorter),
+# is sent again too.
+DISPATCH_GRACE = datetime.timedelta(minutes=1)
+STALE_AFTER = datetime.timedelta(minutes=15)
+REDISPATCH_BATCH = 100
 
-def _enqueue(report_id: int) -> None:
+
+def _enqueue(report: Report) -> None:
+    """Publish the report after commit. `report.sent_to_queue` tells the caller how it went: True,
+    False (the broker could not be reached: the row stays queued, the beat sends it again), or
+    None before the commit."""
+    report.sent_to_queue = None
+
+    def send():
+        report.sent_to_queue = report_dispatch(report=report)
+
+    transaction.on_commit(send)
+
+
+def report_dispatch(*, report: Report) -> bool:
+    """Hand a committed report to the task queue now and note when; False when the broker could
+    not be reached (the row is left as it was, `dispatched_at` empty)."""
     from .tasks import render_report
 
-    transaction.on_commit(lambda: render_report.delay(report_id))
+    if not broker.publish(render_report, report.pk):
+        return False
+    with audit(None, service="report_dispatch"):
+        Report.objects.for_cluster(report.cluster_id).filter(pk=report.pk).update(dispatched_at=timezone.now())
+    return True
 
 
 def _lock_period(cluster_id: int, kind: str, start: datetime.date) -> None:
@@ -110,7 +151,8 @@ def _create(cluster, *, period: periods.Period, trigger: str, language: str, act
 def report_request(*, cluster, actor, kind: str, period: str, language: str | None = None) -> Report:
     """A report of `kind` ("month", "quarter", "year") for `period` (a code like "2026-Q2", or a
     date inside it), on demand. A report of that period already queued or running is returned
-    as it is; otherwise a new version is queued and rendered after commit."""
+    as it is; otherwise a new version is queued and rendered after commit (`sent_to_queue`: see
+    _enqueue)."""
     permissions.require(actor, cluster, "request")
     chosen = periods.parse_period(kind, period)
     periods.require_started(chosen, timezone.localdate())
@@ -121,7 +163,7 @@ def report_request(*, cluster, actor, kind: str, period: str, language: str | No
         return existing
     with audit(actor, service="report_request"):
         report = _create(cluster, period=chosen, trigger=Report.Trigger.ON_DEMAND, language=language, actor=actor)
-    _enqueue(report.pk)
+    _enqueue(report)
     return report
 
 
@@ -139,8 +181,9 @@ def report_retry(*, cluster, actor, report_id: int) -> Report:
     with audit(actor, service="report_retry"):
         report.status = Report.Status.QUEUED
         report.attempts = 0
-        report.save(update_fields=["status", "attempts"])
-    _enqueue(report.pk)
+        report.dispatched_at = None
+        report.save(update_fields=["status", "attempts", "dispatched_at"])
+    _enqueue(report)
     return report
 
 
@@ -185,7 +228,53 @@ def report_schedule(*, cluster, period: periods.Period, enqueue: bool = True) ->
         report = _create(cluster, period=period, trigger=Report.Trigger.SCHEDULED,
                          language=report_language(cluster=cluster))
     if enqueue:
-        _enqueue(report.pk)
+        _enqueue(report)
+    return report
+
+
+def _needs_dispatch(now: datetime.datetime) -> Q:
+    grace, stale = now - DISPATCH_GRACE, now - STALE_AFTER
+    never_sent = Q(dispatched_at__isnull=True, created_at__lt=grace) & (
+        Q(started_at__isnull=True) | Q(started_at__lt=grace))
+    not_sent_lately = Q(dispatched_at__isnull=True) | Q(dispatched_at__lt=stale)
+    lost = Q(dispatched_at__lt=stale) & (Q(started_at__isnull=True) | Q(started_at__lt=stale))
+    abandoned = Q(status=Report.Status.RUNNING, started_at__lt=stale) & not_sent_lately
+    return (Q(status=Report.Status.QUEUED) & (never_sent | lost)) | abandoned
+
+
+def reports_redispatch(*, now: datetime.datetime | None = None) -> list[int]:
+    """Platform-level (the beat, every minute): send again the reports the task queue never got or
+    lost (DISPATCH_GRACE, STALE_AFTER), oldest first. Should an earlier message turn up all the
+    same, the claim lets one of the two render it. Stops at the first publish the broker refuses
+    (the rest wait for the next run). Returns the ids sent."""
+    now = now or timezone.now()
+    due = list(Report.objects.unscoped().filter(_needs_dispatch(now)).order_by("created_at", "pk").values_list(
+        "pk", "cluster_id")[:REDISPATCH_BATCH])
+    sent = []
+    for report_id, cluster_id in due:
+        report = _redispatch_take(cluster_id=cluster_id, report_id=report_id, now=now)
+        if report is None:
+            continue
+        if not report_dispatch(report=report):
+            with audit(None, service="report_redispatch"):
+                Report.objects.for_cluster(cluster_id).filter(pk=report_id, dispatched_at=now).update(
+                    dispatched_at=None)
+            break
+        sent.append(report_id)
+    return sent
+
+
+@transaction.atomic
+def _redispatch_take(*, cluster_id: int, report_id: int, now: datetime.datetime) -> Report | None:
+    """Mark the row as sent now, so that no other run of the beat sends it too; None when it no
+    longer needs sending (a worker claimed it meanwhile, or another run holds it)."""
+    report = Report.objects.for_cluster(cluster_id).select_for_update(skip_locked=True).filter(
+        _needs_dispatch(now), pk=report_id).first()
+    if report is None:
+        return None
+    with audit(None, service="report_redispatch"):
+        report.dispatched_at = now
+        report.save(update_fields=["dispatched_at"])
     return report
 
 
@@ -197,22 +286,28 @@ def _cluster_of(report_id: int) -> Cluster | None:
 
 
 @transaction.atomic
-def report_claim(*, report_id: int) -> Report | None:
+def report_claim(*, report_id: int, task_id: str = "") -> Report | None:
     """Start (or restart) rendering: a queued or running row becomes this attempt's running row
-    (attempts + 1). A running row is one a killed worker left behind: its redelivered message
-    renders it again. Returns None when there is nothing to do (no such row, ready or failed)."""
+    (attempts + 1), claimed by the message `task_id`. A running row is one a killed worker left
+    behind: its redelivered message (the same id) renders it again. Returns None when there is
+    nothing to do: no such row, ready or failed, or running under another message's id and
+    started within STALE_AFTER (that message is rendering it)."""
     cluster = _cluster_of(report_id)
     if cluster is None:
         return None
     report = Report.objects.for_cluster(cluster).select_for_update().select_related("cluster").get(pk=report_id)
     if report.status not in Report.IN_PROGRESS_STATUSES:
         return None
+    if report.status == Report.Status.RUNNING and report.task_id and task_id != report.task_id and (
+            report.started_at and report.started_at > timezone.now() - STALE_AFTER):
+        return None
     with audit(None, service="report_claim"):
         report.status = Report.Status.RUNNING
         report.attempts += 1
         report.started_at = timezone.now()
         report.finished_at = None
-        report.save(update_fields=["status", "attempts", "started_at", "finished_at"])
+        report.task_id = task_id
+        report.save(update_fields=["status", "attempts", "started_at", "finished_at", "task_id"])
     return report
 
 

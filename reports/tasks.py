@@ -1,12 +1,15 @@
 """The reports tasks: rendering one report (`render_report`) and the beat (`reports_beat`, 02:00
-Asia/Tashkent on the first day of each quarter, migration 0002).
+Asia/Tashkent on the first day of each quarter, migration 0002; `reports_redispatch`, every
+minute, migration 0004: sends again the reports the broker never got, see services).
 
 render_report(report_id), in three steps, each its own transaction:
 1. claim (services.report_claim): the row under select_for_update; ready or failed → nothing to
    do (a second delivery, a second call); queued or running → running, attempts + 1. A running
    row is what a worker killed mid-render leaves: acks_late + reject_on_worker_lost give its
    message back to the broker, the redelivered task claims the same row and renders it again.
-   There is never a second row: the task only ever writes the row it was given.
+   There is never a second row: the task only ever writes the row it was given. The claim
+   records the message's task id: a second message of the report (sent again by the beat)
+   finds it running under another id and does nothing.
 2. compute the snapshot (reports.indicators.snapshot) and render the PDF, outside any
    transaction: nothing is held locked while WeasyPrint works.
 3. finish (services.report_complete): writes the file, checksum and code only if the row is
@@ -103,7 +106,7 @@ def render_once(report_id: int) -> Report | None:
              soft_time_limit=SOFT_TIME_LIMIT, time_limit=TIME_LIMIT)
 def render_report(self, report_id: int) -> str:
     """Render one report; see the module docstring. Returns what became of it."""
-    report = services.report_claim(report_id=report_id)
+    report = services.report_claim(report_id=report_id, task_id=self.request.id or "")
     if report is None:
         return "nothing to do"
     attempt = report.attempts
@@ -132,3 +135,11 @@ def reports_beat(today: str | None = None) -> list[int]:
     cluster; `today` (ISO date) is for tests and catching up by hand. Returns the new ids."""
     day = datetime.date.fromisoformat(today) if today else timezone.localdate()
     return [report.pk for report in services.reports_schedule_due(today=day)]
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def reports_redispatch(now: str | None = None) -> list[int]:
+    """Send again the reports the task queue never got or lost (services.reports_redispatch);
+    `now` (ISO date and time) is for tests. No retries: the next minute's run does the work."""
+    moment = datetime.datetime.fromisoformat(now) if now else None
+    return services.reports_redispatch(now=moment)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -17,6 +18,19 @@ from ..models import Report
 
 Status = Report.Status
 POLL_SECONDS = 2
+
+
+def queue_unreachable_message() -> str:
+    return _("The task queue cannot be reached right now. The report is saved and will be produced when the "
+             "queue is back; this page shows its progress.")
+
+
+def warn_if_not_sent(request, report: Report) -> bool:
+    """A warning when the broker refused the report just queued (services._enqueue); True if so."""
+    if getattr(report, "sent_to_queue", None) is False:
+        messages.warning(request, queue_unreachable_message())
+        return True
+    return False
 
 
 def with_period_label(report: Report) -> Report:
@@ -130,6 +144,8 @@ class ReportRequestView(ReportPage, ServiceFormView):
                                        period=data["period"], language=data["language"] or None)
 
     def get_success_message(self):
+        if warn_if_not_sent(self.request, self.object):
+            return ""
         return _("The report is being prepared. This page shows its progress.")
 
     def get_success_url(self):
@@ -186,6 +202,8 @@ class ReportRetryView(ReportPage, ServiceFormView):
         return services.report_retry(cluster=self.cluster, actor=self.request.user, report_id=self.report.pk)
 
     def get_success_message(self):
+        if warn_if_not_sent(self.request, self.object):
+            return ""
         return _("The report was queued again.")
 
     def get_success_url(self):
