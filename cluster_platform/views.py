@@ -1,5 +1,9 @@
 """Project-wide pages: the home page (which cluster?), the sign-in pages' forms and the language
-switcher."""
+switcher.
+
+Sign-ins are guarded by django-axes (settings.AXES_*): its backend refuses a username that failed
+too often from the same address, and its middleware answers with cluster_platform.lockout's page.
+"""
 
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.views import redirect_to_login
@@ -11,7 +15,7 @@ from members.selectors import user_clusters
 from members.services import language_set
 from members.signals import remember_in_session
 
-from . import forms
+from . import forms, lockout
 
 
 def home(request):
@@ -25,6 +29,9 @@ def home(request):
 
 
 class LoginView(auth_views.LoginView):
+    # AuthenticationForm calls authenticate(request, ...), which django-axes needs: failures are
+    # counted per username and address, a lockout answers 429 (lockout.lockout_response) and a
+    # successful sign-in clears that pair's failures (AXES_RESET_ON_SUCCESS).
     authentication_form = forms.LoginForm
     redirect_authenticated_user = True
 
@@ -39,6 +46,13 @@ class PasswordResetView(auth_views.PasswordResetView):
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     form_class = forms.SetPasswordForm
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        # Whoever set the password through the emailed link owns the account: a sign-in lockout
+        # of this username (from any address) must not keep them out for the rest of the cool-off.
+        lockout.failures_clear(username=form.user.get_username())
+        return response
 
 
 def set_language(request):

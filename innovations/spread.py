@@ -280,7 +280,7 @@ def spread_svg(spread: Spread, *, title: str) -> str:
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="spread-graph" role="img" '
         f'aria-labelledby="spread-title spread-desc" viewBox="0 0 {width} {height}" width="{width}" '
-        f'height="{height}" style="max-width:100%;height:auto" font-family="sans-serif" font-size="12">',
+        f'height="{height}" font-family="sans-serif" font-size="12">',
         f'<title id="spread-title">{escape(title)}</title>',
         f'<desc id="spread-desc">{escape(description)}</desc>',
         '<defs><marker id="spread-arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" '

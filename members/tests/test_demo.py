@@ -342,7 +342,7 @@ class SeedDemoTests(TestCase):
             self.assertIn(school_id, {party.organization_id for party in agreement.parties.all()})
         self.assertTrue(Obligation.objects.for_cluster(self.tashkent).filter(
             party__organization_id=school_id, status=Obligation.Status.OVERDUE).exists())
-        self.client.login(username="institution", password="demo")
+        self.client.login(request=HttpRequest(), username="institution", password="demo")
         response = self.client.get(reverse("agreement_list", kwargs={"cluster_slug": "tashkent-region"}))
         self.assertContains(response, "Laboratory practice in STEM for schools of Chirchik")
         self.assertNotContains(response, "Dual education in mineral processing with Almalyk MMC")
@@ -374,16 +374,17 @@ class SeedDemoTests(TestCase):
         states = _agreement_states()
         self.assertEqual({pk: states[pk] for pk in kept}, kept)
 
+    # authenticate() and Client.login() get a request: django-axes' backend refuses a sign-in without one.
     def test_demo_accounts_sign_in_only_in_demo_mode(self):
         with self.settings(DEMO_MODE=True):
-            self.assertIsNotNone(authenticate(username="coordinator", password="demo"))
-            self.assertTrue(self.client.login(username="institution", password="demo"))
+            self.assertIsNotNone(authenticate(HttpRequest(), username="coordinator", password="demo"))
+            self.assertTrue(self.client.login(request=HttpRequest(), username="institution", password="demo"))
         with self.settings(DEMO_MODE=False):
-            self.assertIsNone(authenticate(username="coordinator", password="demo"))
-            self.assertFalse(self.client.login(username="expert", password="demo"))
+            self.assertIsNone(authenticate(HttpRequest(), username="coordinator", password="demo"))
+            self.assertFalse(self.client.login(request=HttpRequest(), username="expert", password="demo"))
 
     def test_a_demo_session_ends_when_demo_mode_is_off(self):
-        self.client.login(username="authority", password="demo")
+        self.client.login(request=HttpRequest(), username="authority", password="demo")
         request = HttpRequest()
         request.session = self.client.session
         with self.settings(DEMO_MODE=True):
@@ -395,7 +396,7 @@ class SeedDemoTests(TestCase):
         UserFactory(username="teacher")
         for demo_mode in (True, False):
             with self.settings(DEMO_MODE=demo_mode):
-                self.assertIsNotNone(authenticate(username="teacher", password="pass-word-123"))
+                self.assertIsNotNone(authenticate(HttpRequest(), username="teacher", password="pass-word-123"))
 
     def test_restoring_a_session_outside_demo_mode_costs_one_query(self):
         user = UserFactory(username="teacher")

@@ -7,6 +7,7 @@ from django.contrib.auth import authenticate, login
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.decorators import method_decorator
+from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
@@ -22,11 +23,25 @@ def application_rate(group, request) -> str:
     return f"{settings.APPLICATION_RATE_LIMIT}/h"
 
 
+def application_page_rate(group, request) -> str:
+    return settings.APPLICATION_PAGE_RATE_LIMIT
+
+
+# Two limits per address: opening the form (checked before the cluster is even looked up, so the
+# page cannot be used to list clusters quickly) and sending it (APPLICATION_RATE_LIMIT per hour).
+@method_decorator(ratelimit(key="ip", rate=application_page_rate, method=["GET", "HEAD"], group="application_page",
+                            block=False), name="dispatch")
 @method_decorator(ratelimit(key="ip", rate=application_rate, method="POST", block=False), name="post")
 class ApplicationApplyView(View):
     template_name = "members/apply.html"
 
     def dispatch(self, request, *args, **kwargs):
+        if request.method in ("GET", "HEAD") and getattr(request, "limited", False):
+            response = render(request, "429.html", {
+                "message": _("Too many pages were opened from your network. Please wait a minute and reload the page."),
+            }, status=429)
+            response["Retry-After"] = "60"
+            return response
         self.cluster = get_object_or_404(Cluster, slug=kwargs["cluster_slug"], is_active=True)
         return super().dispatch(request, *args, **kwargs)
 
@@ -40,7 +55,9 @@ class ApplicationApplyView(View):
     def post(self, request, *args, **kwargs):
         form = ApplicationForm(request.POST)
         if getattr(request, "limited", False):
-            return self.render(form, status=429, rate_limited=True)
+            response = self.render(form, status=429, rate_limited=True)
+            response["Retry-After"] = "3600"
+            return response
         if form.is_valid():
             try:
                 application = services.application_submit(cluster=self.cluster, data=form.service_data())

@@ -119,8 +119,13 @@ def _render(request, template, context, status=200):
     return response
 
 
-@method_decorator(ratelimit(key="ip", rate=verify_rate, method="GET", group="certificate_verify", block=False),
-                  name="get")
+# One counter per address for the form, the code pages and the uploads: the same group and the
+# same methods (django-ratelimit keys its counter by both). HEAD counts too: it runs the GET.
+RATE_LIMITED_METHODS = ["GET", "HEAD", "POST"]
+
+
+@method_decorator(ratelimit(key="ip", rate=verify_rate, method=RATE_LIMITED_METHODS, group="certificate_verify",
+                            block=False), name="get")
 class VerifyFormView(View):
     """A small form to type a code; GET with ?code= goes to the code's page."""
 
@@ -138,7 +143,7 @@ class VerifyFormView(View):
 # CSRF is checked in `_check_upload`, after the upload handlers are replaced: the middleware
 # would read the body (with the default handlers, which store it) before the view could.
 @method_decorator(csrf_exempt, name="dispatch")
-@method_decorator(ratelimit(key="ip", rate=verify_rate, method=["GET", "POST"], group="certificate_verify",
+@method_decorator(ratelimit(key="ip", rate=verify_rate, method=RATE_LIMITED_METHODS, group="certificate_verify",
                             block=False), name="dispatch")
 class VerifyView(View):
     def get(self, request, code):
