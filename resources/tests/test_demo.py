@@ -1,16 +1,22 @@
 """The demo resources and bookings that seed_demo writes into tashkent-region: enough of every
 kind and status, and every booking within the rules the services enforce."""
 
+import datetime
 from io import StringIO
 
+import pghistory
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Count, F
 from django.test import TestCase, override_settings
 from django.utils import timezone
 
+from cluster_platform.auth_backends import DEMO_GROUP
 from cluster_platform.tenancy import roles_for
+from members import demo_data as member_data
+from members.management.commands.seed_demo import Command, _ClusterSeeder, _ResourceSeeder
 from members.models import Cluster
 from resources import availability, indicators, permissions, selectors, services
 from resources import demo_data as resource_data
@@ -195,3 +201,68 @@ class DemoResourcesTests(TestCase):
         self.assertEqual(_state(), before)
         self.assertIn("tashkent-region: resources already seeded, left unchanged.", out.getvalue())
 
+
+
+class DemoRequestsOnEveryDayTests(TestCase):
+    """What the demo logins are promised holds whatever the seed day and hour (weekday, Sunday,
+    holidays, the turn of the year, before or after the day's opening hours): `institution`
+    has requests to decide on its school's resources and requests of its own waiting, which it
+    may cancel; the coordinator has CSPU requests to decide. Tashkent's members, agreements and
+    resources are seeded once; each seed moment then gets the seeder's closed dates and bookings
+    (the parts that depend on the day, with the same random draws as a full seed), rolled back."""
+
+    SEED_MOMENTS = [
+        *(datetime.datetime(2027, month, 2 * month, hour)
+          for month, hour in zip(range(1, 13), (9, 12, 15, 18, 21, 23) * 2, strict=True)),
+        datetime.datetime(2026, 12, 7, 8, 30),  # a Monday, the eve of Constitution Day
+        datetime.datetime(2027, 3, 21, 10),  # a Sunday, and Navruz
+        datetime.datetime(2026, 12, 31, 23, 30),
+        datetime.datetime(2027, 1, 1, 0, 15),
+    ]
+
+    @classmethod
+    def setUpTestData(cls):
+        spec = next(spec for spec in member_data.CLUSTERS if spec.slug == "tashkent-region")
+        today = timezone.localdate()
+        group, _created = Group.objects.get_or_create(name=DEMO_GROUP)
+        command = Command(stdout=StringIO())
+        with pghistory.context(service="seed_demo"):
+            _ClusterSeeder(spec=spec, group=group, today=today).run()
+        command._agreements(spec, today)
+        cls.spec = spec
+        cls.cluster = Cluster.objects.get(slug=spec.slug)
+        cls.actor = command._coordinator(spec, cls.cluster)
+        seeder = _ResourceSeeder(spec=spec, cluster=cls.cluster, actor=cls.actor, today=today)
+        cls.created = [(demo, seeder._resource(demo, seeder.organizations[demo.owner]))
+                       for demo in resource_data.RESOURCES[spec.slug]]
+        cls.institution = User.objects.get(username="institution")
+        cls.coordinator = User.objects.get(username="coordinator")
+
+    def seed(self, moment: datetime.datetime):
+        now = timezone.make_aware(moment)
+        seeder = _ResourceSeeder(spec=self.spec, cluster=self.cluster, actor=self.actor, today=now.date(), now=now)
+        with pghistory.context(service="seed_demo"):
+            seeder._closed_dates(self.created)
+            seeder._bookings(resource_data.RESOURCES[self.spec.slug], resource_data.BUNDLES[self.spec.slug])
+        return now
+
+    def test_the_demo_logins_have_requests_on_every_seed_day(self):
+        school = "General Secondary School No. 12, Chirchik"
+        for moment in self.SEED_MOMENTS:
+            with self.subTest(seed=moment.strftime("%a %Y-%m-%d %H:%M")), transaction.atomic():
+                now = self.seed(moment)
+                institution = roles_for(self.institution, self.cluster)
+                for_school = selectors.bookings_to_approve(self.cluster, institution)
+                self.assertGreaterEqual(for_school.count(), 2)
+                self.assertEqual(set(for_school.values_list("items__resource__owner__name", flat=True)), {school})
+                self.assertTrue(selectors.bookings_to_approve(self.cluster, roles_for(self.coordinator, self.cluster))
+                                .filter(items__resource__owner__short_name="CSPU").exists())
+                waiting = selectors.booking_list(cluster=self.cluster, roles=institution, filters={
+                    "view": "mine", "status": Status.REQUESTED}).filter(period__startswith__gt=now)
+                self.assertGreaterEqual(len(waiting), 2)
+                for booking in waiting:
+                    self.assertEqual(booking.requester.name, school)
+                    self.assertNotIn(school, {item.resource.owner.name for item in booking.items.all()})
+                    self.assertTrue(permissions.can_cancel(institution, booking))
+                    self.assertTrue(permissions.is_cancellable(booking, now))
+                transaction.set_rollback(True)

@@ -671,12 +671,13 @@ class _ResourceSeeder:
       every booking with the services' own rule function.
     Bookings are written only into a cluster that has none: a second run adds nothing."""
 
-    def __init__(self, *, spec: demo_data.ClusterSpec, cluster: Cluster, actor, today: datetime.date):
+    def __init__(self, *, spec: demo_data.ClusterSpec, cluster: Cluster, actor, today: datetime.date,
+                 now: datetime.datetime | None = None):
         self.spec = spec
         self.cluster = cluster
         self.actor = actor
         self.today = today
-        self.now = timezone.now()
+        self.now = now or timezone.now()  # a moment of `today` (the tests pass other days)
         self.rng = random.Random(f"{spec.slug}:resources")
         self.organizations = _organizations_by_key(spec, cluster)
         self.by_id = {organization.pk: organization for organization in self.organizations.values()}
@@ -860,7 +861,8 @@ class _ResourceSeeder:
 
     def _draw(self, resources: list[Resource], count: int):
         """`count` bookings of these resources together, on slots free in each, split between
-        the past and the future; each for an organization that may book them all that day."""
+        the past and the future; each for an organization that may book them all that day (the
+        first in the future, the request left waiting, for the demo's `first_request_by`)."""
         common = set(self._grid(resources[0]))
         for resource in resources[1:]:
             common &= set(self._grid(resource))
@@ -878,6 +880,10 @@ class _ResourceSeeder:
                 if not borrowers:
                     continue
                 requester, agreement = self.rng.choice(borrowers)
+                if slots is future and (resources[0].pk, False) not in self.turn:  # the request left waiting
+                    asker = self.organizations.get(self.demo_of[resources[0].pk].first_request_by)
+                    requester, agreement = next(
+                        (pair for pair in borrowers if pair[0] == asker), (requester, agreement))
                 for resource in resources:
                     self.used[resource.pk].add((start, end))
                 self.plans.append(self._plan(resources, requester, agreement, start, end))
