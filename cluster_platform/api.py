@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import exceptions, filters, metadata, viewsets
 from rest_framework.request import clone_request
@@ -169,3 +170,10 @@ ERROR_RESPONSES = {
 
 def error_responses(*codes) -> dict:
     return {code: ERROR_RESPONSES[code] for code in codes}
+
+
+def file_responses(content_types, description) -> dict:
+    """A 200 answer that is a file of one of `content_types`, for `responses={...}`: a download
+    is sent with its real content type, which the schema must name."""
+    return {(200, content_type): OpenApiResponse(response=OpenApiTypes.BINARY, description=description)
+            for content_type in content_types}

@@ -54,6 +54,10 @@ END_STAGES = (Stage.REJECTED, Stage.ARCHIVED)
 # The stages a stay can end in: nothing leaves an end stage.
 LEAVABLE_STAGES = tuple(stage for stage in Stage.values if stage not in END_STAGES)
 MAX_YEARS = 3
+# The dates a period may use. Far dates mean nothing here and break the arithmetic (year 0 or
+# 10000 does not exist) or the time zone (before standard time, an offset in seconds).
+EARLIEST = datetime.date(1970, 1, 1)
+LATEST = datetime.date(2999, 12, 31)
 
 _TABLE = StageTransition._meta.db_table
 
@@ -167,20 +171,30 @@ def period_or_default(start: datetime.date | None = None, end: datetime.date | N
     """The period asked for, its missing ends filled in: the end defaults to today, the start to
     the twelve months up to the end (see default_period)."""
     end = end or today or timezone.localdate()
-    return start or default_period(end)[0], end
+    if start is None and isinstance(end, datetime.date) and EARLIEST <= end <= LATEST:
+        start = default_period(end)[0]
+    return start, end
 
 
 def check_period(start, end) -> None:
-    """Refuse a period that is not two dates, start before end, at most three years long
-    (ValidationError naming the field)."""
-    if not isinstance(start, datetime.date) or isinstance(start, datetime.datetime):
-        raise ValidationError({"start": _("Give the first day of the period.")})
+    """Refuse a period that is not two dates from EARLIEST to LATEST, start before end, at most
+    three years long (ValidationError naming the field)."""
     if not isinstance(end, datetime.date) or isinstance(end, datetime.datetime):
         raise ValidationError({"end": _("Give the last day of the period.")})
+    _check_range("end", end)
+    if not isinstance(start, datetime.date) or isinstance(start, datetime.datetime):
+        raise ValidationError({"start": _("Give the first day of the period.")})
+    _check_range("start", start)
     if end <= start:
         raise ValidationError({"end": _("The end of the period must be after its start.")})
     if end >= _add_years(start, MAX_YEARS):
         raise ValidationError({"end": _("The period can be at most %(years)d years long.") % {"years": MAX_YEARS}})
+
+
+def _check_range(name: str, day: datetime.date) -> None:
+    if not EARLIEST <= day <= LATEST:
+        raise ValidationError({name: _("Give a date from %(earliest)s to %(latest)s.") % {
+            "earliest": EARLIEST.isoformat(), "latest": LATEST.isoformat()}})
 
 
 def _check_choice(name: str, value: str, choices: dict) -> None:

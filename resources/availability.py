@@ -15,9 +15,14 @@ from collections.abc import Iterable
 
 from django.utils import timezone
 from django.utils.dates import WEEKDAYS
+from django.utils.translation import gettext as _
 
 ONE_DAY = datetime.timedelta(days=1)
 TINY = datetime.timedelta(microseconds=1)
+# The instants a request may name. Far dates mean nothing for a booking and break the day
+# arithmetic (there is no year 0 or 10000); a time outside is refused, not computed.
+EARLIEST = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
+LATEST = datetime.datetime(3000, 1, 1, tzinfo=datetime.timezone.utc)
 
 
 def local(value: datetime.datetime) -> datetime.datetime:
@@ -29,6 +34,16 @@ def aware(value: datetime.datetime) -> datetime.datetime:
     if isinstance(value, datetime.datetime) and timezone.is_naive(value):
         return timezone.make_aware(value)
     return value
+
+
+def in_range(value: datetime.datetime) -> bool:
+    """Whether an aware datetime lies in [EARLIEST, LATEST)."""
+    return EARLIEST <= value < LATEST
+
+
+def range_message() -> str:
+    return _("Give a date and time from %(earliest)s to %(latest)s.") % {
+        "earliest": EARLIEST.date().isoformat(), "latest": (LATEST - ONE_DAY).date().isoformat()}
 
 
 def at(day: datetime.date, time: datetime.time) -> datetime.datetime:

@@ -40,7 +40,8 @@ def _choice_out(choices):
 
 class AgreementPartyOut(serializers.ModelSerializer):
     organization_name = serializers.CharField(source="organization.name", read_only=True)
-    signatory_name = serializers.CharField(source="signatory.full_name", default=None, read_only=True)
+    signatory_name = serializers.CharField(source="signatory.full_name", default=None, allow_null=True,
+                                           read_only=True)
 
     class Meta:
         model = AgreementParty
@@ -80,7 +81,7 @@ class ObligationOut(serializers.ModelSerializer):
 class AgreementTransitionOut(serializers.ModelSerializer):
     from_status = serializers.CharField(read_only=True, help_text=_("Empty for the creation."))
     to_status = _choice_out(Agreement.Status.choices)
-    actor_username = serializers.CharField(source="actor.username", default=None, read_only=True)
+    actor_username = serializers.CharField(source="actor.username", default=None, allow_null=True, read_only=True)
 
     class Meta:
         model = AgreementTransition
@@ -93,7 +94,8 @@ class AgreementDocumentOut(serializers.ModelSerializer):
     the cluster in the serializer context (ClusterScopedViewSet.get_serializer_context)."""
 
     kind = _choice_out(AgreementDocument.Kind.choices)
-    uploaded_by_username = serializers.CharField(source="uploaded_by.username", default=None, read_only=True)
+    uploaded_by_username = serializers.CharField(source="uploaded_by.username", default=None, allow_null=True,
+                                                 read_only=True)
     download_url = serializers.SerializerMethodField(help_text=_("Absolute path of the file's download route."))
 
     class Meta:

@@ -16,8 +16,7 @@ from django.db import transaction
 from django.db.models import Prefetch, prefetch_related_objects
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, status
 from rest_framework.decorators import action
 from rest_framework.negotiation import DefaultContentNegotiation
@@ -28,7 +27,8 @@ from rest_framework.response import Response
 from agreements import permissions, selectors, services
 from agreements.models import Agreement, AgreementDocument, Obligation
 from agreements.views import document_file_response
-from cluster_platform.api import ClusterScopedViewSet, error_responses
+from cluster_platform import uploads
+from cluster_platform.api import ClusterScopedViewSet, error_responses, file_responses
 
 from .filters import AgreementDocumentFilter, AgreementFilter, ObligationFilter
 from .serializers import (
@@ -237,8 +237,8 @@ class AgreementViewSet(mixins.ListModelMixin, ClusterScopedViewSet):
 
     @extend_schema(summary=_("Download one document's file"),
                    description=_("The file as an attachment, with the content type detected at upload."),
-                   responses={(200, "application/octet-stream"): OpenApiResponse(
-                       response=OpenApiTypes.BINARY, description=_("The file.")), **error_responses(404)})
+                   responses={**file_responses(uploads.content_types(uploads.DOCUMENT_KINDS), _("The file.")),
+                              **error_responses(404)})
     @action(detail=True, methods=["get"], url_path=r"documents/(?P<document_pk>[0-9]+)/download",
             url_name="document-download", filter_backends=[], renderer_classes=[JSONRenderer],
             content_negotiation_class=DownloadContentNegotiation)

@@ -4,10 +4,12 @@ See the README's "Configuration" section for every variable.
 """
 
 from contextlib import contextmanager
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import environ
+from csp.constants import NONCE, NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -41,6 +43,10 @@ INSTALLED_APPS = [
     "pghistory.admin",
     "django_htmx",
     "django_static_bootstrap",
+    # Failed sign-ins per username and address (AccessAttempt rows: platform tables, no cluster).
+    "axes",
+    # Its system checks (refuses the settings of django-csp 3).
+    "csp",
     # Only for its system checks: they refuse a cache without atomic increments.
     "django_ratelimit",
     "cluster_platform",
@@ -50,10 +56,13 @@ INSTALLED_APPS = [
     "programs",
     "innovations",
     "reports",
+    "audit",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy on every response, with a fresh nonce per request (request.csp_nonce).
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -64,6 +73,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "pghistory.middleware.HistoryMiddleware",
+    # Last, as django-axes asks: turns a sign-in refused for a lockout into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "cluster_platform.urls"
@@ -94,6 +105,11 @@ def database_config(*, embedded_default):
     if url:
         config = env.db_url_config(url)
         config["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
+        # A persistent connection outlives a PostgreSQL restart: checked before each request
+        # reuses it, a dead one is replaced instead of failing that request.
+        config["CONN_HEALTH_CHECKS"] = True
+        # An unreachable server fails the request within seconds instead of hanging it.
+        config.setdefault("OPTIONS", {}).setdefault("connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=5))
         return config
     if not embedded_default:
         raise environ.ImproperlyConfigured("Set the DATABASE_URL environment variable.")
@@ -172,6 +188,9 @@ def cache_config(broker: str) -> dict:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
+    # First: refuses any sign-in (browser, admin, API token) while that username is locked out
+    # from that address; authenticates no one itself. Needs authenticate(request=...).
+    "axes.backends.AxesStandaloneBackend",
     # ModelBackend that refuses the demo accounts unless DEMO_MODE is on.
     "cluster_platform.auth_backends.DemoAwareModelBackend",
     "guardian.backends.ObjectPermissionBackend",
@@ -202,6 +221,8 @@ STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles"))
 # cluster_platform is an installed app: its static/ folder is found by the app finder.
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
+# Where `make backup` (manage.py backup) writes its archives and `make restore` finds the newest.
+BACKUP_DIR = Path(env.str("BACKUP_DIR", default=str(BASE_DIR / "backups")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
@@ -221,6 +242,12 @@ CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_WORKER_MAX_MEMORY_PER_CHILD = 400_000  # KiB
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A publish made during a web request (cluster_platform.broker) gives up within seconds when
+# the broker is down or hung, instead of holding the request: connect and socket timeouts (a
+# hung Redis otherwise blocks a publish forever) and one retry.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 3}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.5, "interval_max": 0.5}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = TIME_ZONE
 
@@ -238,7 +265,7 @@ REST_FRAMEWORK = {
         "rest_framework.filters.OrderingFilter",
         "rest_framework.filters.SearchFilter",
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "cluster_platform.api_schema.ClusterAutoSchema",
     "DEFAULT_THROTTLE_RATES": {
         # The one throttled view, the token endpoint. The public pages (applying to join)
         # are limited by django-ratelimit instead (APPLICATION_RATE_LIMIT).
@@ -258,6 +285,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # No validator badge: it would load an image from swagger.io, which the CSP refuses anyway.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     "COMPONENT_SPLIT_REQUEST": True,
     # One name per choice set: a school's rating colour appears as `colour` and as
     # `current_rating`, and two different `status` sets would otherwise get generated names.
@@ -282,6 +311,42 @@ SILENCED_SYSTEM_CHECKS = [
     "django_ratelimit.W001",
 ]
 
+# django-axes: brute-force protection of every sign-in (the login page, the admin's, the API
+# token endpoint). A lockout holds for one username from one address only, so nobody elsewhere
+# can lock a real user out by failing on purpose; from another address the right password still
+# works, and a successful sign-in clears that pair's failures. Attempts are rows in the database
+# (not the cache) and expire after the cool-off. The address is read as for the rate limits.
+AXES_ENABLED = True
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "cluster_platform.net.client_ip"
+# The lockout page (browser) or a 429 JSON answer (API), both translated.
+AXES_LOCKOUT_CALLABLE = "cluster_platform.lockout.lockout_response"
+# Successful sign-ins are not logged by axes (personal data kept for no use); failures are.
+AXES_DISABLE_ACCESS_LOG = True
+
+# django-csp 4: a strict Content-Security-Policy on every page. No inline script or style runs
+# without the request's nonce (templates write nonce="{{ request.csp_nonce }}"); htmx is
+# configured without eval or inline scripts (base.html's htmx-config). The Swagger UI page has
+# its own policy (cluster_platform.api_docs).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    },
+}
+
 # Guardian: direct foreign-key permission tables are declared per app; no anonymous user.
 ANONYMOUS_USER_NAME = None
 GUARDIAN_MONKEY_PATCH_USER = False
@@ -295,6 +360,8 @@ RESOURCE_PHOTO_MAX_BYTES = env.int("RESOURCE_PHOTO_MAX_BYTES", default=5 * 1024 
 REPORT_VERIFY_MAX_BYTES = env.int("REPORT_VERIFY_MAX_BYTES", default=50 * 1024 * 1024)
 IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=5000)
 APPLICATION_RATE_LIMIT = env.int("APPLICATION_RATE_LIMIT", default=5)  # per hour per address
+# Openings of the application form (GET) per address, as a django-ratelimit rate.
+APPLICATION_PAGE_RATE_LIMIT = env.str("APPLICATION_PAGE_RATE_LIMIT", default="60/m")
 # django-ratelimit rates ("count/period") of the public pages reached without a login.
 CERTIFICATE_VERIFY_RATE_LIMIT = env.str("CERTIFICATE_VERIFY_RATE_LIMIT", default="30/m")  # per address
 CALENDAR_FEED_RATE_LIMIT = env.str("CALENDAR_FEED_RATE_LIMIT", default="120/h")  # per address

@@ -18,8 +18,7 @@ from django.urls import path
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, status
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -27,7 +26,8 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from agreements.api.views import DownloadContentNegotiation
-from cluster_platform.api import ClusterScopedViewSet, error_responses
+from cluster_platform import uploads
+from cluster_platform.api import ClusterScopedViewSet, error_responses, file_responses
 
 from .. import permissions, selectors, services
 from ..models import Innovation, InnovationAttachment, InnovationAuthor, Stage, StageTransition, SubjectField
@@ -226,8 +226,8 @@ class InnovationAttachmentViewSet(ClusterScopedViewSet):
 
     @extend_schema(summary=_("Download one attachment's file"),
                    description=_("The file as an attachment, with the content type detected at upload."),
-                   responses={(200, "application/octet-stream"): OpenApiResponse(
-                       response=OpenApiTypes.BINARY, description=_("The file.")), **error_responses(404)})
+                   responses={**file_responses(uploads.content_types(uploads.DOCUMENT_KINDS), _("The file.")),
+                              **error_responses(404)})
     def download(self, request, *args, **kwargs):
         return attachment_file_response(self.get_object())
 

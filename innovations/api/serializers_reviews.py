@@ -55,8 +55,8 @@ class ReviewOut(serializers.Serializer):
     recommendation = serializers.SerializerMethodField()
     comment = serializers.SerializerMethodField()
     assigned_at = serializers.DateTimeField(read_only=True)
-    submitted_at = serializers.DateTimeField(read_only=True)
-    revised_at = serializers.DateTimeField(read_only=True)
+    submitted_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    revised_at = serializers.DateTimeField(read_only=True, allow_null=True)
 
     def _access(self, review) -> dict:
         return self.context["access"](review)

@@ -217,6 +217,11 @@ def test_the_api_defaults_to_the_last_twelve_months(cluster, coordinator):
     ({"start": "2020-01-01", "end": "2024-01-01"}, "end"),
     ({"period": "year"}, "period"),
     ({"step": "hour"}, "step"),
+    # Dates the period arithmetic cannot take (found by tests/test_api_fuzz.py): year 0 as the
+    # default start, year 10000 as the longest end, an offset in seconds before standard time.
+    ({"end": "0001-03-01"}, "end"),
+    ({"start": "9998-06-01", "end": "9999-01-01"}, "end"),
+    ({"start": "1969-12-01", "end": "1970-02-01"}, "start"),
 ])
 def test_the_api_refuses_a_bad_parameter_naming_it(cluster, coordinator, query, parameter):
     response = api(coordinator).get(api_url(cluster), query)

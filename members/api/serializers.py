@@ -132,7 +132,8 @@ class StatusChangeIn(InputSerializer):
 
 
 class ApplicationOut(serializers.ModelSerializer):
-    decided_by_username = serializers.CharField(source="decided_by.username", default=None, read_only=True)
+    decided_by_username = serializers.CharField(source="decided_by.username", default=None, allow_null=True,
+                                                read_only=True)
 
     class Meta:
         model = MembershipApplication
@@ -153,7 +154,7 @@ class ApplicationRejectIn(InputSerializer):
 
 class PersonOut(serializers.ModelSerializer):
     organization_name = serializers.CharField(source="organization.name", read_only=True)
-    username = serializers.CharField(source="user.username", default=None, read_only=True)
+    username = serializers.CharField(source="user.username", default=None, allow_null=True, read_only=True)
 
     class Meta:
         model = Person

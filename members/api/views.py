@@ -13,9 +13,11 @@ from rest_framework import mixins, status
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 
+from cluster_platform import lockout
 from cluster_platform.api import ClusterScopedViewSet, serializer_columns
 from members import permissions, selectors, services
 from members.models import MembershipApplication, Organization, Person, SchoolRating
@@ -71,7 +73,18 @@ class TokenObtainView(ObtainAuthToken):
         auth=[],
     )
     def post(self, request, *args, **kwargs):
-        return super().post(request, *args, **kwargs)
+        # AuthTokenSerializer passes the request to authenticate(), so django-axes counts the
+        # failures per username and address here too. Axes marks DRF's request, which its
+        # middleware does not see: the lockout answer (429, Retry-After) is raised here.
+        try:
+            response = super().post(request, *args, **kwargs)
+        except ValidationError:
+            if lockout.is_locked_out(request):
+                raise lockout.SignInLockedOut(request) from None
+            raise
+        # As a browser sign-in does (AXES_RESET_ON_SUCCESS): forget this pair's failures.
+        lockout.failures_clear(username=request.data.get("username", ""), request=request)
+        return response
 
 
 # --- Organizations ---------------------------------------------------------------------------
@@ -183,7 +196,8 @@ class OrganizationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Clus
 
 
 @extend_schema_view(
-    list=extend_schema(summary=_("Membership applications (coordinators)"), responses={200: ApplicationOut}),
+    list=extend_schema(summary=_("Membership applications (coordinators)"),
+                       responses={200: ApplicationOut, **_errors(403)}),
     retrieve=extend_schema(summary=_("One membership application (coordinators)"),
                            responses={200: ApplicationOut, **_errors(403, 404)}),
 )

@@ -40,7 +40,7 @@ class PartnerOut(serializers.Serializer):
 
 
 class SessionOut(serializers.ModelSerializer):
-    booking_status = serializers.CharField(source="booking.status", default=None, read_only=True,
+    booking_status = serializers.CharField(source="booking.status", default=None, allow_null=True, read_only=True,
                                            help_text=_("The status of the session's booking, if it holds one."))
 
     class Meta:
@@ -85,7 +85,7 @@ class NeedRefOut(serializers.Serializer):
 class TransitionOut(serializers.ModelSerializer):
     from_status = serializers.CharField(read_only=True, help_text=_("Empty for the creation."))
     to_status = _choice_out(Program.Status.choices)
-    actor_username = serializers.CharField(source="actor.username", default=None, read_only=True)
+    actor_username = serializers.CharField(source="actor.username", default=None, allow_null=True, read_only=True)
 
     class Meta:
         model = ProgramTransition

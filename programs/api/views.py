@@ -18,15 +18,14 @@ from __future__ import annotations
 from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, status
 from rest_framework.decorators import action
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from agreements.api.views import DownloadContentNegotiation
-from cluster_platform.api import ClusterScopedViewSet, error_responses
+from cluster_platform.api import ClusterScopedViewSet, error_responses, file_responses
 from programs import permissions, selectors, services
 from programs.certificates import certificate_pdf, certificates_zip
 from programs.models import EmployerNeed, Enrollment, Program, ProgramNeed, ProgramPartner, ProgramTransition, Session
@@ -54,11 +53,6 @@ from .serializers import (
     WithdrawIn,
 )
 
-
-
-def _binary(description):
-    return {(200, "application/octet-stream"): OpenApiResponse(response=OpenApiTypes.BINARY,
-                                                                description=description)}
 
 
 def _attachment(content: bytes, content_type: str, filename: str) -> HttpResponse:
@@ -253,7 +247,7 @@ class ProgramViewSet(DetailUnfiltered, mixins.ListModelMixin, ClusterScopedViewS
         return Response(CompletionOut(counts).data)
 
     @extend_schema(summary=_("Every issued certificate of the programme, one PDF each, in a zip archive"),
-                   request=None, responses={**_binary(_("A zip archive.")), **error_responses(403, 404)})
+                   request=None, responses={**file_responses(["application/zip"], _("A zip archive.")), **error_responses(403, 404)})
     @action(detail=True, methods=["get"], renderer_classes=[JSONRenderer],
             content_negotiation_class=DownloadContentNegotiation)
     def certificates(self, request, *args, **kwargs):
@@ -360,7 +354,7 @@ class EnrollmentViewSet(DetailUnfiltered, mixins.ListModelMixin, ClusterScopedVi
         return self._detail(enrollment.pk)
 
     @extend_schema(methods=["GET"], summary=_("The certificate as PDF, in the person's language"),
-                   request=None, responses={**_binary(_("The PDF.")), **error_responses(404)})
+                   request=None, responses={**file_responses(["application/pdf"], _("The PDF.")), **error_responses(404)})
     @extend_schema(methods=["POST"], summary=_("Issue the certificate of a completed participant who has none "
                                                "(the programme's managers)"),
                    request=None, responses={200: EnrollmentOut, **error_responses(400, 403, 404)})

@@ -33,12 +33,15 @@ class ReportOut(serializers.ModelSerializer):
     period = serializers.SerializerMethodField(help_text=_("The period's code: 2026-Q2, 2026 or 2026-05."))
     url = serializers.SerializerMethodField(help_text=_("This report's status in the API."))
     download_url = serializers.SerializerMethodField(help_text=_("The PDF, once the report is ready; else null."))
+    waiting_for_queue = serializers.BooleanField(read_only=True, help_text=_(
+        "True while the report is saved but not yet accepted by the task queue (it could not be reached): "
+        "it is sent, and produced, when the queue is back."))
 
     class Meta:
         model = Report
         fields = ["id", "kind", "period", "period_start", "period_end", "version", "trigger", "status", "language",
                   "requested_by", "error", "attempts", "size", "sha256", "verification_code", "created_at",
-                  "started_at", "finished_at", "url", "download_url"]
+                  "started_at", "finished_at", "url", "download_url", "waiting_for_queue"]
         read_only_fields = fields
 
     @extend_schema_field(OpenApiTypes.STR)

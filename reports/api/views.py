@@ -100,18 +100,23 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ClusterSco
         summary=gettext_lazy("Request a report"),
         description=gettext_lazy(
             "Queues a report of the period (a new version if the period was reported before) and answers 201. "
-            "If a report of that kind and period is already queued or running, answers 200 with it instead."),
+            "If a report of that kind and period is already queued or running, answers 200 with it instead. "
+            "If the task queue cannot be reached, the report is saved all the same and the answer is 202 with "
+            "`waiting_for_queue` true: it is produced when the queue is back; poll it as usual."),
         request=ReportRequestIn,
-        responses={201: ReportOut, 200: ReportOut, **error_responses(400, 403, 404)},
+        responses={201: ReportOut, 200: ReportOut, 202: ReportOut, **error_responses(400, 403, 404)},
     )
     def create(self, request, *args, **kwargs):
         data = self.validate_input(ReportRequestIn)
         in_progress = set(Report.objects.for_cluster(self.cluster).filter(
             status__in=Report.IN_PROGRESS_STATUSES).values_list("pk", flat=True))
-        report = services.report_request(cluster=self.cluster, actor=request.user, kind=data["kind"],
-                                         period=data["period"], language=data.get("language") or None)
-        report = Report.objects.for_cluster(self.cluster).defer("data").get(pk=report.pk)
-        code = status.HTTP_200_OK if report.pk in in_progress else status.HTTP_201_CREATED
+        requested = services.report_request(cluster=self.cluster, actor=request.user, kind=data["kind"],
+                                            period=data["period"], language=data.get("language") or None)
+        report = Report.objects.for_cluster(self.cluster).defer("data").get(pk=requested.pk)
+        if getattr(requested, "sent_to_queue", None) is False:
+            code = status.HTTP_202_ACCEPTED
+        else:
+            code = status.HTTP_200_OK if report.pk in in_progress else status.HTTP_201_CREATED
         return Response(ReportOut(report, context=self.get_serializer_context()).data, status=code)
 
     @extend_schema(

@@ -10,15 +10,35 @@ from __future__ import annotations
 import datetime
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
+from django_filters.fields import IsoDateTimeField
 
-from resources import selectors
+from resources import availability, selectors
 from resources.models import BookedResource, Booking, Resource
 
 #: The longest "free between" window the catalogue filter takes.
 MAX_FREE_WINDOW_DAYS = 62
+
+
+class LocalIsoDateTimeField(IsoDateTimeField):
+    """An ISO 8601 date and time (local time when it has no offset) within the range the
+    booking arithmetic takes, in local time: PostgreSQL takes no offset beyond 15:59 hours."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value is None:
+            return None
+        if not availability.in_range(value):
+            raise ValidationError(availability.range_message(), code="range")
+        return timezone.localtime(value)
+
+
+class LocalIsoDateTimeFilter(filters.IsoDateTimeFilter):
+    field_class = LocalIsoDateTimeField
 
 
 class ResourceFilterForm(forms.Form):
@@ -45,9 +65,9 @@ class ResourceFilter(filters.FilterSet):
                                  method="filter_terms")
     access = filters.ChoiceFilter(choices=Resource.Access.choices)
     q = filters.CharFilter(method="filter_q", label=_("Words in the name or description"))
-    free_start = filters.IsoDateTimeFilter(method="filter_noop",
+    free_start = LocalIsoDateTimeFilter(method="filter_noop",
                                            label=_("With free_end: only resources free over the whole range"))
-    free_end = filters.IsoDateTimeFilter(method="filter_noop", label=_("End of the free_start range"))
+    free_end = LocalIsoDateTimeFilter(method="filter_noop", label=_("End of the free_start range"))
     include_archived = filters.BooleanFilter(method="filter_noop", label=_("Archived resources too"))
 
     class Meta:
@@ -127,6 +147,5 @@ class BookingFilter(filters.FilterSet):
 
 # `from` and `to` are Python keywords: declared after the class body, under their query names.
 for _name, _label in (("from", _("Bookings ending after this time")), ("to", _("Bookings starting before this time"))):
-    BookingFilter.base_filters[_name] = filters.IsoDateTimeFilter(field_name=_name, method="filter_period",
-                                                                  label=_label)
+    BookingFilter.base_filters[_name] = LocalIsoDateTimeFilter(field_name=_name, method="filter_period", label=_label)
 del _name, _label

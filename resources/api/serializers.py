@@ -23,6 +23,7 @@ from rest_framework import serializers
 
 from agreements.api.serializers import ChoiceText
 from members.api.serializers import InputSerializer
+from resources import availability
 from resources.models import Booking, ClosedDate, OpeningHours, Resource, ResourcePhoto
 
 #: The longest range the availability query answers for.
@@ -133,7 +134,8 @@ class BookingOut(serializers.ModelSerializer):
 
     status = _choice_out(Booking.Status.choices)
     requester_name = serializers.CharField(source="requester.name", read_only=True)
-    requested_by_username = serializers.CharField(source="requested_by.username", default=None, read_only=True)
+    requested_by_username = serializers.CharField(source="requested_by.username", default=None, allow_null=True,
+                                                  read_only=True)
     start = serializers.DateTimeField(source="period.lower", read_only=True)
     end = serializers.DateTimeField(source="period.upper", read_only=True)
     items = BookedResourceOut(many=True, read_only=True)
@@ -208,7 +210,8 @@ class PhotoIn(InputSerializer):
 
 
 class OffsetDateTimeField(serializers.DateTimeField):
-    """An ISO 8601 date and time with its UTC offset: a time without one would be ambiguous."""
+    """An ISO 8601 date and time with its UTC offset (a time without one would be ambiguous),
+    within the range the booking arithmetic takes (availability.in_range), in local time."""
 
     default_error_messages = {
         "offset": _("Give the date and time with its UTC offset, e.g. 2030-01-07T09:00:00+05:00."),
@@ -219,7 +222,10 @@ class OffsetDateTimeField(serializers.DateTimeField):
             parsed = parse_datetime(value.strip())
             if parsed is not None and parsed.tzinfo is None:
                 self.fail("offset")
-        return super().to_internal_value(value)
+        value = super().to_internal_value(value)
+        if not availability.in_range(value):
+            raise serializers.ValidationError(availability.range_message(), code="range")
+        return value
 
 
 class AvailabilityQueryIn(serializers.Serializer):

@@ -18,8 +18,7 @@ from django.db import transaction
 from django.http import FileResponse, Http404
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, status
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -27,7 +26,8 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from agreements.api.views import DownloadContentNegotiation
-from cluster_platform.api import ClusterScopedViewSet, error_responses
+from cluster_platform import uploads
+from cluster_platform.api import ClusterScopedViewSet, error_responses, file_responses
 from resources import permissions, selectors, services
 from resources.models import Booking, ClosedDate, Resource, ResourcePhoto
 
@@ -246,8 +246,8 @@ class ResourceViewSet(DetailUnfiltered, mixins.ListModelMixin, ClusterScopedView
     @extend_schema(methods=["GET"], summary=_("The photo's image"),
                    description=_("The image inline, with the content type detected at upload."),
                    request=None,
-                   responses={(200, "application/octet-stream"): OpenApiResponse(
-                       response=OpenApiTypes.BINARY, description=_("The image.")), **error_responses(404)})
+                   responses={**file_responses(uploads.content_types(uploads.IMAGE_KINDS), _("The image.")),
+                              **error_responses(404)})
     @extend_schema(methods=["DELETE"], summary=_("Remove a photo (the resource's managers)"),
                    request=None, responses={204: None, **error_responses(403, 404)})
     @action(detail=True, methods=["get", "delete"], url_path=r"photos/(?P<photo_pk>[0-9]+)", url_name="photo",
