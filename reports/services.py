@@ -28,6 +28,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cluster_platform import rls
 from cluster_platform.services import audit
 from members.models import Cluster
 
@@ -163,7 +164,7 @@ def reports_schedule_due(*, today: datetime.date) -> list[Report]:
     made = []
     if not due:
         return made
-    for cluster in Cluster.objects.filter(is_active=True).order_by("pk"):
+    for cluster in rls.active_clusters():
         for period in due:
             report = report_schedule(cluster=cluster, period=period)
             if report is not None:
@@ -191,8 +192,13 @@ def report_schedule(*, cluster, period: periods.Period, enqueue: bool = True) ->
 
 # --- The steps of the rendering task -----------------------------------------------------------
 
+def report_cluster_id(report_id: int) -> int | None:
+    """Platform-level: the cluster of a report the task knows by id alone."""
+    return Report.objects.unscoped().filter(pk=report_id).values_list("cluster_id", flat=True).first()
+
+
 def _cluster_of(report_id: int) -> Cluster | None:
-    cluster_id = Report.objects.unscoped().filter(pk=report_id).values_list("cluster_id", flat=True).first()
+    cluster_id = report_cluster_id(report_id)
     return None if cluster_id is None else Cluster.objects.get(pk=cluster_id)
 
 
