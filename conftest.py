@@ -1,6 +1,8 @@
 """Fixtures shared by every test: two clusters and the three kinds of user in each test
 (a coordinator and an organization admin of cluster A, and an outsider from cluster B)."""
 
+import threading
+
 import pytest
 
 from members.tests.factories import (
@@ -56,6 +58,71 @@ def outsider(other_cluster):
 @pytest.fixture
 def other_school(other_cluster):
     return OrganizationFactory(cluster=other_cluster, name="Samarkand School No. 7", tax_id="200000007")
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """The test database is created, migrated and dropped by the tables' owner..."""
+    from django.conf import settings
+    from django.db import connections
+
+    owner = getattr(settings, "DATABASE_OWNER", None)
+    config = connections["default"].settings_dict
+    if owner and owner["USER"] != config["USER"]:
+        config.update(_PLATFORM_USER=config["USER"], _PLATFORM_PASSWORD=config.get("PASSWORD", ""),
+                      USER=owner["USER"], PASSWORD=owner.get("PASSWORD", ""))
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """...and the tests connect as the platform's own role, held by row-level security.
+
+    Test code builds and checks rows of several clusters: it runs in the platform scope (each
+    new connection of the test's own thread starts in it; a worker's thread does not). Each
+    request it makes runs as in production, with no cluster until it resolves one
+    (cluster_platform.rls.RequestScopeForTests)."""
+    from django.db import connection
+    from django.db.backends.signals import connection_created
+
+    config = connection.settings_dict
+    owner = {"USER": config["USER"], "PASSWORD": config.get("PASSWORD", "")}
+    main_thread = threading.get_ident()
+
+    def platform_scope_for_test_code(sender, connection, **kwargs):
+        if threading.get_ident() == main_thread and not getattr(connection, "serving_request_for_tests", False):
+            with connection.cursor() as cursor:
+                cursor.execute(PLATFORM_SCOPE)
+
+    with django_db_blocker.unblock():
+        connection.close()
+        if "_PLATFORM_USER" in config:
+            connection.settings_dict.update(USER=config["_PLATFORM_USER"], PASSWORD=config["_PLATFORM_PASSWORD"])
+    connection_created.connect(platform_scope_for_test_code, dispatch_uid="tests.platform_scope")
+    yield
+    connection_created.disconnect(dispatch_uid="tests.platform_scope")
+    with django_db_blocker.unblock():
+        connection.close()
+        connection.settings_dict.update(owner)
+
+
+PLATFORM_SCOPE = "SELECT set_config('app.cluster_id', '', false), set_config('app.platform', 'on', false)"
+
+
+@pytest.fixture(autouse=True)
+def _platform_scope_for_test_code(request):
+    """A test starts in the platform scope, whatever the test before it left."""
+    from django.test import TransactionTestCase
+
+    if not ({"db", "transactional_db", "django_db_reset_sequences", "django_db_serialized_rollback"}
+            & set(request.fixturenames) or request.node.get_closest_marker("django_db")
+            or isinstance(getattr(request, "instance", None), TransactionTestCase)):
+        return
+    if "_django_db_helper" in request.fixturenames:
+        request.getfixturevalue("_django_db_helper")
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(PLATFORM_SCOPE)
 
 
 @pytest.fixture(autouse=True)

@@ -16,7 +16,7 @@ from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 
-from members.models import Cluster
+from cluster_platform import rls
 
 from . import selectors, services
 from .models import Agreement, AgreementReminder
@@ -43,7 +43,7 @@ def agreements_daily_all(today: str | None = None) -> dict[str, dict[str, int]]:
     day = _day(today)
     return {
         cluster.slug: services.agreements_daily(cluster=cluster, today=day)
-        for cluster in Cluster.objects.filter(is_active=True).order_by("pk")
+        for cluster in rls.active_clusters()
     }
 
 
@@ -54,7 +54,7 @@ def agreement_reminders_all(today: str | None = None) -> dict[str, dict[str, int
     day = _day(today)
     return {
         cluster.slug: services.reminders_due(cluster=cluster, today=day)
-        for cluster in Cluster.objects.filter(is_active=True).order_by("pk")
+        for cluster in rls.active_clusters()
     }
 
 

@@ -1,5 +1,10 @@
+from functools import wraps
+
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
+
+from .rls import platform_scope
+from .tenancy import render_in_transaction
 
 
 def _platform_administrators_only(request):
@@ -9,6 +14,25 @@ def _platform_administrators_only(request):
 
 
 admin.site.has_permission = _platform_administrators_only
+_admin_view = admin.site.admin_view
+
+
+def _platform_admin_view(view, cacheable=False):
+    """The admin's pages run in the platform scope of row-level security (rls.py): its one
+    narrow path across clusters, for platform superusers."""
+    inner = _admin_view(view, cacheable)
+
+    @wraps(inner)
+    def wrapper(request, *args, **kwargs):
+        if not _platform_administrators_only(request):
+            return inner(request, *args, **kwargs)  # the admin's own sign-in redirect
+        with platform_scope():
+            return render_in_transaction(inner(request, *args, **kwargs))
+
+    return wrapper
+
+
+admin.site.admin_view = _platform_admin_view
 admin.site.site_header = _("Cluster platform administration")
 
 

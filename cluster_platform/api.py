@@ -13,7 +13,7 @@ from drf_spectacular.utils import OpenApiResponse
 from rest_framework import exceptions, filters, metadata, viewsets
 from rest_framework.request import clone_request
 
-from .tenancy import TenantQuerySet, UnscopedQueryError, resolve_cluster
+from .tenancy import TenantQuerySet, UnscopedQueryError, render_in_transaction, resolve_cluster
 
 
 class StableOrderingFilter(filters.OrderingFilter):
@@ -110,6 +110,10 @@ class ClusterScopedViewSet(viewsets.GenericViewSet):
         request.cluster_roles = self.roles
         pghistory.context(user=request.user.pk, url=request.path)
         self.check_cluster_permission()
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        return render_in_transaction(response)
 
     def check_cluster_permission(self):
         """Override to refuse (PermissionDenied) roles that may not run `self.action`."""

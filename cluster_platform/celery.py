@@ -1,11 +1,35 @@
+import inspect
 import os
 
-from celery import Celery
+from celery import Celery, Task
 from celery.signals import task_postrun, task_prerun
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cluster_platform.settings.local")
 
-app = Celery("cluster_platform")
+
+class ClusterTask(Task):
+    """Every task runs in the row-level security scope of the cluster it was given (its
+    `cluster_id` argument): a task without one sees no cluster's rows until it opens a scope
+    itself (the beat's fan-out opens one per cluster; cluster_platform/rls.py). Set here,
+    around the task's own code, after the worker has (re)opened its database connection."""
+
+    def __call__(self, *args, **kwargs):
+        from cluster_platform import rls
+
+        with rls.cluster_scope(cluster_argument(self, args, kwargs)):
+            return super().__call__(*args, **kwargs)
+
+
+def cluster_argument(task, args, kwargs):
+    if "cluster_id" in kwargs:
+        return kwargs["cluster_id"]
+    try:
+        return inspect.signature(task.run).bind_partial(*args, **kwargs).arguments.get("cluster_id")
+    except TypeError:
+        return None
+
+
+app = Celery("cluster_platform", task_cls=ClusterTask)
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 

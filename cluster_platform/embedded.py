@@ -16,6 +16,10 @@ from pathlib import Path
 BASE_DIR = Path(__file__).resolve().parent.parent
 LOCAL_DIR = Path(os.environ.get("EMBEDDED_DATA_DIR", BASE_DIR / ".local"))
 DATABASE_NAME = "cluster_platform"
+# The tables' owner (migrations) and the role the platform connects as, which row-level
+# security holds to one cluster (cluster_platform/rls.py).
+OWNER_ROLE = "cluster_owner"
+APP_ROLE = "cluster_app"
 
 
 @contextmanager
@@ -55,20 +59,57 @@ def database_settings():
     return {
         "ENGINE": "django.db.backends.postgresql",
         "NAME": DATABASE_NAME,
-        "USER": "postgres",
+        "USER": APP_ROLE,
         "HOST": socket_dir,
         "PORT": "",
         "CONN_MAX_AGE": 0,
     }
 
 
+def owner_settings():
+    return {"USER": OWNER_ROLE, "PASSWORD": "", "APP_ROLE": APP_ROLE}
+
+
 def _ensure_database(socket_dir):
     import psycopg
 
     with psycopg.connect(host=socket_dir, user="postgres", dbname="postgres", autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DATABASE_NAME]).fetchone()
-        if not exists:
-            conn.execute(f'CREATE DATABASE "{DATABASE_NAME}"')
+        ensure_roles(conn, OWNER_ROLE, APP_ROLE)
+        owner = conn.execute("SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = %s",
+                             [DATABASE_NAME]).fetchone()
+        if owner is None:
+            conn.execute(f'CREATE DATABASE "{DATABASE_NAME}" OWNER "{OWNER_ROLE}"')
+        elif owner[0] != OWNER_ROLE:
+            _hand_over(socket_dir)
+
+
+def ensure_roles(conn, owner_role, app_role):
+    """The two roles, created once: the owner may create the test databases; the platform's
+    role is an ordinary login (no superuser, no BYPASSRLS, owns nothing)."""
+    existing = {row[0] for row in conn.execute("SELECT rolname FROM pg_roles WHERE rolname IN (%s, %s)",
+                                               [owner_role, app_role])}
+    if owner_role not in existing:
+        conn.execute(f'CREATE ROLE "{owner_role}" LOGIN CREATEDB')
+    if app_role not in existing:
+        conn.execute(f'CREATE ROLE "{app_role}" LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE')
+
+
+def _hand_over(socket_dir):
+    """A database made before the two roles existed: give it and its objects to the owner
+    (a table's sequences follow it)."""
+    import psycopg
+
+    with psycopg.connect(host=socket_dir, user="postgres", dbname=DATABASE_NAME, autocommit=True) as conn:
+        conn.execute(f'ALTER DATABASE "{DATABASE_NAME}" OWNER TO "{OWNER_ROLE}"')
+        conn.execute(f"""DO $$ DECLARE item record; BEGIN
+            FOR item IN SELECT format('%s %s', CASE c.relkind WHEN 'v' THEN 'VIEW' ELSE 'TABLE' END, c.oid::regclass) AS name
+                FROM pg_class c WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'p', 'v')
+                AND pg_get_userbyid(c.relowner) <> '{OWNER_ROLE}'
+            LOOP EXECUTE format('ALTER %s OWNER TO "{OWNER_ROLE}"', item.name); END LOOP;
+            FOR item IN SELECT p.oid::regprocedure AS name FROM pg_proc p
+                WHERE p.pronamespace = 'public'::regnamespace AND pg_get_userbyid(p.proowner) <> '{OWNER_ROLE}'
+            LOOP EXECUTE format('ALTER FUNCTION %s OWNER TO "{OWNER_ROLE}"', item.name); END LOOP;
+        END $$""")
 
 
 def stop_postgres():

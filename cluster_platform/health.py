@@ -10,7 +10,7 @@ header must still be one of ALLOWED_HOSTS.
 import logging
 
 from django.db import Error as DatabaseError
-from django.db import connections
+from django.db import connections, transaction
 from django.http import HttpResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
@@ -21,6 +21,9 @@ logger = logging.getLogger(__name__)
 CONTENT_TYPE = "text/plain; charset=utf-8"
 
 
+# Not in a request transaction (ATOMIC_REQUESTS): opening one needs the database, and a
+# database that does not answer must give 503 here, not 500 before the view runs.
+@transaction.non_atomic_requests
 @csrf_exempt
 @never_cache
 @require_safe

@@ -9,6 +9,7 @@ admin site for superusers, says so explicitly with `.unscoped()`.
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -72,34 +73,56 @@ class TenantQuerySet(models.QuerySet):
             f"{self.model.__name__} is tenant data: filter it with .for_cluster(cluster)."
         )
 
+    def _platform(self):
+        """Platform-level querysets run under the database's platform scope too (rls.py)."""
+        if not self._platform_scope:
+            return nullcontext()
+        from cluster_platform.rls import platform_scope
+
+        return platform_scope()
+
     def _fetch_all(self):
         if self._result_cache is None:
             self._assert_scoped()
-        super()._fetch_all()
+        elif not self._prefetch_related_lookups or self._prefetch_done:
+            return
+        with self._platform():
+            super()._fetch_all()
 
     def count(self):
         self._assert_scoped()
-        return super().count()
+        with self._platform():
+            return super().count()
 
     def exists(self):
         self._assert_scoped()
-        return super().exists()
+        with self._platform():
+            return super().exists()
 
     def aggregate(self, *args, **kwargs):
         self._assert_scoped()
-        return super().aggregate(*args, **kwargs)
+        with self._platform():
+            return super().aggregate(*args, **kwargs)
 
     def iterator(self, *args, **kwargs):
         self._assert_scoped()
-        return super().iterator(*args, **kwargs)
+        if not self._platform_scope:
+            return super().iterator(*args, **kwargs)
+        return self._platform_iterator(super().iterator(*args, **kwargs))
+
+    def _platform_iterator(self, rows):
+        with self._platform():
+            yield from rows
 
     def update(self, **kwargs):
         self._assert_scoped()
-        return super().update(**kwargs)
+        with self._platform():
+            return super().update(**kwargs)
 
     def delete(self):
         self._assert_scoped()
-        return super().delete()
+        with self._platform():
+            return super().delete()
 
 
 def audited():
@@ -195,21 +218,39 @@ def forget_roles(user):
     user.__dict__.pop("_cluster_roles_cache", None)
 
 
+def find_cluster(slug: str):
+    """The active cluster at `slug`, which becomes the current cluster of the request's
+    transaction for row-level security (rls.py) in the same query, or None."""
+    from django.db.models.expressions import RawSQL
+
+    from cluster_platform.rls import set_cluster_sql
+    from members.models import Cluster
+
+    sql, params = set_cluster_sql(Cluster._meta.db_table)
+    return Cluster.objects.filter(slug=slug, is_active=True).annotate(_current=RawSQL(sql, params)).first()
+
+
 def resolve_cluster(user, slug: str):
     """The cluster at `slug` and the user's roles there; 404 for anyone without a role.
 
     Unknown clusters and clusters the user has no role in answer alike, so the response
     gives no hint that a cluster exists.
     """
-    from members.models import Cluster
-
-    cluster = Cluster.objects.filter(slug=slug, is_active=True).first()
+    cluster = find_cluster(slug)
     if cluster is None:
         raise Http404
     roles = roles_for(user, cluster)
     if not roles.any:
         raise Http404
     return cluster, roles
+
+
+def render_in_transaction(response):
+    """Render a template response now, inside the request's transaction, where its cluster is
+    set for row-level security: Django would render it after the view, outside it."""
+    if getattr(response, "is_rendered", True) is False:
+        response.render()
+    return response
 
 
 class ClusterViewMixin(LoginRequiredMixin):
@@ -226,7 +267,7 @@ class ClusterViewMixin(LoginRequiredMixin):
         request.cluster = self.cluster
         request.cluster_roles = self.roles
         self.check_cluster_permission()
-        return super().dispatch(request, *args, **kwargs)
+        return render_in_transaction(super().dispatch(request, *args, **kwargs))
 
     def check_cluster_permission(self):
         """Override to raise PermissionDenied for roles that may not use this view."""

@@ -29,6 +29,7 @@ from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 
+from cluster_platform import rls
 from members.models import Cluster, ClusterRole
 
 from . import review_selectors, services
@@ -77,7 +78,7 @@ def review_reminders_all(today: str | None = None) -> dict[str, dict[str, int]]:
     """Queue today's reminders and overdue lists of every active cluster."""
     day = _day(today)
     counts = {}
-    for cluster in Cluster.objects.filter(is_active=True).order_by("pk"):
+    for cluster in rls.active_clusters():
         due = services.review_reminders_due(cluster=cluster, today=day)
         for review_id in due["remind"]:
             send_review_reminder.delay(cluster.pk, review_id, day.isoformat())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import Count, Prefetch, Q, QuerySet, prefetch_related_objects
+from django.db.models.expressions import RawSQL
 
 from cluster_platform.tenancy import Roles
 
@@ -46,15 +47,10 @@ def user_clusters(*, user):
 
     if not user.is_authenticated:
         return Cluster.objects.none()
-    return (
-        Cluster.objects.filter(is_active=True)
-        .filter(
-            Q(pk__in=ClusterRole.objects.unscoped().filter(user=user).values("cluster_id"))
-            | Q(pk__in=OrganizationRole.objects.unscoped()
-                .filter(user=user, organization__status__in=ACCESS_STATUSES).values("cluster_id"))
-        )
-        .order_by("name")
-    )
+    # Across clusters, before one is chosen: the one database function that reads the roles
+    # past row-level security (members/migrations/0004_user_cluster_ids.py).
+    ids = RawSQL("SELECT members_user_cluster_ids(%s, %s)", [user.pk, [str(s) for s in ACCESS_STATUSES]])
+    return Cluster.objects.filter(is_active=True, pk__in=ids).order_by("name")
 
 
 def organization_list(*, cluster, filters: dict | None = None) -> QuerySet[Organization]:

@@ -20,6 +20,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cluster_platform import rls
 from cluster_platform.broker import publish_on_commit
 from cluster_platform.services import audit
 from cluster_platform.tenancy import forget_roles, roles_for
@@ -362,12 +363,16 @@ def invitation_by_token(token: str) -> Invitation | None:
         pk = signing.loads(token or "", salt=INVITATION_SALT)
     except signing.BadSignature:
         return None
-    return (
+    invitation = (
         Invitation.objects.unscoped().select_related("cluster", "organization")
         .filter(pk=pk, accepted_at__isnull=True, expires_at__gt=timezone.now(), cluster__is_active=True)
         .exclude(organization__status=Organization.Status.WITHDRAWN)
         .first()
     )
+    if invitation is not None:
+        # The token found its cluster: the rest of the request works in it (row-level security).
+        rls.use_cluster(invitation.cluster_id)
+    return invitation
 
 
 @transaction.atomic

@@ -9,7 +9,7 @@ from celery import shared_task
 from django.db import DatabaseError
 from django.utils import timezone
 
-from members.models import Cluster
+from cluster_platform import rls
 
 from . import services
 
@@ -21,5 +21,5 @@ def programs_daily_all(today: str | None = None) -> dict[str, dict[str, int]]:
     day = datetime.date.fromisoformat(today) if today else timezone.localdate()
     return {
         cluster.slug: services.programs_daily(cluster=cluster, today=day)
-        for cluster in Cluster.objects.filter(is_active=True).order_by("pk")
+        for cluster in rls.active_clusters()
     }

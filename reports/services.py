@@ -38,7 +38,7 @@ from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cluster_platform import broker
+from cluster_platform import broker, rls
 from cluster_platform.services import audit
 from members.models import Cluster
 
@@ -97,7 +97,8 @@ def report_dispatch(*, report: Report) -> bool:
 
     if not broker.publish(render_report, report.pk):
         return False
-    with audit(None, service="report_dispatch"):
+    # After the commit of the request's transaction, whose cluster setting ended with it.
+    with rls.cluster_scope(report.cluster_id), audit(None, service="report_dispatch"):
         Report.objects.for_cluster(report.cluster_id).filter(pk=report.pk).update(dispatched_at=timezone.now())
     return True
 
@@ -206,7 +207,7 @@ def reports_schedule_due(*, today: datetime.date) -> list[Report]:
     made = []
     if not due:
         return made
-    for cluster in Cluster.objects.filter(is_active=True).order_by("pk"):
+    for cluster in rls.active_clusters():
         for period in due:
             report = report_schedule(cluster=cluster, period=period)
             if report is not None:
@@ -280,8 +281,13 @@ def _redispatch_take(*, cluster_id: int, report_id: int, now: datetime.datetime)
 
 # --- The steps of the rendering task -----------------------------------------------------------
 
+def report_cluster_id(report_id: int) -> int | None:
+    """Platform-level: the cluster of a report the task knows by id alone."""
+    return Report.objects.unscoped().filter(pk=report_id).values_list("cluster_id", flat=True).first()
+
+
 def _cluster_of(report_id: int) -> Cluster | None:
-    cluster_id = Report.objects.unscoped().filter(pk=report_id).values_list("cluster_id", flat=True).first()
+    cluster_id = report_cluster_id(report_id)
     return None if cluster_id is None else Cluster.objects.get(pk=cluster_id)
 
 

@@ -36,6 +36,8 @@ from django.db import DatabaseError
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from cluster_platform import rls
+
 from . import services
 from .models import Report
 
@@ -106,6 +108,11 @@ def render_once(report_id: int) -> Report | None:
              soft_time_limit=SOFT_TIME_LIMIT, time_limit=TIME_LIMIT)
 def render_report(self, report_id: int) -> str:
     """Render one report; see the module docstring. Returns what became of it."""
+    with rls.cluster_scope(services.report_cluster_id(report_id)):
+        return _render(self, report_id)
+
+
+def _render(self, report_id: int) -> str:
     report = services.report_claim(report_id=report_id, task_id=self.request.id or "")
     if report is None:
         return "nothing to do"

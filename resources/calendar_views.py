@@ -26,6 +26,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 from django_ratelimit.decorators import ratelimit
 
+from cluster_platform import rls
 from cluster_platform.tenancy import roles_for
 from members.models import Organization
 from members.views.base import ClusterPage
@@ -46,12 +47,16 @@ def feed_rate(group, request) -> str:
 def feed_by_token(token: str) -> CalendarFeed | None:
     """The active feed of an active cluster with this secret token, or None. The token finds
     its cluster: this is the one lookup that cannot name the cluster first."""
-    return (
+    feed = (
         CalendarFeed.objects.unscoped()
         .select_related("cluster", "resource__owner", "organization", "created_by")
         .filter(token_hash=token_hash(token), revoked_at__isnull=True, cluster__is_active=True)
         .first()
     )
+    if feed is not None:
+        # The token found its cluster: the rest of the request works in it (row-level security).
+        rls.use_cluster(feed.cluster_id)
+    return feed
 
 
 def feed_still_held(feed: CalendarFeed) -> bool:

@@ -8,7 +8,7 @@ from celery import shared_task
 from django.db import DatabaseError
 from django.utils import timezone
 
-from members.models import Cluster
+from cluster_platform import rls
 
 from . import services
 
@@ -20,5 +20,5 @@ def bookings_complete_all(now: str | None = None) -> dict[str, int]:
     moment = datetime.datetime.fromisoformat(now) if now else timezone.now()
     return {
         cluster.slug: services.bookings_complete(cluster=cluster, now=moment)
-        for cluster in Cluster.objects.filter(is_active=True).order_by("pk")
+        for cluster in rls.active_clusters()
     }

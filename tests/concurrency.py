@@ -5,6 +5,8 @@ import threading
 
 from django.db import connections
 
+from cluster_platform import rls
+
 
 def race(calls) -> list:
     """Start every call at once (a barrier releases them together); return what each returned
@@ -15,7 +17,9 @@ def race(calls) -> list:
     def run(index, call):
         try:
             barrier.wait(timeout=30)
-            outcomes[index] = call()
+            # A thread's connection is new: test code runs in the platform scope (conftest.py).
+            with rls.platform_scope():
+                outcomes[index] = call()
         except Exception as error:  # recorded for the test to assert on
             outcomes[index] = error
         finally:

@@ -317,17 +317,24 @@ def _environment(**extra) -> dict:
             "CELERY_BROKER_URL": "redis://127.0.0.1:1/0", **extra}
 
 
+def _owner(source) -> tuple[str, str]:
+    """The tables' owner and password (row-level security keeps pg_dump from the platform's role)."""
+    owner = getattr(settings, "DATABASE_OWNER", None) or {"USER": source["USER"] or "postgres",
+                                                          "PASSWORD": source["PASSWORD"] or ""}
+    return owner["USER"], owner.get("PASSWORD") or ""
+
+
 def _copy_the_test_schema(server: PrivatePostgres, database: str):
     """The schema of the (migrated) test database, dumped into the private server: the same as
     running the migrations there, which takes minutes on a small machine. Should the machine's
     pg_dump be older than the test server, the migrations run instead."""
     source = connection.settings_dict
-    command = [str(PG_BIN / "pg_dump"), "--no-owner", "--no-privileges", "-U", source["USER"] or "postgres",
+    command = [str(PG_BIN / "pg_dump"), "--no-owner", "--no-privileges", "-U", _owner(source)[0],
                source["NAME"]]
     if source["HOST"]:
         command[1:1] = ["-h", source["HOST"], "-p", str(source["PORT"] or 5432)]
     dump = subprocess.run(command, capture_output=True, timeout=120,
-                          env={**os.environ, "PGPASSWORD": source["PASSWORD"] or ""})
+                          env={**os.environ, "PGPASSWORD": _owner(source)[1]})
     if dump.returncode == 0:
         server.psql(database, dump.stdout)
     else:

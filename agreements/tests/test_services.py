@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 
 from agreements import services
+from cluster_platform import rls
 from agreements.models import Agreement, AgreementNumberSequence, AgreementParty, AgreementTransition, Obligation
 from members.tests.factories import OrganizationFactory, OrganizationRoleFactory, PersonFactory, UserFactory
 
@@ -144,12 +145,13 @@ def test_concurrent_creations_get_numbers_without_gaps_or_duplicates(cluster, co
         try:
             actor = get_user_model().objects.get(pk=coordinator.pk)
             barrier.wait()
-            agreement = services.agreement_create(
-                cluster=cluster, actor=actor, title="Concurrent", kind="research",
-                start_date=PAST, end_date=PAST,
-                parties=[{"organization_id": school.pk, "role": "partner"},
-                         {"organization_id": university.pk, "role": "partner"}])
-            numbers.append(agreement.number)
+            with rls.platform_scope():  # a thread's new connection (see tests/concurrency.py)
+                agreement = services.agreement_create(
+                    cluster=cluster, actor=actor, title="Concurrent", kind="research",
+                    start_date=PAST, end_date=PAST,
+                    parties=[{"organization_id": school.pk, "role": "partner"},
+                             {"organization_id": university.pk, "role": "partner"}])
+                numbers.append(agreement.number)
         except Exception as error:  # pragma: no cover - reported below
             errors.append(error)
         finally:
@@ -323,8 +325,9 @@ def test_two_concurrent_transitions_only_one_wins(cluster, coordinator, make_agr
         try:
             actor = get_user_model().objects.get(pk=coordinator.pk)
             barrier.wait()
-            move(cluster, actor, agreement, S.NEGOTIATION)
-            results.append("moved")
+            with rls.platform_scope():  # a thread's new connection (see tests/concurrency.py)
+                move(cluster, actor, agreement, S.NEGOTIATION)
+                results.append("moved")
         except ValidationError as error:
             results.append(error.message_dict["status"][0])
         finally:

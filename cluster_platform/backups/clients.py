@@ -12,6 +12,7 @@ from functools import cache
 from pathlib import Path
 
 import psycopg
+from django.conf import settings
 from django.db import connections
 from django.utils.connection import ConnectionDoesNotExist
 
@@ -47,6 +48,11 @@ def database_connection_args(alias: str = "default") -> dict[str, str]:
         "user": config.get("USER") or "",
         "password": config.get("PASSWORD") or "",
     }
+    owner = getattr(settings, "DATABASE_OWNER", None)
+    if owner and config.get("USER") == owner.get("APP_ROLE"):
+        # The tables' owner, whom row-level security does not hold: a backup has every
+        # cluster's rows, and a restore makes the tables the owner's (cluster_platform/rls.py).
+        args.update(user=owner["USER"], password=owner.get("PASSWORD") or "")
     for key, value in (config.get("OPTIONS") or {}).items():
         if key in _LIBPQ_ENV and value not in (None, ""):
             args[key] = str(value)

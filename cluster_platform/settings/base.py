@@ -100,7 +100,10 @@ TEMPLATES = [
 
 
 def database_config(*, embedded_default):
-    """DATABASE_URL when set; otherwise (outside production) the embedded PostgreSQL."""
+    """DATABASE_URL when set; otherwise (outside production) the embedded PostgreSQL.
+
+    This is the role the platform connects as: row-level security (cluster_platform/rls.py)
+    holds it to one cluster at a time, so it must not own the tables (DATABASE_OWNER_URL)."""
     url = env.str("DATABASE_URL", default="")
     if url:
         config = env.db_url_config(url)
@@ -110,13 +113,34 @@ def database_config(*, embedded_default):
         config["CONN_HEALTH_CHECKS"] = True
         # An unreachable server fails the request within seconds instead of hanging it.
         config.setdefault("OPTIONS", {}).setdefault("connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=5))
-        return config
-    if not embedded_default:
+    elif not embedded_default:
         raise environ.ImproperlyConfigured("Set the DATABASE_URL environment variable.")
+    else:
+        from cluster_platform import embedded
+
+        with _demo_extra_needed("DATABASE_URL"):
+            config = embedded.database_settings()
+    # One transaction per request: the cluster a request sets for row-level security is
+    # set for its transaction and ends with it.
+    config["ATOMIC_REQUESTS"] = True
+    return config
+
+
+def database_owner(*, embedded_default):
+    """The role that owns the tables and runs migrations: DATABASE_OWNER_URL's user and
+    password (same server and database as DATABASE_URL); the embedded server's owner role;
+    or None when one role does everything (then row-level security does not hold it)."""
+    url = env.str("DATABASE_OWNER_URL", default="")
+    if url:
+        config = env.db_url_config(url)
+        # APP_ROLE: the role granted the platform's rights after each migrate (rls.install).
+        return {"USER": config["USER"], "PASSWORD": config.get("PASSWORD", ""),
+                "APP_ROLE": env.db_url_config(env.str("DATABASE_URL", default=url))["USER"]}
+    if env.str("DATABASE_URL", default="") or not embedded_default:
+        return None
     from cluster_platform import embedded
 
-    with _demo_extra_needed("DATABASE_URL"):
-        return embedded.database_settings()
+    return embedded.owner_settings()
 
 
 def broker_url(*, embedded_default):

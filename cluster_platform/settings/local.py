@@ -8,9 +8,10 @@ from .base import env
 DEBUG = env.bool("DEBUG", default=not env.bool("DEMO_MODE", default=False))
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 
-from .base import broker_url, cache_config, database_config  # noqa: E402
+from .base import broker_url, cache_config, database_config, database_owner  # noqa: E402
 
 DATABASES = {"default": database_config(embedded_default=True)}
+DATABASE_OWNER = database_owner(embedded_default=True)
 CELERY_BROKER_URL = broker_url(embedded_default=True)
 # CACHE_URL, or database 1 of the embedded Redis (or of CELERY_BROKER_URL's server).
 CACHES = {"default": cache_config(CELERY_BROKER_URL)}

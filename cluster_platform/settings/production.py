@@ -3,11 +3,12 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import broker_url, cache_config, database_config, env
+from .base import broker_url, cache_config, database_config, database_owner, env
 
 # Never the embedded servers: without these variables the settings refuse to load, and
 # cluster_platform.embedded (the `demo` extra, not in the image) is never imported.
 DATABASES = {"default": database_config(embedded_default=False)}
+DATABASE_OWNER = database_owner(embedded_default=False)
 CELERY_BROKER_URL = broker_url(embedded_default=False)
 # CACHE_URL, or the broker's Redis server with the next database number. Rate limits need it
 # shared by every web process and atomic.

@@ -1,9 +1,10 @@
 """The test suite: PostgreSQL (DATABASE_URL or the embedded one), a real broker for worker tests."""
 
 from .base import *  # noqa: F403
-from .base import broker_url, database_config
+from .base import broker_url, database_config, database_owner
 
 DATABASES = {"default": database_config(embedded_default=True)}
+DATABASE_OWNER = database_owner(embedded_default=True)
 CELERY_BROKER_URL = broker_url(embedded_default=True)
 
 DEBUG = False
@@ -11,6 +12,9 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # Unit tests run tasks inline; tests marked celery_worker switch this off and use a real worker.
 CELERY_TASK_ALWAYS_EAGER = True
+# Each request of a test starts with no cluster set and gives the test its scope back, as a
+# request's own transaction would in production (cluster_platform/rls.py).
+MIDDLEWARE = ["cluster_platform.rls.RequestScopeForTests", *MIDDLEWARE]  # noqa: F405
 CELERY_TASK_EAGER_PROPAGATES = True
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

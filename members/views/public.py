@@ -5,7 +5,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.auth import authenticate, login
 from django.core.exceptions import ValidationError
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404
+from django.shortcuts import redirect, render
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views import View
@@ -13,9 +14,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django_ratelimit.decorators import ratelimit
 
+from cluster_platform.tenancy import find_cluster
+
 from .. import services
 from ..forms import ApplicationForm, InvitationAcceptForm
-from ..models import Cluster
 
 
 def application_rate(group, request) -> str:
@@ -42,7 +44,10 @@ class ApplicationApplyView(View):
             }, status=429)
             response["Retry-After"] = "60"
             return response
-        self.cluster = get_object_or_404(Cluster, slug=kwargs["cluster_slug"], is_active=True)
+        # The cluster of the page, also the current one of its transaction (row-level security).
+        self.cluster = find_cluster(kwargs["cluster_slug"])
+        if self.cluster is None:
+            raise Http404
         return super().dispatch(request, *args, **kwargs)
 
     def render(self, form, *, status=200, **extra):

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from kombu.utils.url import maybe_sanitize_url
 
+from cluster_platform import rls
 from members import services
 
 
@@ -28,6 +29,7 @@ class Command(BaseCommand):
             "--languages", default="uz,ru,en", help="comma-separated language codes (default: uz,ru,en)"
         )
 
+    @rls.platform_scope()  # platform-level work: it writes into clusters it makes
     def handle(self, *args, **options):
         email = options["coordinator_email"].strip()
         languages = [code.strip() for code in options["languages"].split(",") if code.strip()]

@@ -33,6 +33,7 @@ from django.utils.text import slugify
 from agreements import demo_data as agreement_data
 from agreements import services as agreement_services
 from agreements.models import Agreement, AgreementParty, AgreementTransition, Obligation
+from cluster_platform import rls
 from cluster_platform.auth_backends import DEMO_GROUP
 from cluster_platform.tenancy import roles_for
 from innovations import demo_data as innovation_data
@@ -79,6 +80,7 @@ class Command(BaseCommand):
         "with DEMO_MODE=1. Clusters and agreements that already exist are left unchanged."
     )
 
+    @rls.platform_scope()  # platform-level work: it writes into clusters it makes
     def handle(self, *args, **options):
         if not settings.DEMO_MODE:
             raise CommandError(
