@@ -13,6 +13,7 @@ from drf_spectacular.utils import OpenApiResponse
 from rest_framework import exceptions, filters, metadata, viewsets
 from rest_framework.request import clone_request
 
+from .rls import request_scope
 from .tenancy import TenantQuerySet, UnscopedQueryError, render_in_transaction, resolve_cluster
 
 
@@ -102,6 +103,10 @@ class ClusterScopedViewSet(viewsets.GenericViewSet):
         for name in ("get_queryset", "get_object"):
             if name in cls.__dict__:
                 raise TypeError(f"{cls.__name__} must implement scoped_queryset(), not {name}().")
+
+    def dispatch(self, request, *args, **kwargs):
+        with request_scope():
+            return super().dispatch(request, *args, **kwargs)
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)  # authentication first: 401 before 404

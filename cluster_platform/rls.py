@@ -78,6 +78,18 @@ def platform_scope():
     return _scope("", "on")
 
 
+@contextmanager
+def request_scope():
+    """Around a cluster view. A request is one transaction, and the cluster it sets ends with
+    it; a view that commits its own work before answering (transaction.non_atomic_requests)
+    sets it for the session instead, so this puts the previous values back when it ends."""
+    if connection.in_atomic_block:
+        yield
+        return
+    with _scope("", ""):
+        yield
+
+
 def active_clusters():
     """Every active cluster in turn, each inside its own scope while the caller works on it:
     how platform-level work (the beat) goes over the clusters."""
@@ -207,14 +219,16 @@ class RequestScopeForTests:
             connection.serving_request_for_tests = False
 
     def _call(self, request):
-        raw = _raw_cursor()
-        if raw is None:
+        try:
+            with _raw_cursor() as raw:
+                raw.execute(f"SELECT coalesce(current_setting('{CLUSTER}', true), ''), "
+                            f"coalesce(current_setting('{PLATFORM}', true), ''), "
+                            f"set_config('{CLUSTER}', '', false), set_config('{PLATFORM}', '', false)")
+                previous = raw.fetchone()[:2]
+        except Exception:
+            # No connection yet, a broken transaction, or a server gone (the fault tests run a
+            # server with these settings): the request meets that on its own.
             return self.get_response(request)
-        with raw:
-            raw.execute(f"SELECT coalesce(current_setting('{CLUSTER}', true), ''), "
-                        f"coalesce(current_setting('{PLATFORM}', true), ''), "
-                        f"set_config('{CLUSTER}', '', false), set_config('{PLATFORM}', '', false)")
-            previous = raw.fetchone()[:2]
         # Django reads ATOMIC_REQUESTS from the settings shared by every thread; a test that
         # holds a transaction open has no live server beside it.
         nested = connection.in_atomic_block and connection.settings_dict["ATOMIC_REQUESTS"]
@@ -225,17 +239,17 @@ class RequestScopeForTests:
         finally:
             if nested:
                 connection.settings_dict["ATOMIC_REQUESTS"] = True
-            raw = _raw_cursor()
-            if raw is not None:
-                with raw:
+            try:
+                with _raw_cursor() as raw:
                     raw.execute("SELECT set_config(%s, %s, false), set_config(%s, %s, false)",
                                 [CLUSTER, previous[0], PLATFORM, previous[1]])
+            except Exception:
+                pass  # as above: nothing to put back on a connection that is gone
 
 
 def _raw_cursor():
-    """A cursor of the underlying psycopg connection (not counted by Django), or None when the
-    connection is not open or the transaction is broken."""
-    # No connection yet: the request's first query opens a session with nothing set.
+    """A cursor of the underlying psycopg connection (not counted by Django). No connection yet:
+    the request's first query opens a session with nothing set."""
     if connection.connection is None or connection.needs_rollback:
-        return None
+        raise LookupError("no usable connection")
     return connection.connection.cursor()

@@ -263,11 +263,14 @@ class ClusterViewMixin(LoginRequiredMixin):
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
-        self.cluster, self.roles = resolve_cluster(request.user, kwargs["cluster_slug"])
-        request.cluster = self.cluster
-        request.cluster_roles = self.roles
-        self.check_cluster_permission()
-        return render_in_transaction(super().dispatch(request, *args, **kwargs))
+        from cluster_platform.rls import request_scope
+
+        with request_scope():
+            self.cluster, self.roles = resolve_cluster(request.user, kwargs["cluster_slug"])
+            request.cluster = self.cluster
+            request.cluster_roles = self.roles
+            self.check_cluster_permission()
+            return render_in_transaction(super().dispatch(request, *args, **kwargs))
 
     def check_cluster_permission(self):
         """Override to raise PermissionDenied for roles that may not use this view."""

@@ -253,14 +253,15 @@ def reports_redispatch(*, now: datetime.datetime | None = None) -> list[int]:
         "pk", "cluster_id")[:REDISPATCH_BATCH])
     sent = []
     for report_id, cluster_id in due:
-        report = _redispatch_take(cluster_id=cluster_id, report_id=report_id, now=now)
-        if report is None:
-            continue
-        if not report_dispatch(report=report):
-            with audit(None, service="report_redispatch"):
-                Report.objects.for_cluster(cluster_id).filter(pk=report_id, dispatched_at=now).update(
-                    dispatched_at=None)
-            break
+        with rls.cluster_scope(cluster_id):
+            report = _redispatch_take(cluster_id=cluster_id, report_id=report_id, now=now)
+            if report is None:
+                continue
+            if not report_dispatch(report=report):
+                with audit(None, service="report_redispatch"):
+                    Report.objects.for_cluster(cluster_id).filter(pk=report_id, dispatched_at=now).update(
+                        dispatched_at=None)
+                break
         sent.append(report_id)
     return sent
 

@@ -312,7 +312,9 @@ class PrivatePostgres:
 
 
 def _environment(**extra) -> dict:
-    return {**os.environ, "DJANGO_SETTINGS_MODULE": "cluster_platform.settings.test", "PYTHONPATH": str(BASE_DIR),
+    # The private server has one role (its superuser): no owner of the test server's.
+    inherited = {key: value for key, value in os.environ.items() if key != "DATABASE_OWNER_URL"}
+    return {**inherited, "DJANGO_SETTINGS_MODULE": "cluster_platform.settings.test", "PYTHONPATH": str(BASE_DIR),
             # Nothing here publishes a task; the URL only has to be set.
             "CELERY_BROKER_URL": "redis://127.0.0.1:1/0", **extra}
 

@@ -301,7 +301,7 @@ def test_the_client_of_the_servers_version_is_preferred_and_an_older_one_refused
 
 
 def test_the_clients_get_the_password_and_libpq_options_through_the_environment():
-    probe = {**connections["default"].settings_dict, "PASSWORD": "s3cret", "HOST": "db.example",
+    probe = {**connections["default"].settings_dict, "USER": "backup_probe", "PASSWORD": "s3cret", "HOST": "db.example",
              "OPTIONS": {"sslmode": "require", "server_side_binding": True}}
     with database_alias("probe", probe):
         args = backups.database_connection_args("probe")

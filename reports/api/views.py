@@ -13,6 +13,7 @@ no such report in this cluster (or its file is gone from the storage).
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -79,6 +80,15 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ClusterSco
     ordering_fields = ["period_start", "created_at", "version", "kind", "status"]
     ordering = ["-period_start", "kind", "-version"]
 
+    @classmethod
+    def as_view(cls, actions=None, **initkwargs):
+        view = super().as_view(actions, **initkwargs)
+        if actions and "create" in actions.values():
+            # Not one transaction: a requested report is committed (and handed to the task queue
+            # after that) before the answer, which says whether the queue could be reached.
+            view._non_atomic_requests = {"default"}
+        return view
+
     def scoped_queryset(self):
         return permissions.visible_reports(self.cluster, self.roles).defer("data")
 
@@ -110,8 +120,9 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ClusterSco
         data = self.validate_input(ReportRequestIn)
         in_progress = set(Report.objects.for_cluster(self.cluster).filter(
             status__in=Report.IN_PROGRESS_STATUSES).values_list("pk", flat=True))
-        requested = services.report_request(cluster=self.cluster, actor=request.user, kind=data["kind"],
-                                            period=data["period"], language=data.get("language") or None)
+        with transaction.atomic():
+            requested = services.report_request(cluster=self.cluster, actor=request.user, kind=data["kind"],
+                                                period=data["period"], language=data.get("language") or None)
         report = Report.objects.for_cluster(self.cluster).defer("data").get(pk=requested.pk)
         if getattr(requested, "sent_to_queue", None) is False:
             code = status.HTTP_202_ACCEPTED

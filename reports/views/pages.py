@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 
 from cluster_platform.forms import ConfirmForm
@@ -131,6 +133,9 @@ class ReportListView(ReportPage):
         return context
 
 
+# The request is not one transaction here: the report is committed (and handed to the task
+# queue after that) before the answer, which says whether the queue could be reached.
+@method_decorator(transaction.non_atomic_requests, name="dispatch")
 class ReportRequestView(ReportPage, ServiceFormView):
     template_name = "reports/report_request.html"
     form_class = ReportRequestForm
@@ -140,8 +145,9 @@ class ReportRequestView(ReportPage, ServiceFormView):
 
     def perform(self, form):
         data = form.cleaned_data
-        return services.report_request(cluster=self.cluster, actor=self.request.user, kind=data["kind"],
-                                       period=data["period"], language=data["language"] or None)
+        with transaction.atomic():
+            return services.report_request(cluster=self.cluster, actor=self.request.user, kind=data["kind"],
+                                           period=data["period"], language=data["language"] or None)
 
     def get_success_message(self):
         if warn_if_not_sent(self.request, self.object):
@@ -182,6 +188,7 @@ class ReportDownloadView(ReportPage):
         return report_pdf_response(self.cluster, self.load_report())
 
 
+@method_decorator(transaction.non_atomic_requests, name="dispatch")  # as ReportRequestView
 class ReportRetryView(ReportPage, ServiceFormView):
     """Asks first (GET), then queues the failed report again (POST)."""
 
@@ -199,7 +206,8 @@ class ReportRetryView(ReportPage, ServiceFormView):
         return self.render_to_response(self.get_context_data(form=self.get_form()))
 
     def perform(self, form):
-        return services.report_retry(cluster=self.cluster, actor=self.request.user, report_id=self.report.pk)
+        with transaction.atomic():
+            return services.report_retry(cluster=self.cluster, actor=self.request.user, report_id=self.report.pk)
 
     def get_success_message(self):
         if warn_if_not_sent(self.request, self.object):

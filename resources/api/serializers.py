@@ -219,7 +219,10 @@ class OffsetDateTimeField(serializers.DateTimeField):
 
     def to_internal_value(self, value):
         if isinstance(value, str):
-            parsed = parse_datetime(value.strip())
+            try:
+                parsed = parse_datetime(value.strip())
+            except ValueError:  # well formed but no real time (minute 60): refused as invalid below
+                parsed = None
             if parsed is not None and parsed.tzinfo is None:
                 self.fail("offset")
         value = super().to_internal_value(value)

@@ -133,6 +133,8 @@ def test_the_free_between_filter_leaves_out_booked_and_closed_resources(cluster,
     ({"free_start": "2030-01-07T10:00:00+05:00", "free_end": "2030-01-07T09:00:00+05:00"}, "free_end"),
     ({"free_start": "2030-01-01T10:00:00+05:00", "free_end": "2030-06-01T09:00:00+05:00"}, "free_end"),
     ({"free_start": "yesterday", "free_end": "2030-01-07T09:00:00+05:00"}, "free_start"),
+    # Found by tests/test_api_fuzz.py: the day after it would be in year 10000.
+    ({"free_start": "9999-12-31T20:00:00+05:00", "free_end": "9999-12-31T22:00:00+05:00"}, "free_start"),
 ])
 def test_a_bad_free_range_is_400_naming_the_field(cluster, school_staff, lab, params, field):
     response = client_for(school_staff).get(url(cluster, "resources"), params)
@@ -426,6 +428,9 @@ def test_availability_returns_the_free_slots_of_the_range(cluster, uni_admin, sc
     ({"start": "2030-01-07T09:00:00+05:00", "end": "2030-01-07T08:00:00+05:00"}, "end"),
     ({"start": "2030-01-01T00:00:00+05:00", "end": "2030-03-05T00:00:00+05:00"}, "end"),
     ({"start": "soon", "end": "2030-01-07T12:00:00+05:00"}, "start"),
+    # Found by tests/test_api_fuzz.py: a time that does not exist, a day after the last one.
+    ({"start": "2030-01-07T12:99:00+05:00", "end": "2030-01-07T13:00:00+05:00"}, "start"),
+    ({"start": "9999-12-31T09:00:00+05:00", "end": "9999-12-31T12:00:00+05:00"}, "start"),
 ])
 def test_a_bad_availability_range_is_400_naming_the_field(cluster, school_staff, lab, params, field):
     response = client_for(school_staff).get(url(cluster, "resources", lab.pk, "availability"), params)
@@ -494,6 +499,8 @@ def test_a_declined_booking_carries_its_reason_and_the_reason_is_required(cluste
     ({"purpose": " "}, "purpose"),
     ({"resources": []}, "resources"),
     ({"start": "2030-01-07T09:00:00"}, "start"),
+    ({"start": "2030-01-07T12:99:00+05:00"}, "start"),
+    ({"end": "1547-09-23T03:37:51+20:52"}, "end"),
     ({"agreement": 999999}, "agreement"),
     ({"status": "approved"}, "status"),
 ])
@@ -603,6 +610,11 @@ def test_booking_filters(cluster, org_admin, uni_admin, school, lab, microscope,
     assert ids(owner.get(url(cluster, "bookings"), {"ordering": "period"})) == [first.pk, second.pk,
                                                                                   other_request.pk]
     bad = owner.get(url(cluster, "bookings"), {"from": iso(at(tuesday, "12:00")), "to": iso(at(monday, "12:00"))})
+    assert bad.status_code == 400 and "to" in bad.data
+    # Found by tests/test_api_fuzz.py: an offset beyond PostgreSQL's 15:59 hours is read as the
+    # instant it names; year 1 is refused.
+    assert owner.get(url(cluster, "bookings"), {"to": "2030-01-07T09:00:00-21:55"}).status_code == 200
+    bad = owner.get(url(cluster, "bookings"), {"to": "0001-08-24T17:24:41-21:55"})
     assert bad.status_code == 400 and "to" in bad.data
     assert owner.get(url(cluster, "bookings"), {"status": "lost"}).status_code == 400
     school_client = client_for(org_admin)
