@@ -262,7 +262,8 @@ def declared_methods(route) -> set | None:
     """The methods the route's view has, or None for a plain function (it does not say)."""
     view = route.view
     if hasattr(view, "actions"):  # a DRF viewset route
-        return set(view.actions)
+        # DRF adds "head" to a route's actions once it has served a GET: not a method of its own.
+        return set(view.actions) - {"head"}
     view_class = getattr(view, "view_class", None)
     if view_class is not None:
         return {method for method in HTTP_METHODS

@@ -12,7 +12,7 @@ import datetime
 import pghistory
 import psycopg.errors
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
 from django.db.models import Prefetch, prefetch_related_objects
 from django.utils import timezone
@@ -244,8 +244,13 @@ def _overlap_refusal(cluster, booking) -> ValidationError:
     return ValidationError(errors)
 
 
-def _is_overlap_violation(error: IntegrityError) -> bool:
+def _is_overlap_violation(error: IntegrityError | OperationalError) -> bool:
+    """The exclusion constraint refused the booking; or, when several approvals of overlapping
+    bookings wait on one another's constraint checks, PostgreSQL broke the cycle by refusing this
+    one (a deadlock inside the savepoint): the same outcome, another approval holds the time."""
     cause = error.__cause__
+    if isinstance(cause, psycopg.errors.DeadlockDetected):
+        return True
     return isinstance(cause, psycopg.errors.ExclusionViolation) and (
         getattr(cause.diag, "constraint_name", None) == OVERLAP_CONSTRAINT)
 
@@ -274,7 +279,7 @@ def booking_approve(*, cluster, actor, booking_id: int) -> Booking:
         try:
             with transaction.atomic():
                 _set_items_status(cluster, booking, Status.APPROVED)
-        except IntegrityError as error:
+        except (IntegrityError, OperationalError) as error:
             if not _is_overlap_violation(error):
                 raise
             raise _overlap_refusal(cluster, booking) from None
