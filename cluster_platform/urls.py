@@ -1,5 +1,3 @@
-from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
@@ -38,5 +36,3 @@ urlpatterns = [
 # 503 when the database is unreachable, else the 500 page; JSON under /api/.
 handler500 = "cluster_platform.errors.server_error"
 
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
