@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from cluster_platform.forms import BootstrapFormMixin, DATE_WIDGET
+from cluster_platform.forms import BootstrapFormMixin, DATE_WIDGET, FilterFormMixin
 
 from . import documents, permissions
 from .models import Agreement, AgreementDocument, AgreementParty
@@ -42,7 +42,7 @@ AGREEMENT_SORT_LABELS = {
 }
 
 
-class AgreementFilterForm(BootstrapFormMixin, forms.Form):
+class AgreementFilterForm(FilterFormMixin, BootstrapFormMixin, forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), required=False,
                              choices=_with_blank(_("All kinds"), Agreement.Kind.choices))
     status = forms.ChoiceField(label=_("Status"), required=False,
@@ -59,14 +59,8 @@ class AgreementFilterForm(BootstrapFormMixin, forms.Form):
         self.fields["party"].choices = _with_blank(
             _("All organizations"), [(org.pk, org.name) for org in organizations])
 
-    def _valid_data(self) -> dict:
-        if not self.is_bound:
-            return {}
-        self.is_valid()  # invalid values are dropped from cleaned_data and shown as errors
-        return self.cleaned_data
-
     def filters(self) -> dict:
-        data = self._valid_data()
+        data = self.valid_data()
         filters = {key: data.get(key) for key in ("kind", "status") if data.get(key)}
         if data.get("party"):
             filters["organization"] = data["party"]
@@ -75,7 +69,7 @@ class AgreementFilterForm(BootstrapFormMixin, forms.Form):
         return filters
 
     def sort_value(self) -> str:
-        return self._valid_data().get("sort") or ""
+        return self.valid_data().get("sort") or ""
 
     def ordering(self) -> list[str]:
         sort = self.sort_value()

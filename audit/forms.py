@@ -6,7 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from cluster_platform.forms import DATE_WIDGET, BootstrapFormMixin
+from cluster_platform.forms import BootstrapFormMixin, DATE_WIDGET, FilterFormMixin
 
 from .selectors import SYSTEM, AuditFilters
 from .sources import KINDS
@@ -15,7 +15,7 @@ ACTION_CHOICES = [("", _("Any action")), ("insert", _("Created")), ("update", _(
                   ("delete", _("Deleted"))]
 
 
-class AuditFilterForm(BootstrapFormMixin, forms.Form):
+class AuditFilterForm(FilterFormMixin, BootstrapFormMixin, forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), required=False)
     user = forms.ChoiceField(label=_("Who"), required=False)
     action = forms.ChoiceField(label=_("Action"), required=False, choices=ACTION_CHOICES)
@@ -44,14 +44,8 @@ class AuditFilterForm(BootstrapFormMixin, forms.Form):
             self.add_error("date_to", _("The end date cannot be before the start date."))
         return cleaned
 
-    def _valid_data(self) -> dict:
-        if not self.is_bound:
-            return {}
-        self.is_valid()  # invalid values are dropped from cleaned_data and shown as errors
-        return self.cleaned_data
-
     def filters(self) -> AuditFilters:
-        data = self._valid_data()
+        data = self.valid_data()
         user = data.get("user") or None
         if user and user != SYSTEM:
             user = int(user)

@@ -22,6 +22,17 @@ def _widget_class(widget) -> str:
     return "form-control"
 
 
+class FilterFormMixin:
+    """A GET filter form of a list page: `valid_data()` is what passed validation; a bad
+    value is dropped and shown as the field's error, the rest still filters."""
+
+    def valid_data(self) -> dict:
+        if not self.is_bound:
+            return {}
+        self.is_valid()
+        return self.cleaned_data
+
+
 class BootstrapFormMixin:
     """Adds Bootstrap classes to widgets and `is-invalid` to fields with errors."""
 

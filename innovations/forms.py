@@ -12,7 +12,7 @@ from django import forms
 from django.utils.translation import gettext, gettext_lazy as _
 
 from agreements.forms import document_accept
-from cluster_platform.forms import BootstrapFormMixin
+from cluster_platform.forms import BootstrapFormMixin, FilterFormMixin
 
 from .models import Innovation, Stage, SubjectField
 from .services.attachments import size_limit_mb
@@ -32,7 +32,7 @@ INNOVATION_SORTS = {
 }
 
 
-class InnovationFilterForm(BootstrapFormMixin, forms.Form):
+class InnovationFilterForm(FilterFormMixin, BootstrapFormMixin, forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=100,
                         widget=forms.TextInput(attrs={"type": "search"}),
                         help_text=_("Words of the title, the summary or a keyword."))
@@ -52,19 +52,13 @@ class InnovationFilterForm(BootstrapFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["origin"].choices = _with_blank(_("All organizations"), [(org.pk, org.name) for org in organizations])
 
-    def _valid_data(self) -> dict:
-        if not self.is_bound:
-            return {}
-        self.is_valid()  # invalid values are dropped from cleaned_data and shown as errors
-        return self.cleaned_data
-
     def filters(self) -> dict:
-        data = self._valid_data()
+        data = self.valid_data()
         return {key: data[key] for key in ("q", "stage", "kind", "level", "origin", "subject_field")
                 if data.get(key)}
 
     def ordering(self) -> list[str]:
-        sort = self._valid_data().get("sort") or ""
+        sort = self.valid_data().get("sort") or ""
         if not sort:
             return list(Innovation._meta.ordering)
         prefix = "-" if sort.startswith("-") else ""

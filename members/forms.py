@@ -12,7 +12,7 @@ from django.db import models
 from django.forms.models import fields_for_model, model_to_dict
 from django.utils.translation import gettext_lazy as _
 
-from cluster_platform.forms import BootstrapFormMixin, DATE_WIDGET
+from cluster_platform.forms import BootstrapFormMixin, DATE_WIDGET, FilterFormMixin
 
 from . import services
 from .models import (
@@ -118,7 +118,7 @@ ORGANIZATION_SORT_LABELS = {
 }
 
 
-class OrganizationFilterForm(BootstrapFormMixin, forms.Form):
+class OrganizationFilterForm(FilterFormMixin, BootstrapFormMixin, forms.Form):
     """Search, filters and sorting of the organization list (and of its exports)."""
 
     q = forms.CharField(label=_("Search"), required=False, max_length=100,
@@ -139,17 +139,11 @@ class OrganizationFilterForm(BootstrapFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["district"].choices = _with_blank(_("All districts"), [(d, d) for d in districts])
 
-    def _valid_data(self) -> dict:
-        if not self.is_bound:
-            return {}
-        self.is_valid()  # invalid values are dropped from cleaned_data and shown as errors
-        return self.cleaned_data
-
     def filters(self) -> dict:
-        return {key: value for key, value in self._valid_data().items() if value and key != "sort"}
+        return {key: value for key, value in self.valid_data().items() if value and key != "sort"}
 
     def sort_value(self) -> str:
-        return self._valid_data().get("sort") or "name"
+        return self.valid_data().get("sort") or "name"
 
     def ordering(self) -> list[str]:
         sort = self.sort_value()

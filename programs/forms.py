@@ -10,7 +10,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from cluster_platform.forms import BootstrapFormMixin, DATE_WIDGET
+from cluster_platform.forms import BootstrapFormMixin, DATE_WIDGET, FilterFormMixin
 
 from .models import Competence, EmployerNeed, Program
 
@@ -39,7 +39,7 @@ PROGRAM_SORT_LABELS = {
 }
 
 
-class ProgramFilterForm(BootstrapFormMixin, forms.Form):
+class ProgramFilterForm(FilterFormMixin, BootstrapFormMixin, forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=100,
                         widget=forms.TextInput(attrs={"type": "search"}))
     kind = forms.ChoiceField(label=_("Kind"), required=False, choices=_with_blank(_("All kinds"), Program.Kind.choices))
@@ -58,19 +58,13 @@ class ProgramFilterForm(BootstrapFormMixin, forms.Form):
         self.fields["lead_organization"].choices = _with_blank(
             _("All organizations"), [(org.pk, org.name) for org in organizations])
 
-    def _valid_data(self) -> dict:
-        if not self.is_bound:
-            return {}
-        self.is_valid()  # invalid values are dropped from cleaned_data and shown as errors
-        return self.cleaned_data
-
     def filters(self) -> dict:
-        data = self._valid_data()
+        data = self.valid_data()
         return {key: data[key] for key in ("q", "kind", "status", "lead_organization", "competence")
                 if data.get(key)}
 
     def sort_value(self) -> str:
-        return self._valid_data().get("sort") or ""
+        return self.valid_data().get("sort") or ""
 
     def ordering(self) -> list[str]:
         sort = self.sort_value()

@@ -13,7 +13,7 @@ from django.template.defaultfilters import filesizeformat, floatformat
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from cluster_platform.forms import BootstrapFormMixin, DATE_WIDGET
+from cluster_platform.forms import BootstrapFormMixin, DATE_WIDGET, FilterFormMixin
 
 from . import availability, photos
 from .models import Resource
@@ -50,7 +50,7 @@ RESOURCE_SORT_LABELS = [
 ]
 
 
-class ResourceFilterForm(BootstrapFormMixin, forms.Form):
+class ResourceFilterForm(FilterFormMixin, BootstrapFormMixin, forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=100,
                         widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Name or description")}))
     kind = forms.ChoiceField(label=_("Kind"), required=False, choices=_with_blank(_("All kinds"), Resource.Kind.choices))
@@ -80,21 +80,15 @@ class ResourceFilterForm(BootstrapFormMixin, forms.Form):
             self.add_error("end", gettext("The end must be after the start."))
         return cleaned
 
-    def _valid_data(self) -> dict:
-        if not self.is_bound:
-            return {}
-        self.is_valid()  # invalid values are dropped from cleaned_data and shown as errors
-        return self.cleaned_data
-
     def filters(self) -> dict:
-        data = self._valid_data()
+        data = self.valid_data()
         filters = {key: data[key] for key in ("q", "kind", "owner", "terms") if data.get(key)}
         if data.get("start") and data.get("end"):
             filters["free_between"] = (data["start"], data["end"])
         return filters
 
     def ordering(self) -> list[str]:
-        return RESOURCE_SORTS.get(self._valid_data().get("sort") or "name", RESOURCE_SORTS["name"])
+        return RESOURCE_SORTS.get(self.valid_data().get("sort") or "name", RESOURCE_SORTS["name"])
 
 
 # --- Register and edit --------------------------------------------------------------------
