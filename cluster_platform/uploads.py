@@ -201,6 +201,19 @@ def _scan(upload, limit: int, refuse: _Refusal) -> _Scan:
     return _Scan(size=size, sha256=digest.hexdigest(), markup=markup)
 
 
+def _scan_within(upload, limit: int, refuse: _Refusal) -> _Scan:
+    """`_scan`, refusing an empty upload and one whose declared size is over `limit` first."""
+    declared = getattr(upload, "size", None)
+    if declared == 0:
+        raise refuse.empty()
+    if declared is not None and declared > limit:
+        raise refuse.too_large(limit)
+    scan = _scan(upload, limit, refuse)
+    if scan.size == 0:
+        raise refuse.empty()
+    return scan
+
+
 def _detect(head: bytes) -> str | None:
     if head.startswith(b"%PDF-"):
         return PDF
@@ -224,15 +237,7 @@ def inspect_upload(upload, *, limit: int, kinds: Collection[str] = DOCUMENT_KIND
     always rewound to the start afterwards."""
     refuse = _Refusal(field, wording)
     try:
-        declared = getattr(upload, "size", None)
-        if declared == 0:
-            raise refuse.empty()
-        if declared is not None and declared > limit:
-            raise refuse.too_large(limit)
-
-        scan = _scan(upload, limit, refuse)
-        if scan.size == 0:
-            raise refuse.empty()
+        scan = _scan_within(upload, limit, refuse)
         head = _read_at(upload, 0, HEAD_BYTES)
         tail = _read_at(upload, max(0, scan.size - TAIL_BYTES), TAIL_BYTES)
 
@@ -440,17 +445,8 @@ def _inflate_all(archive: zipfile.ZipFile, max_expanded: int, refuse, damaged, t
 def check_size(upload, *, limit: int, field: str = "file", wording: Wording = DOCUMENT_WORDING) -> int:
     """The real size of the upload (its bytes counted, the declared size may lie), or a
     ValidationError on `field` when it is empty or larger than `limit`. Rewinds the upload."""
-    refuse = _Refusal(field, wording)
     try:
-        declared = getattr(upload, "size", None)
-        if declared == 0:
-            raise refuse.empty()
-        if declared is not None and declared > limit:
-            raise refuse.too_large(limit)
-        size = _scan(upload, limit, refuse).size
-        if size == 0:
-            raise refuse.empty()
-        return size
+        return _scan_within(upload, limit, _Refusal(field, wording)).size
     finally:
         rewind(upload)
 
