@@ -212,7 +212,11 @@ class Person(TenantModel):
 
     class Meta:
         ordering = ["full_name"]
-        indexes = [models.Index(fields=["cluster", "organization"])]
+        indexes = [
+            models.Index(fields=["cluster", "organization"]),
+            # The people list's order: keyset pages read the index from a name on.
+            models.Index(fields=["cluster", "full_name", "id"], name="person_cluster_name_id"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["cluster", "user"], condition=Q(user__isnull=False), name="person_user_unique_in_cluster"

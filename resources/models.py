@@ -243,6 +243,9 @@ class Booking(TenantModel):
         indexes = [
             models.Index(fields=["cluster", "status"]),
             models.Index(fields=["cluster", "requester", "-created_at"]),
+            # The lists' order, whole and by status: keyset pages read the index from a row on.
+            models.Index(fields=["cluster", "-created_at", "-id"], name="booking_cluster_created_id"),
+            models.Index(fields=["cluster", "status", "-created_at", "-id"], name="booking_cluster_status_created"),
         ]
         verbose_name = _("booking")
         verbose_name_plural = _("bookings")

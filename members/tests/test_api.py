@@ -399,8 +399,9 @@ class TestOrganizationsRead:
         )
         client = client_for(coordinator)
         default = client.get(url(cluster, "organizations"))
-        assert set(default.data) == {"count", "next", "previous", "results"}
+        assert set(default.data) == {"count", "count_is_estimate", "next", "previous", "results"}
         assert default.data["count"] == 502 and len(default.data["results"]) == 50
+        assert default.data["count_is_estimate"] is False
 
         full = client.get(url(cluster, "organizations"), {"page_size": 500})
         assert full.status_code == 200 and len(full.data["results"]) == 500

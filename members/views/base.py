@@ -9,6 +9,7 @@ from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.generic import TemplateView
 
+from cluster_platform.pagination import AFTER, BEFORE, Keyset, count_rows
 from cluster_platform.tenancy import ClusterViewMixin
 
 from .. import selectors
@@ -105,11 +106,112 @@ def organization_section(roles, organization) -> str:
     return "my_organization" if organization.pk in roles.organizations_with("admin") else "organizations"
 
 
-def paginate(request, queryset, per_page: int = PAGE_SIZE):
-    """The requested page; out-of-range or malformed page numbers give the nearest page."""
-    page = Paginator(queryset, per_page).get_page(request.GET.get("page"))
-    page.elided_range = list(page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1))
-    return page
+class ListPage:
+    """One page of a list, for the templates (includes/pagination.html).
+
+    Numbered pages while the list is short enough to count (cluster_platform.pagination
+    counts exactly up to 10,000 rows); past that, "Next" and "Previous" carry a keyset
+    cursor, so a page deep in a long list costs what the first one does.
+    """
+
+    ELLIPSIS = Paginator.ELLIPSIS
+
+    def __init__(self, rows, *, count, exact, per_page, number=None, has_next=False, has_previous=False,
+                 next_cursor=None, previous_cursor=None):
+        self.object_list = rows
+        self.count = count
+        self.count_is_estimate = not exact
+        self.per_page = per_page
+        self.number = number
+        self._has_next = has_next
+        self._has_previous = has_previous
+        self.next_cursor = next_cursor
+        self.previous_cursor = previous_cursor
+        self.num_pages = max(1, -(-count // per_page)) if exact else None
+        self.elided_range = self._elided_range()
+
+    # The template and the views read a Page's attributes under these names.
+    @property
+    def paginator(self):
+        return self
+
+    def __iter__(self):
+        return iter(self.object_list)
+
+    def __len__(self):
+        return len(self.object_list)
+
+    def __getitem__(self, index):
+        return self.object_list[index]
+
+    def has_next(self):
+        return self._has_next
+
+    def has_previous(self):
+        return self._has_previous
+
+    def has_other_pages(self):
+        return self._has_next or self._has_previous
+
+    def next_page_number(self):
+        return self.number + 1
+
+    def previous_page_number(self):
+        return self.number - 1
+
+    def start_index(self):
+        return (self.number - 1) * self.per_page + 1 if self.object_list else 0
+
+    def end_index(self):
+        return (self.number - 1) * self.per_page + len(self.object_list)
+
+    def _elided_range(self):
+        if self.number is None or self.num_pages is None:
+            return []
+        paginator = Paginator(range(self.count), self.per_page)
+        return list(paginator.get_elided_page_range(self.number, on_each_side=2, on_ends=1))
+
+
+def paginate(request, queryset, per_page: int = PAGE_SIZE) -> ListPage:
+    """The requested page (`?page=N`, or `?cursor=` from a Next/Previous link). A malformed or
+    out-of-range page number gives the nearest page, a stale cursor the first page."""
+    keyset = Keyset.of(queryset)
+    count, exact = count_rows(queryset)
+    cursor = request.GET.get("cursor")
+    if keyset is not None and cursor:
+        try:
+            direction, values = keyset.decode(cursor)
+        except ValidationError:
+            pass
+        else:
+            rows, more = keyset.page(queryset, direction, values, per_page)
+            has_next, has_previous = (more, bool(rows)) if direction == AFTER else (bool(rows), more)
+            return ListPage(
+                rows, count=count, exact=exact, per_page=per_page, has_next=has_next, has_previous=has_previous,
+                next_cursor=keyset.cursor(AFTER, rows[-1]) if has_next and rows else None,
+                previous_cursor=keyset.cursor(BEFORE, rows[0]) if has_previous and rows else None,
+            )
+    try:
+        number = max(1, int(request.GET.get("page", 1)))
+    except (TypeError, ValueError):
+        number = 1
+    if exact:
+        number = min(number, max(1, -(-count // per_page)))
+    if keyset is not None:
+        queryset = keyset.ordered(queryset)
+    start = (number - 1) * per_page
+    rows = list(queryset[start:start + per_page + 1])
+    if not rows and number > 1:  # past the end of an estimated list: the first page
+        number, rows = 1, list(queryset[:per_page + 1])
+    has_next = len(rows) > per_page
+    rows = rows[:per_page]
+    # A list too long to count goes on by cursor: no OFFSET deep into it.
+    by_cursor = keyset is not None and not exact
+    return ListPage(
+        rows, count=count, exact=exact, per_page=per_page, number=number, has_next=has_next,
+        has_previous=number > 1,
+        next_cursor=keyset.cursor(AFTER, rows[-1]) if by_cursor and has_next else None,
+    )
 
 
 def redirect_back(request, fallback: str):

@@ -298,7 +298,7 @@ class BookingViewSet(DetailUnfiltered, mixins.ListModelMixin, ClusterScopedViewS
     serializer_class = BookingOut
     filterset_class = BookingFilter
     ordering_fields = ["created_at", "period", "status"]
-    ordering = ["-created_at"]
+    ordering = ["-created_at", "-id"]  # the newest first, in the order of an index
 
     def scoped_queryset(self):
         return selectors.booking_list(cluster=self.cluster, roles=self.roles)

@@ -1,0 +1,211 @@
+"""Paging long lists without OFFSET scans or full counts.
+
+Two costs grow with a table when a list is paged the stock way: `OFFSET n` reads and throws
+away n rows, and `COUNT(*)` reads every row that matches. A cluster's people, bookings or
+audit events run to hundreds of thousands, so:
+
+- **Keyset pages.** A page after (or before) a row is asked for with the values of its
+  ordering columns: `WHERE (full_name, id) > ('Karimova', 812) ORDER BY full_name, id
+  LIMIT 51`, which an index on (cluster, full_name, id) answers by reading 51 entries, at
+  page 1 as at page 4,000. `Keyset.of(queryset)` says whether a queryset's ordering allows
+  it (plain non-null columns of the model, ending on the primary key, which it appends,
+  in the direction of the last column, when the ordering lacks it);
+  the position travels as an opaque cursor (`encode_cursor`/`decode_cursor`).
+- **Bounded counts.** `count_rows()` counts exactly up to `COUNT_CAP` rows
+  (`SELECT count(*) FROM (... LIMIT cap + 1)`); beyond that the total is the planner's
+  estimate for the same query, marked as such: "about 120,000 people" needs no exact figure.
+
+The API's pagination (cluster_platform.api_support) and the browser pages' `paginate()`
+(members.views.base) both build on this module.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime
+import decimal
+import json
+from dataclasses import dataclass
+
+from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.db import connections
+from django.db.models import Q, QuerySet
+from django.db.models.expressions import F
+from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan, TupleLessThan
+from django.utils.translation import gettext_lazy as _
+
+COUNT_CAP = 10_000
+AFTER = "a"
+BEFORE = "b"
+INVALID_CURSOR = _("This page link is not valid (it may be from an older version of the list). "
+                   "Start again from the first page.")
+
+
+# --- Counts ------------------------------------------------------------------------------------
+
+def count_rows(queryset, cap: int | None = None) -> tuple[int, bool]:
+    """(number of rows, exact?): exact up to `cap`, the planner's estimate beyond it. A list-like
+    of its own (the audit trail's union of event tables) counts itself."""
+    if not isinstance(queryset, QuerySet):
+        return queryset.count(), True
+    cap = COUNT_CAP if cap is None else cap
+    bounded = queryset.order_by()[: cap + 1].count()
+    if bounded <= cap:
+        return bounded, True
+    return max(estimate_rows(queryset), cap + 1), False
+
+
+def estimate_rows(queryset) -> int:
+    """The planner's row estimate for the queryset (EXPLAIN, nothing is read)."""
+    sql, params = queryset.order_by().query.sql_with_params()
+    connection = connections[queryset.db]
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
+        plan = cursor.fetchone()[0]
+    if isinstance(plan, str):
+        plan = json.loads(plan)
+    return int(plan[0]["Plan"]["Plan Rows"])
+
+
+# --- Keysets -----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Key:
+    name: str  # the ordering term's field name ("full_name", "pk" resolved to "id")
+    attname: str  # the attribute on a row ("organization_id" for a foreign key)
+    descending: bool
+    field: object
+
+
+@dataclass(frozen=True)
+class Keyset:
+    keys: tuple[Key, ...]
+
+    @classmethod
+    def of(cls, queryset) -> Keyset | None:
+        """The keyset of the queryset's ordering, or None when keyset paging cannot follow
+        it (an expression, a related column, a nullable column, no ordering at all)."""
+        if not isinstance(queryset, QuerySet):
+            return None
+        query = queryset.query
+        if query.extra_order_by or query.distinct_fields or query.combinator:
+            return None
+        ordering = query.order_by or (query.default_ordering and queryset.model._meta.ordering) or ()
+        if not ordering:
+            return None
+        meta = queryset.model._meta
+        keys = []
+        for term in ordering:
+            if not isinstance(term, str) or term == "?":
+                return None
+            name = term.lstrip("-")
+            if "__" in name or name in query.annotations:
+                return None
+            try:
+                field = meta.pk if name == "pk" else meta.get_field(name)
+            except FieldDoesNotExist:
+                return None
+            if not getattr(field, "concrete", False) or field.null:
+                return None
+            # Ordering by a foreign key's name orders by the related model's ordering; only
+            # its column (`organization_id`) is a key of this table.
+            if field.is_relation and name != field.attname:
+                return None
+            keys.append(Key(field.name, field.attname, term.startswith("-"), field))
+            if field.primary_key:
+                break
+        if not keys[-1].field.primary_key:
+            keys.append(Key(meta.pk.name, meta.pk.attname, keys[-1].descending, meta.pk))
+        return cls(tuple(keys))
+
+    def ordering(self, *, reverse: bool = False) -> list[str]:
+        return [("-" if key.descending != reverse else "") + key.attname for key in self.keys]
+
+    def ordered(self, queryset):
+        """The queryset in the keyset's order (the primary key last), its key columns loaded."""
+        queryset = queryset.order_by(*self.ordering())
+        fields, only = queryset.query.deferred_loading
+        if only is False and fields:  # .only(...): add the key columns to what it loads
+            queryset = queryset.only(*fields, *(key.attname for key in self.keys))
+        return queryset
+
+    def values_of(self, row) -> list:
+        if isinstance(row, dict):
+            return [row[key.attname] if key.attname in row else row[key.name] for key in self.keys]
+        return [getattr(row, key.attname) for key in self.keys]
+
+    def cursor(self, direction: str, row) -> str:
+        return encode_cursor(direction, self.values_of(row))
+
+    def decode(self, cursor: str) -> tuple[str, list]:
+        """(direction, typed values) of a cursor; ValidationError when it is not one of ours."""
+        direction, raw = decode_cursor(cursor)
+        if len(raw) != len(self.keys):
+            raise ValidationError(INVALID_CURSOR, code="invalid_cursor")
+        try:
+            values = [key.field.to_python(value) for key, value in zip(self.keys, raw)]
+        except (ValidationError, TypeError, ValueError):
+            raise ValidationError(INVALID_CURSOR, code="invalid_cursor") from None
+        if any(value is None for value in values):
+            raise ValidationError(INVALID_CURSOR, code="invalid_cursor")
+        return direction, values
+
+    def page(self, queryset, direction: str, values: list, size: int) -> tuple[list, bool]:
+        """Up to `size` rows after (or before) the position, in the list's order, and whether
+        more rows lie beyond them in that direction."""
+        reverse = direction == BEFORE
+        rows = list(
+            self.ordered(queryset)
+            .filter(self._beyond(values, reverse=reverse))
+            .order_by(*self.ordering(reverse=reverse))[: size + 1]
+        )
+        more = len(rows) > size
+        rows = rows[:size]
+        if reverse:
+            rows.reverse()
+        return rows, more
+
+    def _beyond(self, values: list, *, reverse: bool):
+        """The condition "after this position" (or before it, reversed)."""
+        directions = {key.descending != reverse for key in self.keys}
+        columns = [F(key.attname) for key in self.keys]
+        if len(directions) == 1:
+            # One direction: a row comparison, which an index on the same columns answers
+            # with a range scan.
+            lookup = TupleLessThan if directions.pop() else TupleGreaterThan
+            return lookup(Tuple(*columns), tuple(values))
+        # Mixed directions: (a > x) OR (a = x AND b < y) OR ...
+        condition = Q()
+        equal = Q()
+        for key, value in zip(self.keys, values):
+            beyond = "lt" if key.descending != reverse else "gt"
+            condition |= equal & Q(**{f"{key.attname}__{beyond}": value})
+            equal &= Q(**{key.attname: value})
+        return condition
+
+
+def _plain(value):
+    if isinstance(value, (datetime.datetime, datetime.date, datetime.time)):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    return str(value)
+
+
+def encode_cursor(direction: str, values: list) -> str:
+    payload = json.dumps([direction, [_plain(value) for value in values]], separators=(",", ":"))
+    return base64.urlsafe_b64encode(payload.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[str, list]:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        direction, values = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
+    except (ValueError, TypeError, binascii.Error, UnicodeError):
+        raise ValidationError(INVALID_CURSOR, code="invalid_cursor") from None
+    if direction not in (AFTER, BEFORE) or not isinstance(values, list):
+        raise ValidationError(INVALID_CURSOR, code="invalid_cursor")
+    return direction, values
