@@ -29,6 +29,21 @@ def cluster_argument(task, args, kwargs):
         return None
 
 
+REPORT_TASKS = {"reports.tasks.render_report"}
+# The worker of REPORTS_QUEUE: one render at a time, each in a fresh child process.
+REPORT_WORKER_OPTIONS = ["--concurrency", "1", "--max-tasks-per-child", "1"]
+
+
+def route_task(name, args, kwargs, options, task=None, **extra):
+    """CELERY_TASK_ROUTES: report renders go to REPORTS_QUEUE (read at publish time), the rest
+    to the default queue."""
+    from django.conf import settings
+
+    if name in REPORT_TASKS and settings.REPORTS_QUEUE:
+        return {"queue": settings.REPORTS_QUEUE}
+    return None
+
+
 app = Celery("cluster_platform", task_cls=ClusterTask)
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()

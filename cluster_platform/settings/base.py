@@ -274,6 +274,11 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout"
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.5, "interval_max": 0.5}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = TIME_ZONE
+# PDF reports render on a queue of their own, taken by a worker whose child process is replaced
+# after every task (cluster_platform.celery.REPORT_WORKER_OPTIONS): the memory WeasyPrint takes
+# for a large report goes back to the system at once. Empty: the default queue.
+REPORTS_QUEUE = env.str("CELERY_REPORTS_QUEUE", default="reports")
+CELERY_TASK_ROUTES = ("cluster_platform.celery.route_task",)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -12,6 +12,8 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # Unit tests run tasks inline; tests marked celery_worker switch this off and use a real worker.
 CELERY_TASK_ALWAYS_EAGER = True
+# Tests that run a worker give it a queue of their own, for every task (reports included).
+REPORTS_QUEUE = ""
 # Each request of a test starts with no cluster set and gives the test its scope back, as a
 # request's own transaction would in production (cluster_platform/rls.py).
 MIDDLEWARE = ["cluster_platform.rls.RequestScopeForTests", *MIDDLEWARE]  # noqa: F405

@@ -61,3 +61,15 @@ def test_the_worker_sends_the_invitation_email_queued_by_the_service(cluster, co
     assert cluster.name in email.subject
     assert "/invitations/" in email.body
     assert Invitation.objects.for_cluster(cluster).get().pk == invitation.pk
+
+
+def test_report_renders_are_routed_to_the_reports_queue(settings):
+    from cluster_platform.celery import route_task
+
+    settings.REPORTS_QUEUE = "reports"
+    assert route_task("reports.tasks.render_report", (1,), {}, {}) == {"queue": "reports"}
+    assert route_task("members.tasks.send_invitation", (1,), {}, {}) is None
+    # The router Celery builds from CELERY_TASK_ROUTES asks the function at publish time.
+    assert app.amqp.router.route({}, "reports.tasks.render_report", (1,), {})["queue"].name == "reports"
+    settings.REPORTS_QUEUE = ""
+    assert route_task("reports.tasks.render_report", (1,), {}, {}) is None

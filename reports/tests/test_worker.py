@@ -7,10 +7,12 @@
   child, as the kernel's OOM killer or a crash would. acks_late + reject_on_worker_lost make the
   worker give the message back; a fresh child takes it, finds the row running, and renders it
   again: one row, ready, two attempts.
+- The report worker's options (one child, replaced after each task): two reports, two children.
 """
 
 import hashlib
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -23,7 +25,7 @@ from celery.contrib.testing.worker import start_worker
 from django.conf import settings
 from django.db import connection
 
-from cluster_platform.celery import app
+from cluster_platform.celery import REPORT_WORKER_OPTIONS, app
 from reports import services
 from reports.models import Report
 
@@ -102,9 +104,10 @@ def _children(pid: int) -> list[int]:
 
 
 @pytest.fixture
-def worker_process(tmp_path, queue, media):
-    """A `celery worker` subprocess: prefork with one child, this test's queue, the test
-    database, the same media folder, and the render held while the pause file exists."""
+def worker_process_factory(tmp_path, queue, media):
+    """Starts a `celery worker` subprocess: prefork with one child, this test's queue, the test
+    database, the same media folder, and the render held while the pause file exists; extra
+    command-line options as given."""
     pause = tmp_path / "pause"
     module = tmp_path / "reports_worker_settings.py"
     module.write_text(
@@ -117,24 +120,37 @@ def worker_process(tmp_path, queue, media):
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "reports_worker_settings",
            "PYTHONPATH": os.pathsep.join([str(tmp_path), str(BASE_DIR)])}
     log = open(tmp_path / "worker.log", "w+b")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "cluster_platform", "worker", "--pool", "prefork",
-         "--concurrency", "1", "--queues", queue, "--loglevel", "INFO", "--without-gossip", "--without-mingle",
-         "--without-heartbeat", "--hostname", f"{queue}@%h"],
-        cwd=BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )
+    started = []
+
+    def start(*options):
+        process = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "cluster_platform", "worker", "--pool", "prefork",
+             "--concurrency", "1", "--queues", queue, "--loglevel", "INFO", "--without-gossip", "--without-mingle",
+             "--without-heartbeat", "--hostname", f"{queue}@%h", *options],
+            cwd=BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT,
+        )
+        started.append(process)
+        return process, pause, tmp_path / "worker.log"
+
+    start.queue = queue
     try:
-        yield process, pause, tmp_path / "worker.log"
+        yield start
     finally:
         pause.unlink(missing_ok=True)
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=10)
+        for process in started:
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+                try:
+                    process.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                    process.wait(timeout=10)
         log.close()
+
+
+@pytest.fixture
+def worker_process(worker_process_factory):
+    return worker_process_factory()
 
 
 def test_a_worker_killed_mid_render_leaves_the_report_to_be_rendered_again(cluster, coordinator, worker_process):
@@ -160,3 +176,23 @@ def test_a_worker_killed_mid_render_leaves_the_report_to_be_rendered_again(clust
     assert Report.objects.for_cluster(cluster).count() == 1
     assert len(list(Path(settings.MEDIA_ROOT).rglob("*.pdf"))) == 1
     assert "SIGKILL" in log_text() or "signal 9" in log_text()
+
+
+def test_report_renders_take_the_reports_queue_and_a_fresh_child_each(
+        cluster, coordinator, worker_process_factory, settings):
+    """The worker of REPORTS_QUEUE, with the options docker-compose and `make demo` give it,
+    renders each report in a child process of its own (the memory of one large PDF is given
+    back before the next)."""
+    process, _pause, log = worker_process_factory(*REPORT_WORKER_OPTIONS)
+    settings.REPORTS_QUEUE = worker_process_factory.queue
+    first = services.report_request(cluster=cluster, actor=coordinator, kind="quarter", period="2025-Q3")
+    second = services.report_request(cluster=cluster, actor=coordinator, kind="quarter", period="2025-Q4")
+
+    def log_text():
+        return log.read_bytes().decode(errors="replace")
+
+    for report in (first, second):
+        assert _wait_for(lambda: _report(cluster, report.pk).status == "ready", timeout=60), log_text()
+    children = set(re.findall(r"ForkPoolWorker-(\d+)\] Task reports\.tasks\.render_report\[[^]]+\] succeeded",
+                              log_text()))
+    assert len(children) == 2, log_text()

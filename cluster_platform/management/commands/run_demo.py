@@ -26,6 +26,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
 
 from cluster_platform import embedded
+from cluster_platform.celery import REPORT_WORKER_OPTIONS
 from members import demo_data
 
 BASE_DIR = Path(settings.BASE_DIR)
@@ -160,7 +161,7 @@ class Command(BaseCommand):
         env = os.environ.copy()
         env.update(
             DEMO_MODE="1",
-            # Resolved once here, so the three share the embedded Redis this process started.
+            # Resolved once here, so they all share the embedded Redis this process started.
             CELERY_BROKER_URL=settings.CELERY_BROKER_URL,
             DJANGO_SETTINGS_MODULE=os.environ["DJANGO_SETTINGS_MODULE"],
             PYTHONUNBUFFERED="1",
@@ -173,7 +174,15 @@ class Command(BaseCommand):
             Child(
                 "worker",
                 [python, "-m", "celery", "-A", "cluster_platform", "worker", "--loglevel", "INFO",
-                 "--concurrency", "2", "--hostname", "demo@%h", "--without-mingle", "--without-gossip"],
+                 "--queues", "celery", "--concurrency", "2", "--hostname", "demo@%h", "--without-mingle",
+                 "--without-gossip"],
+                ready_marker=" ready.",
+            ),
+            Child(
+                "reports",
+                [python, "-m", "celery", "-A", "cluster_platform", "worker", "--loglevel", "INFO",
+                 "--queues", settings.REPORTS_QUEUE or "celery", *REPORT_WORKER_OPTIONS,
+                 "--hostname", "demo-reports@%h", "--without-mingle", "--without-gossip"],
                 ready_marker=" ready.",
             ),
             Child(
@@ -183,7 +192,7 @@ class Command(BaseCommand):
                 ready_marker="beat: Starting",
             ),
         ]
-        # All three are forked before any output thread starts: a fork with preexec_fn is
+        # All are forked before any output thread starts: a fork with preexec_fn is
         # only safe while this process has a single thread.
         for child in self.children:
             child.start(env)
