@@ -35,6 +35,23 @@ def _filters_on_cluster(where) -> bool:
     return False
 
 
+def cluster_filter_value(where):
+    """The cluster id of a query's top-level `cluster = X` filter, or None."""
+    if where.connector != "AND" or where.negated:
+        return None
+    for child in where.children:
+        if isinstance(child, Exact):
+            target = getattr(child.lhs, "target", None)
+            if target is not None and target.name == "cluster" and target.model is not None:
+                value = child.rhs
+                return getattr(value, "pk", value) if isinstance(getattr(value, "pk", value), int) else None
+        elif hasattr(child, "children"):
+            found = cluster_filter_value(child)
+            if found is not None:
+                return found
+    return None
+
+
 def _scoped_by_parent(instance) -> bool:
     """A related queryset is scoped by its parent only when the parent belongs to one
     cluster: `organization.people` is, `user.organization_roles` (all clusters) is not."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.db import connection
 from django.db.models import Count, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.db.models.expressions import RawSQL
 
@@ -185,14 +186,16 @@ def organization_search(queryset: QuerySet[Organization], term: str) -> QuerySet
 
 
 def person_search(queryset: QuerySet[Person], term: str) -> QuerySet[Person]:
-    """People matching a search term, for the people page and the API alike."""
+    """People matching a search term, for the people page and the API alike: the term anywhere
+    in the name, position, subject or email, or in the organization's name, in any case.
+    The matching runs in members_person_search() (migration 0006: trigram indexes that
+    row-level security would otherwise keep the query from using); it sees the current
+    cluster's people only, and the queryset keeps its own cluster filter."""
     term = (term or "").strip()
     if not term:
         return queryset
-    return queryset.filter(
-        Q(full_name__icontains=term) | Q(position__icontains=term) | Q(subject__icontains=term)
-        | Q(email__icontains=term) | Q(organization__name__icontains=term)
-    )
+    pattern = f"%{connection.ops.prep_for_like_query(term)}%"
+    return queryset.filter(pk__in=RawSQL("SELECT members_person_search(%s)", [pattern]))
 
 
 def organization_role_get(*, cluster, organization, pk) -> OrganizationRole:

@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.postgres",  # index expressions with an operator class (trigram search)
     "rest_framework",
     "rest_framework.authtoken",
     "django_filters",

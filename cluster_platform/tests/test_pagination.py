@@ -195,3 +195,26 @@ class TestBrowserPages:
         client.force_login(coordinator)
         response = self.page(client, cluster, cursor="garbage")
         assert response.status_code == 200 and response.context["page_obj"].number == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_estimate_divides_out_the_policys_second_look_at_the_cluster(cluster, other_cluster, monkeypatch):
+    """Under row-level security the planner sees the cluster twice (the ORM's filter and the
+    policy) and multiplies: its estimate falls short by the cluster's share of the table.
+    estimate_rows() corrects for that share."""
+    from cluster_platform import rls
+
+    big = OrganizationFactory(cluster=cluster)
+    small = OrganizationFactory(cluster=other_cluster)
+    people(cluster, big, 3000)
+    people(other_cluster, small, 1000)
+    with rls.as_owner(), connection.cursor() as cursor:
+        cursor.execute("ANALYZE members_person")
+    pagination._SHARES.clear()
+    monkeypatch.setattr(pagination, "COUNT_CAP", 100)
+    with rls.cluster_scope(cluster.pk):
+        count, exact = count_rows(Person.objects.for_cluster(cluster))
+        naive = pagination._plan_rows(connection, *Person.objects.for_cluster(cluster).values("pk").query.sql_with_params())
+    assert not exact
+    assert 2400 <= count <= 3600, count
+    assert naive < count * 0.9  # what the planner alone would have said

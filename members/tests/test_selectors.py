@@ -57,3 +57,58 @@ def test_organization_detail_loads_its_page_in_a_fixed_number_of_queries(cluster
         org = selectors.organization_detail(cluster=cluster, pk=school.pk)
         [role.user.username for role in org.roles.all()]
         list(org.people.all()), list(org.ratings.all()), list(org.status_changes.all())
+
+
+class TestPersonSearch:
+    """selectors.person_search: through members_person_search() (migration 0006), which reads
+    past row-level security to use its trigram indexes and so applies the cluster itself."""
+
+    @pytest.fixture
+    def staff(self, cluster, school):
+        from members.tests.factories import PersonFactory
+
+        return {
+            "name": PersonFactory(cluster=cluster, organization=school, full_name="Dilnoza Karimova"),
+            "position": PersonFactory(cluster=cluster, organization=school, full_name="A", position="Deputy HEAD"),
+            "subject": PersonFactory(cluster=cluster, organization=school, full_name="B", subject="Chemistry"),
+            "email": PersonFactory(cluster=cluster, organization=school, full_name="C", email="c.teacher@maktab.uz"),
+            "literal": PersonFactory(cluster=cluster, organization=school, full_name="100% ready_set"),
+        }
+
+    def found(self, cluster, term):
+        from members.models import Person
+
+        return set(selectors.person_search(Person.objects.for_cluster(cluster), term).values_list("pk", flat=True))
+
+    def test_each_column_matches_in_any_case(self, cluster, staff):
+        assert self.found(cluster, "karimov") == {staff["name"].pk}
+        assert self.found(cluster, "deputy head") == {staff["position"].pk}
+        assert self.found(cluster, "CHEMI") == {staff["subject"].pk}
+        assert self.found(cluster, "@maktab") == {staff["email"].pk}
+
+    def test_the_organization_name_matches_its_people(self, cluster, school, staff):
+        assert self.found(cluster, school.name.upper()) == {person.pk for person in staff.values()}
+
+    def test_wildcards_in_the_term_are_literal(self, cluster, staff):
+        assert self.found(cluster, "0% r") == {staff["literal"].pk}
+        assert self.found(cluster, "y_s") == {staff["literal"].pk}
+        assert self.found(cluster, "%") == {staff["literal"].pk}
+        assert self.found(cluster, "_") == {staff["literal"].pk}
+
+    def test_in_a_cluster_scope_the_function_sees_that_cluster_only(self, cluster, other_cluster, staff):
+        from django.db import connection
+
+        from cluster_platform import rls
+        from members.tests.factories import PersonFactory
+
+        twin = PersonFactory(cluster=other_cluster, organization=OrganizationFactory(cluster=other_cluster),
+                             full_name="Dilnoza Karimova")
+        with rls.cluster_scope(cluster.pk), connection.cursor() as cursor:
+            cursor.execute("SELECT members_person_search(%s)", ["%Karimova%"])
+            assert {row[0] for row in cursor.fetchall()} == {staff["name"].pk}
+        with rls.cluster_scope(other_cluster.pk), connection.cursor() as cursor:
+            cursor.execute("SELECT members_person_search(%s)", ["%Karimova%"])
+            assert {row[0] for row in cursor.fetchall()} == {twin.pk}
+        with rls.cluster_scope(None), connection.cursor() as cursor:
+            cursor.execute("SELECT members_person_search(%s)", ["%Karimova%"])
+            assert cursor.fetchall() == []
