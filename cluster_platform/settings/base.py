@@ -279,6 +279,8 @@ CELERY_TIMEZONE = TIME_ZONE
 # after every task (cluster_platform.celery.REPORT_WORKER_OPTIONS): the memory WeasyPrint takes
 # for a large report goes back to the system at once. Empty: the default queue.
 REPORTS_QUEUE = env.str("CELERY_REPORTS_QUEUE", default="reports")
+# The indicator dashboard keeps its figures this long in the cache (reports.selectors).
+REPORTS_DASHBOARD_CACHE_SECONDS = env.int("REPORTS_DASHBOARD_CACHE_SECONDS", default=600)
 CELERY_TASK_ROUTES = ("cluster_platform.celery.route_task",)
 
 REST_FRAMEWORK = {

@@ -14,6 +14,8 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CELERY_TASK_ALWAYS_EAGER = True
 # Tests that run a worker give it a queue of their own, for every task (reports included).
 REPORTS_QUEUE = ""
+# Figures follow the data a test has just written (reports/tests/test_dashboard.py turns it on).
+REPORTS_DASHBOARD_CACHE_SECONDS = 0
 # Each request of a test starts with no cluster set and gives the test its scope back, as a
 # request's own transaction would in production (cluster_platform/rls.py).
 MIDDLEWARE = ["cluster_platform.rls.RequestScopeForTests", *MIDDLEWARE]  # noqa: F405

@@ -320,3 +320,36 @@ def test_the_dashboard_refuses_a_period_not_begun(client, cluster, coordinator):
     client.force_login(coordinator)
     response = client.get(url("report_dashboard", cluster), {"period": "2099"})
     assert response.status_code == 422
+
+
+def test_the_dashboard_keeps_its_figures_for_the_time_it_says(client, cluster, coordinator, settings):
+    """REPORTS_DASHBOARD_CACHE_SECONDS: the figures are computed once, shown with their time, and
+    kept per cluster and period; a PDF report computes its own."""
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    cache.clear()
+    settings.REPORTS_DASHBOARD_CACHE_SECONDS = 600
+    client.force_login(coordinator)
+    first = client.get(url("report_dashboard", cluster), {"period": Q1.code})
+    assert first.status_code == 200
+    assert "Figures computed at" in first.text and "after 10 minutes" in first.text
+    assert first.context["figures"]
+    school = OrganizationFactory(cluster=cluster, kind="school")
+    SchoolRating.objects.create(cluster=cluster, organization=school, period=Q1.start, colour="red",
+                                score=Decimal("40"))
+    with CaptureQueriesContext(connection) as queries:
+        again = client.get(url("report_dashboard", cluster), {"period": Q1.code})
+    assert again.context["computed_at"] == first.context["computed_at"]
+    assert again.context["figures"] == first.context["figures"]
+    assert len(queries) < 10  # the page's own (session, cluster, roles), none of the indicators'
+    cache.clear()
+    recomputed = client.get(url("report_dashboard", cluster), {"period": Q1.code})
+    assert recomputed.context["computed_at"] > first.context["computed_at"]
+
+
+def test_without_a_cache_time_the_dashboard_computes_on_every_view(client, cluster, coordinator):
+    client.force_login(coordinator)
+    response = client.get(url("report_dashboard", cluster), {"period": Q1.code})
+    assert response.status_code == 200 and "Figures computed at" not in response.text

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -18,7 +19,7 @@ from cluster_platform.forms import BootstrapFormMixin
 from innovations import flow as innovation_flow
 from members.models import Organization, RatingColour
 
-from .. import exports, indicators, periods, rendering
+from .. import exports, indicators, periods, rendering, selectors
 from ..forms import period_choices
 from .pages import ReportPage
 
@@ -211,11 +212,12 @@ class DashboardView(ReportPage):
             chosen = form.cleaned_data["chosen"]
         else:
             chosen, status = default, 422
-        snapshot = indicators.snapshot(self.cluster, chosen.start, chosen.end)
+        snapshot, computed_at = selectors.dashboard_snapshot(self.cluster, chosen.start, chosen.end)
         previous = chosen.previous()
         context = self.get_context_data(
             form=form, period=chosen, period_label=chosen.label, previous_label=previous.label,
             figures=rendering.key_figures(snapshot["change"]), charts=dashboard_charts(snapshot["current"]),
-            today=timezone.localdate(),
+            today=timezone.localdate(), computed_at=computed_at,
+            refresh_minutes=settings.REPORTS_DASHBOARD_CACHE_SECONDS // 60,
         )
         return self.render_to_response(context, status=status)
