@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test install migrate messages check backup restore stop clean
+.PHONY: demo test bench install migrate messages check backup restore stop clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Python 3.11 or newer is needed"; exit 1; }
@@ -21,6 +21,14 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The benchmark (bench/run.py): gunicorn on loopback driven by wrk (installed with apt-get when
+# missing; without it a built-in driver), on a seeded database of its own per scale, reused by
+# later runs. Prints the table and writes bench/results.md. Default: national scale (the first
+# run seeds for about ten minutes). E.g. make bench BENCH_ARGS="--scale region --duration 5".
+BENCH_ARGS ?=
+bench: $(STAMP)
+	$(BIN)/python -m bench $(BENCH_ARGS)
 
 migrate: $(STAMP)
 	$(BIN)/python manage.py migrate
