@@ -18,6 +18,7 @@ import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote
 
 import psycopg
 from psycopg import sql
@@ -80,6 +81,13 @@ class Server:
             user=self.owner_user if owner else self.app_user,
             password=(self.owner_password if owner else self.app_password) or None,
         )
+
+    def url(self, database: str, *, owner: bool) -> str:
+        user, password = (self.owner_user, self.owner_password) if owner else (self.app_user, self.app_password)
+        credentials = quote(user, safe="") + (":" + quote(password, safe="") if password else "")
+        host = quote(self.host, safe="") if self.host.startswith("/") else self.host  # a socket folder
+        location = f"{host}:{self.port}" if self.port else host
+        return f"postgres://{credentials}@{location}/{quote(database, safe='')}"
 
     def version(self) -> str:
         with self.connect() as conn:

@@ -58,6 +58,9 @@ def parse_args(argv=None):
     parser.add_argument("--reseed", action="store_true", help="seed again even when the database is seeded")
     parser.add_argument("--no-seed", action="store_true", help="use the database as it is (no seeding)")
     parser.add_argument("--drop", action="store_true", help="drop the database at the end")
+    parser.add_argument("--as-owner", action="store_true",
+                        help="serve and measure as the tables' owner, whom row-level security does not hold: "
+                             "compared with a normal run, the cost of the policies")
     parser.add_argument("--driver", choices=["wrk", "builtin"], default="wrk")
     parser.add_argument("--no-install", action="store_true", help="do not try to install wrk")
     parser.add_argument("--repeat", type=int, default=3, help="runs of the indicators in each process (default 3)")
@@ -305,6 +308,8 @@ def machine_facts(args, server, plan, workers, load_description, trials, db_info
         ("PostgreSQL", server.version()),
         ("Python / Django / gunicorn", f"{platform.python_version()} / {django.get_version()} / {gunicorn.__version__}"),
         ("scale", args.scale),
+        ("database role", "the tables' owner: row-level security NOT applied (--as-owner)" if args.as_owner
+         else f"{server.app_user}, held by row-level security as in production"),
         ("database", f"{plan.database} ({db_info['made']}; {db_info['seeded']})"),
         ("cluster measured", f"{plan.slug} (id {plan.cluster_id}): {plan.facts['organizations']:,} organizations, "
                              f"{plan.facts['people']:,} people"),
@@ -441,6 +446,9 @@ def main(argv=None) -> int:
     results, notes, figures, trials, plan = {}, {}, {}, [], None
     try:
         db_info = prepare_database(args, server, name)
+        if args.as_owner:
+            # Every process started from here on (gunicorn, the measurements) connects as the owner.
+            os.environ["DATABASE_URL"] = server.url(name, owner=True)
         from . import plan as planning
 
         plan = planning.build(scale=args.scale, slug=args.cluster)
