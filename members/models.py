@@ -4,11 +4,9 @@ import secrets
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
-from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
-from django.db.models.functions import Upper
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -195,10 +193,6 @@ class OrganizationRole(TenantModel):
         ]
 
 
-# Searched by selectors.person_search: each has a trigram index of its upper-cased text.
-PERSON_SEARCH_COLUMNS = ("full_name", "position", "subject", "email")
-
-
 @audited()
 class Person(TenantModel):
     organization = models.ForeignKey(
@@ -222,9 +216,6 @@ class Person(TenantModel):
             models.Index(fields=["cluster", "organization"]),
             # The people list's order: keyset pages read the index from a name on.
             models.Index(fields=["cluster", "full_name", "id"], name="person_cluster_name_id"),
-            # The people search (selectors.person_search, through members_person_search()).
-            *(GinIndex(OpClass(Upper(column), name="gin_trgm_ops"), name=f"person_{column}_trgm")
-              for column in PERSON_SEARCH_COLUMNS),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from django.db import connection
-from django.db.models import Count, Prefetch, Q, QuerySet, prefetch_related_objects
+from django.db.models import Count, IntegerField, Prefetch, Q, QuerySet, Value, prefetch_related_objects
 from django.db.models.expressions import RawSQL
 
 from cluster_platform.tenancy import Roles
@@ -25,33 +24,42 @@ ACCESS_STATUSES = (Organization.Status.ACTIVE, Organization.Status.SUSPENDED)
 
 
 def user_roles(*, user, cluster) -> Roles:
-    cluster_roles = frozenset(
-        ClusterRole.objects.for_cluster(cluster).filter(user=user).values_list("role", flat=True)
-    )
+    """The user's roles in the cluster, read by every page: one statement, the cluster roles
+    (no organization) and the roles in organizations that keep access, as a UNION ALL."""
+    in_cluster = (ClusterRole.objects.for_cluster(cluster).filter(user=user)
+                  .values_list(Value(None, output_field=IntegerField()), "role").order_by())
+    in_organizations = (OrganizationRole.objects.for_cluster(cluster)
+                        .filter(user=user, organization__status__in=ACCESS_STATUSES)
+                        .values_list("organization_id", "role").order_by())
+    cluster_roles: set = set()
     organization_roles: dict[int, set] = {}
-    for org_id, role in (
-        OrganizationRole.objects.for_cluster(cluster)
-        .filter(user=user, organization__status__in=ACCESS_STATUSES)
-        .values_list("organization_id", "role")
-    ):
-        organization_roles.setdefault(org_id, set()).add(role)
+    for org_id, role in in_cluster.union(in_organizations, all=True):
+        if org_id is None:
+            cluster_roles.add(role)
+        else:
+            organization_roles.setdefault(org_id, set()).add(role)
     return Roles(
-        cluster_roles=cluster_roles,
+        cluster_roles=frozenset(cluster_roles),
         organization_roles={k: frozenset(v) for k, v in organization_roles.items()},
         user_id=user.pk,
     )
 
 
+def user_cluster_ids(*, user) -> RawSQL:
+    """The ids of the clusters in which the user has any role, as a subquery. Across clusters,
+    before one is chosen: the one database function that reads the roles past row-level
+    security (members/migrations/0004_user_cluster_ids.py)."""
+    return RawSQL("SELECT members_user_cluster_ids(%s, %s)", [user.pk, [str(s) for s in ACCESS_STATUSES]])
+
+
 def user_clusters(*, user):
-    """The clusters in which the user has any role (for the switcher and the home page)."""
+    """The clusters in which the user has any role (for the switcher and the home page; a page
+    under a cluster has them already, read with it: tenancy.find_cluster)."""
     from .models import Cluster
 
     if not user.is_authenticated:
         return Cluster.objects.none()
-    # Across clusters, before one is chosen: the one database function that reads the roles
-    # past row-level security (members/migrations/0004_user_cluster_ids.py).
-    ids = RawSQL("SELECT members_user_cluster_ids(%s, %s)", [user.pk, [str(s) for s in ACCESS_STATUSES]])
-    return Cluster.objects.filter(is_active=True, pk__in=ids).order_by("name")
+    return Cluster.objects.filter(is_active=True, pk__in=user_cluster_ids(user=user)).order_by("name")
 
 
 def organization_list(*, cluster, filters: dict | None = None) -> QuerySet[Organization]:
@@ -188,14 +196,17 @@ def organization_search(queryset: QuerySet[Organization], term: str) -> QuerySet
 def person_search(queryset: QuerySet[Person], term: str) -> QuerySet[Person]:
     """People matching a search term, for the people page and the API alike: the term anywhere
     in the name, position, subject or email, or in the organization's name, in any case.
-    The matching runs in members_person_search() (migration 0006: trigram indexes that
-    row-level security would otherwise keep the query from using); it sees the current
-    cluster's people only, and the queryset keeps its own cluster filter."""
+
+    A scan of the cluster's people, filtered row by row: under row-level security PostgreSQL
+    uses an index only for leakproof operators and LIKE is not one, so trigram indexes do not
+    help the platform's role (migration 0007 has the measurements)."""
     term = (term or "").strip()
     if not term:
         return queryset
-    pattern = f"%{connection.ops.prep_for_like_query(term)}%"
-    return queryset.filter(pk__in=RawSQL("SELECT members_person_search(%s)", [pattern]))
+    return queryset.filter(
+        Q(full_name__icontains=term) | Q(position__icontains=term) | Q(subject__icontains=term)
+        | Q(email__icontains=term) | Q(organization__name__icontains=term)
+    )
 
 
 def organization_role_get(*, cluster, organization, pk) -> OrganizationRole:
