@@ -16,6 +16,7 @@ same predicates to show or hide actions, so each rule lives here once.
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext as _
 
 from cluster_platform.tenancy import Roles, roles_for
@@ -37,19 +38,28 @@ def party_organization_ids(agreement: Agreement) -> set[int]:
     return {party.organization_id for party in agreement.parties.all()}
 
 
+def visible_agreement_filter(cluster, roles: Roles, agreement_ref: str = "pk") -> Q:
+    """The condition that keeps the agreements these roles may read, on the rows whose
+    `agreement_ref` names an agreement ("pk" on agreements, "agreement_id" on obligations and
+    documents). Nothing to check for coordinators and authorities; for the people of member
+    organizations one EXISTS on the parties, inside the same query as the list. The user's
+    organizations come from the roles already loaded: a handful of ids, not a list read from
+    the data."""
+    if roles.is_coordinator or roles.is_authority:
+        return Q()
+    organization_ids = sorted(roles.organization_roles)
+    if not organization_ids:
+        return Q(pk__in=[])
+    return Q(Exists(AgreementParty.objects.for_cluster(cluster).filter(
+        agreement_id=OuterRef(agreement_ref), organization_id__in=organization_ids)))
+
+
 def visible_agreements(cluster, roles: Roles):
     """The agreements these roles may read, as a queryset scoped to the cluster."""
     agreements = Agreement.objects.for_cluster(cluster)
-    if roles.is_coordinator or roles.is_authority:
-        return agreements
-    organization_ids = set(roles.organization_roles)
-    if not organization_ids:
+    if not (roles.is_coordinator or roles.is_authority or roles.organization_roles):
         return agreements.none()
-    return agreements.filter(
-        pk__in=AgreementParty.objects.for_cluster(cluster)
-        .filter(organization_id__in=organization_ids)
-        .values("agreement_id")
-    )
+    return agreements.filter(visible_agreement_filter(cluster, roles))
 
 
 def can_view(roles: Roles, agreement: Agreement) -> bool:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime
 
 from django.contrib.auth import get_user_model
-from django.db.models import OuterRef, Prefetch, Q
+from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
 
 from cluster_platform.tenancy import Roles
@@ -21,28 +21,27 @@ from .models import (
     AgreementTransition,
     Obligation,
 )
-from .permissions import REPRESENT, visible_agreements
+from .permissions import REPRESENT, visible_agreement_filter, visible_agreements
 
 
 def _parties(cluster):
     return AgreementParty.objects.for_cluster(cluster).select_related("organization", "signatory")
 
 
-def agreement_list(*, cluster, roles: Roles, filters: dict | None = None):
-    """Visible agreements with their parties; filters: kind, status, organization (a party's
-    organization id), expiring_within_days (active and ending between today and then)."""
-    filters = filters or {}
-    agreements = visible_agreements(cluster, roles)
+def filter_agreements(agreements, *, cluster, filters: dict):
+    """The list's filters on a queryset of agreements: kind, status, organization (a party's
+    organization id), expiring_within_days (active and ending between today and then). Each
+    is a condition of the same query (the party one an EXISTS), so the API's FilterSet applies
+    them to its queryset without reading the visible agreements a second time."""
     if filters.get("kind"):
         agreements = agreements.filter(kind=filters["kind"])
     if filters.get("status"):
         agreements = agreements.filter(status=filters["status"])
     if filters.get("organization"):
-        agreements = agreements.filter(
-            pk__in=AgreementParty.objects.for_cluster(cluster)
-            .filter(organization_id=filters["organization"])
-            .values("agreement_id")
-        )
+        agreements = agreements.filter(Exists(
+            AgreementParty.objects.for_cluster(cluster)
+            .filter(agreement_id=OuterRef("pk"), organization_id=filters["organization"])
+        ))
     days = filters.get("expiring_within_days")
     if days not in (None, ""):
         today = filters.get("today") or timezone.localdate()
@@ -51,6 +50,12 @@ def agreement_list(*, cluster, roles: Roles, filters: dict | None = None):
             end_date__gte=today,
             end_date__lte=today + datetime.timedelta(days=int(days)),
         )
+    return agreements
+
+
+def agreement_list(*, cluster, roles: Roles, filters: dict | None = None):
+    """Visible agreements with their parties, filtered as filter_agreements says."""
+    agreements = filter_agreements(visible_agreements(cluster, roles), cluster=cluster, filters=filters or {})
     return agreements.prefetch_related(Prefetch("parties", queryset=_parties(cluster)))
 
 
@@ -115,7 +120,7 @@ def document_list(*, cluster, roles: Roles, agreement_id):
     for another cluster's agreement and for one the roles may not read."""
     return (
         AgreementDocument.objects.for_cluster(cluster)
-        .filter(agreement_id=agreement_id, agreement__in=visible_agreements(cluster, roles))
+        .filter(visible_agreement_filter(cluster, roles, "agreement_id"), agreement_id=agreement_id)
         .select_related("uploaded_by")
     )
 
@@ -126,7 +131,7 @@ def document_get(*, cluster, roles: Roles, agreement_id, pk):
     The download view streams `document.file` with documents.content_disposition(display_name)."""
     return (
         AgreementDocument.objects.for_cluster(cluster)
-        .filter(agreement_id=agreement_id, agreement__in=visible_agreements(cluster, roles))
+        .filter(visible_agreement_filter(cluster, roles, "agreement_id"), agreement_id=agreement_id)
         .select_related("agreement", "uploaded_by")
         .get(pk=pk)
     )

@@ -23,6 +23,8 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField, RangeField
 from django.db import models
+from django.db.models import Value
+from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.formats import date_format
@@ -64,9 +66,14 @@ REFERENCES = {
 }
 
 
+# The text columns a reference is read with, at most (the user's three names).
+_TEXT_COLUMNS = max(len(reference.fields) - 1 for reference in REFERENCES.values())
+
+
 class References:
-    """The rows a page names, collected first (`want`), then loaded (`load`): one query per
-    model, tenant rows through `for_cluster`, whatever the number of events."""
+    """The rows a page names, collected first (`want`), then loaded (`load`): one query for
+    them all, whatever the number of events and of models they belong to (tenant rows through
+    `for_cluster`)."""
 
     def __init__(self, cluster):
         self.cluster = cluster
@@ -78,13 +85,28 @@ class References:
             self._wanted[label].add(pk)
 
     def load(self) -> None:
+        """A UNION ALL of one branch per model, each row as (model, id, its name's columns as
+        text), made back into unsaved instances holding those columns."""
+        branches = []
         for label, ids in self._wanted.items():
             model = apps.get_model(label)
             if label == USER:
                 queryset = model._default_manager.filter(pk__in=ids)
             else:
                 queryset = model.objects.for_cluster(self.cluster).filter(pk__in=ids)
-            self._found[label] = {row.pk: row for row in queryset.only(*REFERENCES[label].fields).order_by()}
+            names = REFERENCES[label].fields[1:]
+            texts = [Cast(name, models.TextField()) for name in names]
+            texts += [Value("", output_field=models.TextField())] * (_TEXT_COLUMNS - len(names))
+            branches.append(queryset.order_by().values_list(
+                Value(label, output_field=models.TextField()), Cast("pk", models.BigIntegerField()), *texts))
+            self._found[label] = {}
+        if not branches:
+            return
+        rows = branches[0].union(*branches[1:], all=True) if len(branches) > 1 else branches[0]
+        for label, pk, *texts in rows:
+            model = apps.get_model(label)
+            values = dict(zip(REFERENCES[label].fields[1:], texts))
+            self._found[label][pk] = model(pk=pk, **values)
 
     def get(self, label: str, value):
         return self._found.get(label, {}).get(_as_id(value))

@@ -10,7 +10,9 @@ def navigation(request):
     if user is not None and user.is_authenticated:
         from members.selectors import user_clusters
 
-        context["my_clusters"] = user_clusters(user=user)
+        # A page under a cluster read them with the cluster (tenancy.find_cluster).
+        clusters = getattr(request, "user_clusters", None)
+        context["my_clusters"] = clusters if clusters is not None else user_clusters(user=user)
     roles = getattr(request, "cluster_roles", None)
     if roles is not None:
         from members import permissions

@@ -235,16 +235,34 @@ def forget_roles(user):
     user.__dict__.pop("_cluster_roles_cache", None)
 
 
-def find_cluster(slug: str):
+def find_cluster(slug: str, user=None):
     """The active cluster at `slug`, which becomes the current cluster of the request's
-    transaction for row-level security (rls.py) in the same query, or None."""
+    transaction for row-level security (rls.py) in the same query, or None.
+
+    Given a signed-in user, the same query also reads the active clusters where the user has
+    a role, for the cluster switcher of every page (no second round trip): they are the
+    cluster's `user_clusters`, by name. Only the row at `slug` sets the current cluster."""
+    from django.db.models import BooleanField, Case, ExpressionWrapper, Q, TextField, Value, When
     from django.db.models.expressions import RawSQL
 
     from cluster_platform.rls import set_cluster_sql
     from members.models import Cluster
+    from members.selectors import user_cluster_ids
 
     sql, params = set_cluster_sql(Cluster._meta.db_table)
-    return Cluster.objects.filter(slug=slug, is_active=True).annotate(_current=RawSQL(sql, params)).first()
+    active = Cluster.objects.filter(is_active=True)
+    if user is None or not user.is_authenticated:
+        return active.filter(slug=slug).annotate(_current=RawSQL(sql, params)).first()
+    mine = user_cluster_ids(user=user)
+    rows = list(active.filter(Q(slug=slug) | Q(pk__in=mine)).annotate(
+        # A CASE evaluates its THEN only for the row that matches: set_config runs once.
+        _current=Case(When(slug=slug, then=RawSQL(sql, params)), default=Value(""), output_field=TextField()),
+        _mine=ExpressionWrapper(Q(pk__in=mine), output_field=BooleanField()),
+    ).order_by("name"))
+    cluster = next((row for row in rows if row.slug == slug), None)
+    if cluster is not None:
+        cluster.user_clusters = [row for row in rows if row._mine]
+    return cluster
 
 
 def resolve_cluster(user, slug: str):
@@ -253,7 +271,7 @@ def resolve_cluster(user, slug: str):
     Unknown clusters and clusters the user has no role in answer alike, so the response
     gives no hint that a cluster exists.
     """
-    cluster = find_cluster(slug)
+    cluster = find_cluster(slug, user)
     if cluster is None:
         raise Http404
     roles = roles_for(user, cluster)
@@ -286,6 +304,7 @@ class ClusterViewMixin(LoginRequiredMixin):
             self.cluster, self.roles = resolve_cluster(request.user, kwargs["cluster_slug"])
             request.cluster = self.cluster
             request.cluster_roles = self.roles
+            request.user_clusters = self.cluster.user_clusters  # the switcher's, read with the cluster
             self.check_cluster_permission()
             return render_in_transaction(super().dispatch(request, *args, **kwargs))
 

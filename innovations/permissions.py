@@ -25,9 +25,10 @@ Doing:
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q, Value
 from django.utils.translation import gettext as _
 
+from cluster_platform.permission_filters import any_of
 from cluster_platform.tenancy import Roles, roles_for
 
 from .models import ExpertReview, Innovation, InnovationUserGrant, Pilot, Stage
@@ -39,27 +40,45 @@ ADOPTION_STAGES = (Stage.IMPLEMENTING, Stage.DISSEMINATING)
 
 
 def visible_innovations(cluster, roles: Roles):
-    """The innovations these roles may read: one query, with EXISTS for grants and reviews."""
+    """The innovations these roles may read: one query. The grants, pilot sites and reviews
+    that let a user see an innovation are subqueries of it (each on its (cluster, ...) index),
+    arms of one OR with the stage and the origin, so `any_of` rather than EXISTS
+    (cluster_platform.permission_filters says why). The user's organizations come from the
+    roles already loaded: a handful of ids, not a list read from the data."""
     innovations = Innovation.objects.for_cluster(cluster)
     if roles.is_coordinator or roles.is_authority:
         return innovations
     if not roles.any:
         return innovations.none()
+    organization_ids = sorted(roles.organization_roles)
     condition = Q(pk__in=[])
-    if roles.organization_roles:
-        condition |= Q(stage__in=SHARED_STAGES) | Q(origin_organization_id__in=list(roles.organization_roles))
+    if organization_ids:
+        condition |= Q(stage__in=SHARED_STAGES) | Q(origin_organization_id__in=organization_ids)
+        condition |= any_of("pk", Pilot.objects.for_cluster(cluster).filter(
+            organization_id__in=organization_ids).values("innovation_id"))
     if roles.user_id is not None:
-        condition |= Q(Exists(InnovationUserGrant.objects.filter(
-            cluster=cluster, content_object=OuterRef("pk"), user_id=roles.user_id, permission__codename=AUTHOR,
-        )))
-        condition |= Q(Exists(Pilot.objects.filter(
-            cluster=cluster, innovation=OuterRef("pk"), organization_id__in=list(roles.organization_roles),
-        ))) if roles.organization_roles else Q(pk__in=[])
+        condition |= any_of("pk", author_grants(cluster, roles.user_id).values("content_object_id"))
         if roles.is_expert:
-            condition |= Q(Exists(ExpertReview.objects.filter(
-                cluster=cluster, innovation=OuterRef("pk"), expert_id=roles.user_id,
-            ).exclude(status=ExpertReview.Status.WITHDRAWN)))
+            condition |= any_of("pk", ExpertReview.objects.for_cluster(cluster).filter(expert_id=roles.user_id)
+                                .exclude(status=ExpertReview.Status.WITHDRAWN).values("innovation_id"))
     return innovations.filter(condition)
+
+
+def author_grants(cluster, user_id):
+    """The user's co-author grants in the cluster (django-guardian rows, read here only)."""
+    return InnovationUserGrant.objects.filter(cluster=cluster, user_id=user_id, permission__codename=AUTHOR)
+
+
+def visible_innovation_filter(cluster, roles: Roles, innovation_ref: str = "innovation_id") -> Q:
+    """The condition on rows of an innovation (pilots, adoptions, attachments: `innovation_ref`
+    names their innovation) that keeps those of an innovation these roles may read: nothing to
+    check for coordinators and authorities, else one EXISTS on visible_innovations in the
+    list's own query (no list of ids, no second query)."""
+    if roles.is_coordinator or roles.is_authority:
+        return Q()
+    if not roles.any:
+        return Q(pk__in=[])
+    return Q(Exists(visible_innovations(cluster, roles).filter(pk=OuterRef(innovation_ref))))
 
 
 def can_browse(roles: Roles, obj=None) -> bool:
@@ -67,12 +86,26 @@ def can_browse(roles: Roles, obj=None) -> bool:
     return roles.any
 
 
+def with_authorship(cluster, roles: Roles, innovations):
+    """The innovations with whether the reader holds the co-author grant, read in their own
+    query: `is_author` then asks no query of its own (a page that loads the innovation anyway)."""
+    if roles.user_id is None:
+        return innovations
+    return innovations.annotate(
+        authorship_of=Value(roles.user_id),
+        reader_is_author=Exists(author_grants(cluster, roles.user_id).filter(content_object_id=OuterRef("pk"))),
+    )
+
+
 def is_author(roles: Roles, innovation: Innovation) -> bool:
     """Whether the user holds the co-author grant. One query per innovation and user,
-    remembered on the innovation object for the rest of the request."""
+    remembered on the innovation object for the rest of the request; none when the innovation
+    was loaded `with_authorship` for this user."""
     if roles.user_id is None:
         return False
     cache = innovation.__dict__.setdefault("_author_user_ids", {})
+    if roles.user_id not in cache and getattr(innovation, "authorship_of", None) == roles.user_id:
+        cache[roles.user_id] = innovation.reader_is_author
     if roles.user_id not in cache:
         cache[roles.user_id] = InnovationUserGrant.objects.filter(
             cluster_id=innovation.cluster_id, content_object_id=innovation.pk, user_id=roles.user_id,
@@ -242,10 +275,8 @@ def review_scope(cluster, roles: Roles):
     peer = Exists(ExpertReview.objects.filter(
         cluster=cluster, innovation_id=OuterRef("innovation_id"), round=OuterRef("round"), expert_id=roles.user_id,
     ).exclude(status=ExpertReview.Status.WITHDRAWN))
-    authors_side = Q(Exists(InnovationUserGrant.objects.filter(
-        cluster=cluster, content_object_id=OuterRef("innovation_id"), user_id=roles.user_id,
-        permission__codename=AUTHOR,
-    )))
+    # An arm of an OR: any_of, not EXISTS (see visible_innovations).
+    authors_side = any_of("innovation_id", author_grants(cluster, roles.user_id).values("content_object_id"))
     admin_of = roles.organizations_with("admin")
     if admin_of:
         authors_side |= Q(innovation__origin_organization_id__in=sorted(admin_of))

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
+
+from cluster_platform.permission_filters import any_of
 
 from . import permissions
-from .models import Innovation, InnovationAttachment, InnovationPolicy, InnovationUserGrant
+from .models import Innovation, InnovationAttachment, InnovationPolicy
 
 
 def policy_for(cluster) -> InnovationPolicy:
@@ -41,13 +43,12 @@ def my_innovations(cluster, roles):
     """Where the user is an author, and the innovations of the organizations they administer."""
     condition = Q(origin_organization_id__in=sorted(roles.organizations_with("admin")))
     if roles.user_id is not None:
-        condition |= Q(Exists(InnovationUserGrant.objects.filter(
-            cluster=cluster, content_object=OuterRef("pk"), user_id=roles.user_id,
-            permission__codename=permissions.AUTHOR)))
+        # An arm of an OR: any_of, not EXISTS (see permissions.visible_innovations).
+        condition |= any_of("pk", permissions.author_grants(cluster, roles.user_id).values("content_object_id"))
     return permissions.visible_innovations(cluster, roles).filter(condition)
 
 
 def visible_attachment(cluster, roles, pk) -> InnovationAttachment:
     """An attachment of an innovation these roles may see (DoesNotExist otherwise)."""
-    return InnovationAttachment.objects.for_cluster(cluster).select_related("innovation").get(
-        pk=pk, innovation__in=permissions.visible_innovations(cluster, roles).values("pk"))
+    return InnovationAttachment.objects.for_cluster(cluster).select_related("innovation").filter(
+        permissions.visible_innovation_filter(cluster, roles)).get(pk=pk)

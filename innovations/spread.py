@@ -69,49 +69,58 @@ gen AS (
 )
 """
 
-_EDGES_SQL = """
-WITH RECURSIVE inn AS (
-    SELECT id, origin_organization_id FROM innovations_innovation
-    WHERE cluster_id = %(cluster)s AND id = %(innovation)s
-),
-""" + _GENERATIONS + """
-SELECT 'pilot' AS kind, p.id, p.organization_id, o.name, inn.origin_organization_id, p.status,
-       p.start_date, CASE WHEN p.organization_id = inn.origin_organization_id THEN 0 ELSE 1 END
-FROM innovations_pilot p
-JOIN inn ON inn.id = p.innovation_id
-JOIN members_organization o ON o.id = p.organization_id AND o.cluster_id = %(cluster)s
-WHERE p.cluster_id = %(cluster)s
-UNION ALL
-SELECT 'adoption', a.id, a.organization_id, o.name, a.learned_from_id, a.status, a.started_on, gen.generation
-FROM innovations_adoption a
-JOIN inn ON inn.id = a.innovation_id
-JOIN members_organization o ON o.id = a.organization_id AND o.cluster_id = %(cluster)s
-LEFT JOIN gen ON gen.adoption_id = a.id
-WHERE a.cluster_id = %(cluster)s
-ORDER BY 8 NULLS LAST, 7, 1 DESC, 2
-"""
-
-_FIGURES_SQL = """
+# One innovation's edges and figures in one statement: the figures (one row) joined to every
+# edge, or to none (a row of NULL edge columns) when nothing was piloted or adopted.
+_SPREAD_SQL = """
 WITH RECURSIVE inn AS (
     SELECT id, origin_organization_id FROM innovations_innovation
     WHERE cluster_id = %(cluster)s AND id = %(innovation)s
 ),
 """ + _GENERATIONS + """,
+edges AS (
+    SELECT 'pilot' AS kind, p.id AS id, p.organization_id AS organization_id, o.name AS name,
+           inn.origin_organization_id AS source_id, p.status AS status, p.start_date AS date,
+           CASE WHEN p.organization_id = inn.origin_organization_id THEN 0 ELSE 1 END AS generation
+    FROM innovations_pilot p
+    JOIN inn ON inn.id = p.innovation_id
+    JOIN members_organization o ON o.id = p.organization_id AND o.cluster_id = %(cluster)s
+    WHERE p.cluster_id = %(cluster)s
+    UNION ALL
+    SELECT 'adoption', a.id, a.organization_id, o.name, a.learned_from_id, a.status, a.started_on, gen.generation
+    FROM innovations_adoption a
+    JOIN inn ON inn.id = a.innovation_id
+    JOIN members_organization o ON o.id = a.organization_id AND o.cluster_id = %(cluster)s
+    LEFT JOIN gen ON gen.adoption_id = a.id
+    WHERE a.cluster_id = %(cluster)s
+),
 counted AS (
     SELECT a.id, a.organization_id, a.started_on FROM innovations_adoption a JOIN inn ON inn.id = a.innovation_id
     WHERE a.cluster_id = %(cluster)s AND a.status <> %(abandoned)s
+),
+figures AS (
+    SELECT
+        (SELECT COUNT(DISTINCT organization_id) FROM counted) AS reach,
+        (SELECT COALESCE(MAX(gen.generation), 0) FROM counted JOIN gen ON gen.adoption_id = counted.id) AS generations,
+        (SELECT MIN(started_on) FROM counted)
+        - (SELECT MIN((t.created_at AT TIME ZONE %(tz)s)::date) FROM innovations_stagetransition t
+           WHERE t.cluster_id = %(cluster)s AND t.innovation_id = %(innovation)s AND t.to_stage = %(evaluated)s)
+        AS days
 )
-SELECT
-    (SELECT COUNT(DISTINCT organization_id) FROM counted),
-    (SELECT COALESCE(MAX(gen.generation), 0) FROM counted JOIN gen ON gen.adoption_id = counted.id),
-    (SELECT MIN(started_on) FROM counted)
-    - (SELECT MIN((t.created_at AT TIME ZONE %(tz)s)::date) FROM innovations_stagetransition t
-       WHERE t.cluster_id = %(cluster)s AND t.innovation_id = %(innovation)s AND t.to_stage = %(evaluated)s)
+SELECT figures.reach, figures.generations, figures.days, edges.kind, edges.id, edges.organization_id, edges.name,
+       edges.source_id, edges.status, edges.date, edges.generation
+FROM figures LEFT JOIN edges ON true
+ORDER BY edges.generation NULLS LAST, edges.date, edges.kind DESC, edges.id
 """
 
+# Generations are walked for the innovations adopted in the period only: depth needs no other,
+# and the walk never crosses from one innovation to another.
 _PERIOD_SQL = """
 WITH RECURSIVE inn AS (
-    SELECT id, origin_organization_id FROM innovations_innovation WHERE cluster_id = %(cluster)s
+    SELECT id, origin_organization_id FROM innovations_innovation
+    WHERE cluster_id = %(cluster)s AND id IN (
+        SELECT a.innovation_id FROM innovations_adoption a
+        WHERE a.cluster_id = %(cluster)s AND a.status <> %(abandoned)s AND a.started_on BETWEEN %(start)s AND %(end)s
+    )
 ),
 """ + _GENERATIONS + """,
 counted AS (
@@ -201,13 +210,13 @@ def _params(cluster, **extra) -> dict:
 
 
 def innovation_spread(cluster, innovation: Innovation) -> Spread:
-    """The graph and figures of one innovation: two queries, whatever the number of adopters.
+    """The graph and figures of one innovation: one query, whatever the number of adopters.
     `innovation.origin_organization` should be loaded (select_related) by the caller."""
     with connection.cursor() as cursor:
-        cursor.execute(_EDGES_SQL, _params(cluster, innovation=innovation.pk))
-        rows = cursor.fetchall()
-        cursor.execute(_FIGURES_SQL, _params(cluster, innovation=innovation.pk))
-        reach, generations, days = cursor.fetchone()
+        cursor.execute(_SPREAD_SQL, _params(cluster, innovation=innovation.pk))
+        joined = cursor.fetchall()
+    reach, generations, days = joined[0][:3]
+    rows = [row[3:] for row in joined if row[3] is not None]
     origin = innovation.origin_organization
     names = {origin.pk: origin.name}
     names.update({row[2]: row[3] for row in rows})

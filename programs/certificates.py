@@ -12,14 +12,13 @@ import zipfile
 
 import segno
 from django.conf import settings
-from django.db.models import Prefetch
 from django.template.loader import render_to_string
 from django.utils import translation
 
 from cluster_platform.pdf import render_pdf
 
-from .models import Enrollment, Program, ProgramPartner
-from .selectors import completion_date, format_code
+from .models import Enrollment, Program
+from .selectors import completion_date, format_code, with_certificate_details
 
 
 def verify_url(code: str) -> str:
@@ -85,14 +84,11 @@ def _safe_name(text: str) -> str:
 def certificates_zip(program: Program) -> bytes:
     """Every issued certificate of the programme, one PDF each, named
     "<person>-<code>.pdf" (ASCII; the code makes names unique)."""
-    enrollments = (
+    enrollments = with_certificate_details(
         Enrollment.objects.for_cluster(program.cluster_id)
-        .filter(program=program, status=Enrollment.Status.COMPLETED, certificate_code__isnull=False)
-        .select_related("person__user__profile", "cluster", "program__lead_organization")
-        .prefetch_related(Prefetch("program__partner_links", queryset=ProgramPartner.objects.for_cluster(
-            program.cluster_id).select_related("organization")))
-        .order_by("person__full_name", "pk")
-    )
+        .filter(program=program, status=Enrollment.Status.COMPLETED, certificate_code__isnull=False),
+        program.cluster_id,
+    ).order_by("person__full_name", "pk")
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for enrollment in enrollments:

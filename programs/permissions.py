@@ -28,9 +28,12 @@ organization roles (members.ClusterRole, members.OrganizationRole) and from Pers
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from cluster_platform.permission_filters import any_of
 from cluster_platform.tenancy import Roles, roles_for
+from members.models import Person
 
 from .models import Enrollment, Program
 
@@ -119,19 +122,22 @@ def can_link_needs(roles: Roles) -> bool:
 def enrollment_scope(cluster, roles: Roles):
     """The enrolments these roles may read, as a queryset scoped to the cluster: all for
     coordinators and authorities; otherwise those of programmes led by an organization the user
-    administers, those of the user's administered organizations, and the user's own."""
-    from django.db.models import Q
-
+    administers, those of the user's administered organizations, and the user's own. One query:
+    the user's person records and the administered organizations' programmes are subqueries of
+    it on their own (cluster, ...) rows, not joins, and arms of one OR (any_of: see
+    cluster_platform.permission_filters), so each uses its index on enrolments."""
     enrollments = Enrollment.objects.for_cluster(cluster)
     if roles.is_coordinator or roles.is_authority:
         return enrollments
     if roles.user_id is None:
         return enrollments.none()
-    admin_of = roles.organizations_with("admin")
-    return enrollments.filter(
-        Q(program__lead_organization_id__in=admin_of) | Q(organization_id__in=admin_of)
-        | Q(person__user_id=roles.user_id)
-    )
+    # The organizations the user administers: a handful of ids from the roles already loaded.
+    admin_of = sorted(roles.organizations_with("admin"))
+    condition = any_of("person_id", Person.objects.for_cluster(cluster).filter(user_id=roles.user_id).values("pk"))
+    if admin_of:
+        condition |= Q(organization_id__in=admin_of) | any_of("program_id", Program.objects.for_cluster(cluster).filter(
+            lead_organization_id__in=admin_of).values("pk"))
+    return enrollments.filter(condition)
 
 
 ACTIONS = {

@@ -8,6 +8,7 @@ import datetime
 import re
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.contrib.postgres.aggregates import ArrayAgg
 from django.db.models import (
     Avg,
     Case,
@@ -24,7 +25,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, JSONObject
 from django.utils import timezone
 
 from cluster_platform.tenancy import Roles
@@ -78,7 +79,7 @@ def program_get(*, cluster, pk) -> Program:
         Program.objects.for_cluster(cluster).select_related("lead_organization")
         .prefetch_related(
             Prefetch("partner_links", queryset=_partners(cluster)),
-            Prefetch("sessions", queryset=Session.objects.for_cluster(cluster).select_related("booking")),
+            Prefetch("sessions", queryset=_sessions_with_resources(cluster)),
         )
         .annotate(places_taken=_place_count())
         .get(pk=pk)
@@ -99,6 +100,16 @@ def places_taken(*, cluster, program: Program) -> dict[str, int]:
     return Enrollment.objects.for_cluster(cluster).filter(
         program=program, status__in=Enrollment.PLACE_STATUSES,
     ).aggregate(taken=Count("id"), priority=Count("id", filter=Q(priority=True)))
+
+
+def program_figures(*, cluster, program: Program) -> dict[str, int]:
+    """The figures of a programme's page in one query: the places held by priority teachers
+    (`priority`), the waiting list (`waiting`) and the certificates issued (`certificates`)."""
+    return Enrollment.objects.for_cluster(cluster).filter(program=program).aggregate(
+        priority=Count("id", filter=Q(status__in=Enrollment.PLACE_STATUSES, priority=True)),
+        waiting=Count("id", filter=Q(status=Status.WAITLISTED)),
+        certificates=Count("id", filter=Q(status=Status.COMPLETED, certificate_code__isnull=False)),
+    )
 
 
 # --- Ratings ---------------------------------------------------------------------------------
@@ -142,6 +153,20 @@ def enrollment_get(*, cluster, roles: Roles, pk) -> Enrollment:
     return enrollment_scope(cluster, roles).select_related("person", "organization", "program").get(pk=pk)
 
 
+def with_certificate_details(enrollments, cluster) -> QuerySet[Enrollment]:
+    """Enrolments with what their certificates show and are written in (programs.certificates):
+    the person's language, the cluster, the lead and the partners; two queries for any number
+    of certificates."""
+    return enrollments.select_related("person__user__profile", "cluster", "program__lead_organization") \
+        .prefetch_related(Prefetch("program__partner_links", queryset=ProgramPartner.objects.for_cluster(cluster)
+                                   .select_related("organization")))
+
+
+def enrollment_certificate_get(*, cluster, roles: Roles, pk) -> Enrollment:
+    """One enrolment the roles may see, with what its certificate shows."""
+    return with_certificate_details(enrollment_scope(cluster, roles), cluster).select_related("organization").get(pk=pk)
+
+
 def my_enrollments(*, cluster, user) -> QuerySet[Enrollment]:
     """"My programmes": every enrolment of the person linked to the user in this cluster."""
     return (
@@ -166,7 +191,8 @@ def attendance_sheet(*, cluster, program: Program) -> dict:
     """The enrolments (holding a place) × the sessions matrix, in three queries whatever their
     number: {"sessions": [...], "rows": [{"enrollment": e, "marks": [True/False/None per session],
     "attended": n}]}; None is "not recorded"."""
-    sessions = list(Session.objects.for_cluster(cluster).filter(program=program).order_by(
+    # With their bookings: the API's sheet gives each session's booking status.
+    sessions = list(Session.objects.for_cluster(cluster).filter(program=program).select_related("booking").order_by(
         "date", "start_time", "id"))
     enrollments = list(
         _enrollments(cluster).filter(program=program, status__in=Enrollment.PLACE_STATUSES)
@@ -365,18 +391,23 @@ def enrolment_candidates(*, cluster, program: Program, organization_ids=None) ->
         "organization__name", "full_name", "pk")
 
 
-def session_resources(*, cluster, sessions) -> dict[int, list]:
-    """{booking id: [resource, ...]} for the bookings the sessions hold, one query."""
-    from resources.models import BookedResource
+def _sessions_with_resources(cluster):
+    """Sessions with their bookings and, in the same query, the resources each booking holds
+    (`booked_resources`: their ids and names, by name), for session_resources."""
+    return Session.objects.for_cluster(cluster).select_related("booking").annotate(booked_resources=ArrayAgg(
+        JSONObject(id="booking__items__resource_id", name="booking__items__resource__name"),
+        filter=Q(booking__items__isnull=False), order_by=("booking__items__resource__name", "booking__items__id"),
+        default=Value([]),
+    ))
 
-    booking_ids = sorted({session.booking_id for session in sessions if session.booking_id})
-    if not booking_ids:
-        return {}
-    result: dict[int, list] = {}
-    for item in (BookedResource.objects.for_cluster(cluster).filter(booking_id__in=booking_ids)
-                 .select_related("resource").order_by("booking_id", "resource__name", "pk")):
-        result.setdefault(item.booking_id, []).append(item.resource)
-    return result
+
+def session_resources(*, sessions) -> dict[int, list]:
+    """{booking id: [resource, ...]} for the bookings the sessions hold, the sessions loaded by
+    program_get (no query: the resources came with them)."""
+    from resources.models import Resource
+
+    return {session.booking_id: [Resource(pk=item["id"], name=item["name"]) for item in session.booked_resources]
+            for session in sessions if session.booking_id}
 
 
 def program_needs(*, cluster, program: Program) -> QuerySet[ProgramNeed]:

@@ -24,6 +24,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cluster_platform.permission_filters import any_of
 from cluster_platform.tenancy import Roles, roles_for
 from members.models import OrganizationRole
 from members.selectors import ACCESS_STATUSES
@@ -87,6 +88,16 @@ def can_manage(roles: Roles, resource: Resource) -> bool:
     return resource.pk in granted_resource_ids(roles, [resource])
 
 
+def _manages(cluster, roles: Roles) -> Q:
+    """On resources (of a non-coordinator with a role in an organization): managed by these
+    roles. The organization ids come from the roles already loaded (a handful); the grants are
+    a subquery of the same statement, an arm of an OR (any_of: see
+    cluster_platform.permission_filters)."""
+    granted = any_of("pk", _grants(cluster.pk, roles.user_id).values("content_object_id"))
+    return Q(owner_id__in=sorted(roles.organizations_with("admin"))) | (
+        granted & Q(owner_id__in=sorted(roles.organization_roles)))
+
+
 def managed_resources(cluster, roles: Roles):
     """The resources these roles manage, as a queryset scoped to the cluster."""
     resources = Resource.objects.for_cluster(cluster)
@@ -94,11 +105,19 @@ def managed_resources(cluster, roles: Roles):
         return resources
     if not roles.organization_roles or roles.user_id is None:
         return resources.none()
-    return resources.filter(
-        Q(owner_id__in=roles.organizations_with("admin"))
-        | Q(owner_id__in=set(roles.organization_roles),
-            pk__in=_grants(cluster.pk, roles.user_id).values("content_object_id"))
-    )
+    return resources.filter(_manages(cluster, roles))
+
+
+def managed_bookings_filter(cluster, roles: Roles) -> Q:
+    """The condition on bookings that keeps those whose every resource these roles manage (and
+    which have a resource): EXISTS and NOT EXISTS on the booked items, in the list's query."""
+    items = BookedResource.objects.for_cluster(cluster).filter(booking_id=OuterRef("pk"))
+    if roles.is_coordinator:
+        return Q(Exists(items))
+    if not roles.organization_roles or roles.user_id is None:
+        return Q(pk__in=[])
+    managed = Exists(Resource.objects.for_cluster(cluster).filter(_manages(cluster, roles), pk=OuterRef("resource_id")))
+    return Q(Exists(items.filter(managed))) & ~Q(Exists(items.filter(~managed)))
 
 
 # --- Bookings --------------------------------------------------------------------------------
@@ -158,9 +177,11 @@ def visible_bookings(cluster, roles: Roles):
     organization_ids = set(roles.organization_roles)
     if not organization_ids:
         return bookings.none()
+    # The bookings of the organizations' own resources: a subquery of the same statement, an
+    # arm of an OR (any_of: see cluster_platform.permission_filters).
     of_own_resources = BookedResource.objects.for_cluster(cluster).filter(
-        booking_id=OuterRef("pk"), resource__owner_id__in=organization_ids)
-    return bookings.filter(Q(requester_id__in=organization_ids) | Exists(of_own_resources))
+        resource__owner_id__in=sorted(organization_ids)).values("booking_id")
+    return bookings.filter(Q(requester_id__in=sorted(organization_ids)) | any_of("pk", of_own_resources))
 
 
 def can_view_booking(roles: Roles, booking: Booking) -> bool:
@@ -203,12 +224,18 @@ def require_visible_booking(user, cluster, booking: Booking) -> None:
         raise Booking.DoesNotExist
 
 
-def manager_user_ids(cluster, resource: Resource, *, effective: bool = True) -> set[int]:
-    """The ids of the users holding the manage grant on the resource; with `effective`, only
-    those who still have a role in the owner organization (the grants that count)."""
+def manager_grants(cluster, resource: Resource, *, effective: bool = True):
+    """The manage grants on the resource; with `effective`, only those whose holder still has a
+    role in the owner organization (the grants that count). One query wherever it is used."""
     grants = ResourceUserObjectPermission.objects.filter(
         cluster=cluster, content_object_id=resource.pk, permission__codename=MANAGE_PERMISSION)
     if effective:
-        grants = grants.filter(user_id__in=OrganizationRole.objects.for_cluster(cluster).filter(
-            organization_id=resource.owner_id, organization__status__in=ACCESS_STATUSES).values("user_id"))
-    return set(grants.values_list("user_id", flat=True))
+        grants = grants.filter(Exists(OrganizationRole.objects.for_cluster(cluster).filter(
+            user_id=OuterRef("user_id"), organization_id=resource.owner_id,
+            organization__status__in=ACCESS_STATUSES)))
+    return grants
+
+
+def manager_user_ids(cluster, resource: Resource, *, effective: bool = True) -> set[int]:
+    """The ids of the users holding the manage grant on the resource (see manager_grants)."""
+    return set(manager_grants(cluster, resource, effective=effective).values_list("user_id", flat=True))

@@ -2,10 +2,11 @@
 
 Ids are filtered with NumberFilter (never a ModelChoiceFilter, whose choices would come from
 an unscoped queryset); the party filters look parties up in the cluster of the URL, so an id
-from another cluster matches nothing. The rules behind `party` and `expiring_within` are
-agreements.selectors.agreement_list's: the FilterSet only validates and hands them over.
+from another cluster matches nothing. The rules behind `party` and `expiring_within` are in
+agreements.selectors.filter_agreements: the FilterSet only validates and hands them over.
 """
 
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 
@@ -32,11 +33,9 @@ class AgreementFilter(filters.FilterSet):
     def filter_by_selector(self, queryset, name, value):
         if value is None:
             return queryset
-        matching = selectors.agreement_list(
-            cluster=self.request.cluster, roles=self.request.cluster_roles,
-            filters={self.SELECTOR_KEYS[name]: int(value)},
-        )
-        return queryset.filter(pk__in=matching.values("pk"))
+        # On the queryset itself: it is already narrowed to the visible agreements.
+        return selectors.filter_agreements(queryset, cluster=self.request.cluster,
+                                           filters={self.SELECTOR_KEYS[name]: int(value)})
 
 
 class ObligationFilter(filters.FilterSet):
@@ -52,8 +51,8 @@ class ObligationFilter(filters.FilterSet):
     def filter_organization(self, queryset, name, value):
         if value is None:
             return queryset
-        parties = AgreementParty.objects.for_cluster(self.request.cluster).filter(organization_id=int(value))
-        return queryset.filter(party_id__in=parties.values("pk"))
+        return queryset.filter(Exists(AgreementParty.objects.for_cluster(self.request.cluster).filter(
+            pk=OuterRef("party_id"), organization_id=int(value))))
 
 
 class AgreementDocumentFilter(filters.FilterSet):

@@ -51,7 +51,7 @@ def obligation_list(*, cluster, roles):
     """The obligations of the agreements these roles may read, with what ObligationOut shows."""
     return (
         Obligation.objects.for_cluster(cluster)
-        .filter(agreement__in=permissions.visible_agreements(cluster, roles).values("pk"))
+        .filter(permissions.visible_agreement_filter(cluster, roles, "agreement_id"))
         .select_related("party__organization")
     )
 

@@ -492,9 +492,10 @@ def test_an_outsider_gets_404_everywhere_and_changes_nothing(
 
 # --- Query counts ---------------------------------------------------------------------------
 
-# Token (1), cluster (1), roles (2), count (1), page (1), and the agreements' parties (1).
-AGREEMENT_LIST_QUERIES = 7
-OBLIGATION_LIST_QUERIES = 6
+# Token (1), cluster (1), roles (1, members.selectors.user_roles), count (1), page (1), and the
+# agreements' parties (1).
+AGREEMENT_LIST_QUERIES = 6
+OBLIGATION_LIST_QUERIES = 5
 
 
 def _make_rows(cluster, coordinator, make_agreement, school, rows: int):
@@ -738,8 +739,8 @@ class TestDocuments:
         assert tables(cluster) == before
 
 
-# Token (1), cluster (1), roles (2), the agreement and its parties (2), count (1), page (1).
-DOCUMENT_LIST_QUERIES = 8
+# Token (1), cluster (1), roles (1), the agreement and its parties (2), count (1), page (1).
+DOCUMENT_LIST_QUERIES = 7
 
 
 @pytest.mark.parametrize("user", ["coordinator", "org_admin"])

@@ -222,7 +222,7 @@ class InnovationAttachmentViewSet(ClusterScopedViewSet):
 
     def scoped_queryset(self):
         return InnovationAttachment.objects.for_cluster(self.cluster).filter(
-            innovation__in=permissions.visible_innovations(self.cluster, self.roles).values("pk"))
+            permissions.visible_innovation_filter(self.cluster, self.roles))
 
     @extend_schema(summary=_("Download one attachment's file"),
                    description=_("The file as an attachment, with the content type detected at upload."),

@@ -78,8 +78,8 @@ class PilotViewSet(DetailUnfiltered, mixins.ListModelMixin, ClusterScopedViewSet
     ordering = ["start_date"]
 
     def scoped_queryset(self):
-        visible = permissions.visible_innovations(self.cluster, self.roles)
-        return (Pilot.objects.for_cluster(self.cluster).filter(innovation__in=visible)
+        return (Pilot.objects.for_cluster(self.cluster)
+                .filter(permissions.visible_innovation_filter(self.cluster, self.roles))
                 .select_related("organization"))
 
     def get_serializer_class(self):
@@ -140,8 +140,8 @@ class AdoptionViewSet(DetailUnfiltered, mixins.ListModelMixin, mixins.RetrieveMo
     ordering = ["started_on"]
 
     def scoped_queryset(self):
-        visible = permissions.visible_innovations(self.cluster, self.roles)
-        return (Adoption.objects.for_cluster(self.cluster).filter(innovation__in=visible)
+        return (Adoption.objects.for_cluster(self.cluster)
+                .filter(permissions.visible_innovation_filter(self.cluster, self.roles))
                 .select_related("organization", "learned_from"))
 
     def get_serializer_class(self):

@@ -40,12 +40,14 @@ innovation's stage and stage_changed_at.
 from __future__ import annotations
 
 import datetime
+from contextlib import nullcontext
 from dataclasses import dataclass
+from typing import Callable
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Avg, Count, F, Max, Min, Q
+from django.db.models import Avg, Count, F, Max, Min, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm
@@ -276,22 +278,45 @@ class RoundFigures:
     spread: float | None
 
 
+def _figure_aggregates() -> dict:
+    """How a round's reviews (not withdrawn) are summed up, for round_figures and
+    with_round_figures alike."""
+    submitted = Q(status=ExpertReview.Status.SUBMITTED)
+    score = (F("novelty") + F("relevance") + F("feasibility") + F("evidence") + F("transferability")) / 5.0
+    return {"assigned": Count("pk"), "submitted": Count("pk", filter=submitted),
+            "mean": Avg(score, filter=submitted), "low": Min(score, filter=submitted),
+            "high": Max(score, filter=submitted)}
+
+
+def _round_figures(values: dict) -> RoundFigures:
+    spread = None if values["low"] is None else float(values["high"]) - float(values["low"])
+    mean = None if values["mean"] is None else round(float(values["mean"]), 2)
+    return RoundFigures(values["assigned"] or 0, values["submitted"] or 0, mean, spread)
+
+
 def round_figures(cluster, innovation: Innovation, round_: int | None = None) -> RoundFigures:
     """The reviews of one round (the current one by default) in one query: how many are assigned
     (not withdrawn), how many submitted, the mean of their mean scores and their spread."""
-    score = (F("novelty") + F("relevance") + F("feasibility") + F("evidence") + F("transferability")) / 5.0
-    figures = ExpertReview.objects.for_cluster(cluster).filter(
+    return _round_figures(ExpertReview.objects.for_cluster(cluster).filter(
         innovation=innovation, round=innovation.review_round if round_ is None else round_,
-    ).exclude(status=ExpertReview.Status.WITHDRAWN).aggregate(
-        assigned=Count("pk"),
-        submitted=Count("pk", filter=Q(status=ExpertReview.Status.SUBMITTED)),
-        mean=Avg(score, filter=Q(status=ExpertReview.Status.SUBMITTED)),
-        low=Min(score, filter=Q(status=ExpertReview.Status.SUBMITTED)),
-        high=Max(score, filter=Q(status=ExpertReview.Status.SUBMITTED)),
-    )
-    spread = None if figures["low"] is None else float(figures["high"]) - float(figures["low"])
-    mean = None if figures["mean"] is None else round(float(figures["mean"]), 2)
-    return RoundFigures(figures["assigned"], figures["submitted"], mean, spread)
+    ).exclude(status=ExpertReview.Status.WITHDRAWN).aggregate(**_figure_aggregates()))
+
+
+def with_round_figures(cluster, innovations):
+    """The innovations with their current round's figures in their own query, for
+    round_figures_of: a page that loads the innovation anyway reads them with it."""
+    reviews = ExpertReview.objects.for_cluster(cluster).filter(
+        innovation=OuterRef("pk"), round=OuterRef("review_round"),
+    ).exclude(status=ExpertReview.Status.WITHDRAWN).order_by().values("innovation")
+    return innovations.annotate(**{
+        f"round_{name}": Subquery(reviews.annotate(value=aggregate).values("value"))
+        for name, aggregate in _figure_aggregates().items()
+    })
+
+
+def round_figures_of(innovation: Innovation) -> RoundFigures:
+    """The current round's figures of an innovation loaded with_round_figures."""
+    return _round_figures({name: getattr(innovation, f"round_{name}") for name in _figure_aggregates()})
 
 
 def needs_consensus(figures: RoundFigures, policy, innovation: Innovation) -> bool:
@@ -299,8 +324,7 @@ def needs_consensus(figures: RoundFigures, policy, innovation: Innovation) -> bo
             and innovation.consensus_started_at is None)
 
 
-def _decision_guard(cluster, innovation: Innovation, policy, errors: dict) -> RoundFigures:
-    figures = round_figures(cluster, innovation)
+def _decision_guard(innovation: Innovation, policy, errors: dict, figures: RoundFigures) -> RoundFigures:
     required = policy.reviewers_required
     if figures.submitted < required:
         add_error(errors, "stage", _("%(submitted)s of the %(required)s expert reviews needed are submitted.") % {
@@ -339,29 +363,40 @@ def _carry_reviewers(cluster, innovation: Innovation, policy, *, actor, now) -> 
     ])
 
 
-def _check_guard(cluster, innovation: Innovation, to_stage: str, *, comment: str, now, actor) -> None:
+def _writes(innovation: Innovation, to_stage: str) -> bool:
+    """Whether the guard of this move writes: a resubmission carries the last round's reviewers."""
+    return to_stage == Stage.IN_REVIEW and innovation.stage == Stage.REVISION_REQUESTED
+
+
+def _check_guard(cluster, innovation: Innovation, to_stage: str, *, comment: str, now, actor, policy=None,
+                 read_figures: Callable[[], RoundFigures] | None = None) -> None:
+    """Raise the reasons the move is refused. A caller that has the `policy`, or a way to read the
+    current round's figures once for several moves (`read_figures`), gives them."""
     errors: dict = {}
     from_stage = innovation.stage
-    policy = selectors.policy_for(cluster)
+    policy = policy or selectors.policy_for(cluster)
+    read_figures = read_figures or (lambda: round_figures(cluster, innovation))
     if to_stage in REASON_REQUIRED and not comment:
         add_error(errors, "comment", _("Give the reason: the authors read it."))
     if to_stage == Stage.IN_REVIEW:
         if from_stage == Stage.REVISION_REQUESTED:
             _carry_reviewers(cluster, innovation, policy, actor=actor, now=now)
-        figures = round_figures(cluster, innovation)
+            figures = round_figures(cluster, innovation)  # of the new round
+        else:
+            figures = read_figures()
         if figures.assigned < policy.reviewers_required:
             add_error(errors, "stage", _("%(assigned)s of the %(required)s experts needed are assigned: a "
                                          "coordinator assigns the others.") % {
                 "assigned": figures.assigned, "required": policy.reviewers_required})
     elif to_stage == Stage.APPROVED_FOR_PILOT:
-        figures = _decision_guard(cluster, innovation, policy, errors)
+        figures = _decision_guard(innovation, policy, errors, read_figures())
         if not errors and figures.mean < float(policy.approval_threshold):
             add_error(errors, "stage", _("The mean score %(mean).2f is below the %(threshold)s needed for a pilot.") % {
                 "mean": figures.mean, "threshold": policy.approval_threshold})
     elif to_stage == Stage.REJECTED and from_stage == Stage.IN_REVIEW:
-        _decision_guard(cluster, innovation, policy, errors)
+        _decision_guard(innovation, policy, errors, read_figures())
     elif to_stage == Stage.REVISION_REQUESTED:
-        if round_figures(cluster, innovation).submitted < 1:
+        if read_figures().submitted < 1:
             add_error(errors, "stage", _("A revision is requested after at least one expert review is submitted."))
     elif to_stage == Stage.PILOTING:
         ready = Pilot.objects.for_cluster(cluster).filter(innovation=innovation).exclude(
@@ -392,19 +427,25 @@ def _check_guard(cluster, innovation: Innovation, to_stage: str, *, comment: str
     raise_errors(errors)
 
 
-def move_blockers(cluster, innovation: Innovation, to_stage: str) -> list[str]:
+def move_blockers(cluster, innovation: Innovation, to_stage: str, *, policy=None,
+                  read_figures: Callable[[], RoundFigures] | None = None) -> list[str]:
     """Why the guard of this move would refuse it now (empty: it would pass), for pages that show
-    a move disabled with its reason instead of a button bound to fail. The guard itself runs, in
-    a savepoint rolled back at once (the resubmission's carried reviewers are not kept); the
-    reason a person gives on the confirmation page is not asked for here."""
+    a move disabled with its reason instead of a button bound to fail. The guard itself runs; one
+    that writes runs in a savepoint rolled back at once (the resubmission's carried reviewers are
+    not kept). The reason a person gives on the confirmation page is not asked for here. A page
+    that asks about several moves gives the `policy` and `read_figures` (round_figures, read
+    once) it shares between them."""
     review_round = innovation.review_round
     reasons: list[str] = []
-    with transaction.atomic():
+    writes = _writes(innovation, to_stage)
+    with transaction.atomic() if writes else nullcontext():
         try:
-            _check_guard(cluster, innovation, to_stage, comment="-", now=timezone.now(), actor=None)
+            _check_guard(cluster, innovation, to_stage, comment="-", now=timezone.now(), actor=None, policy=policy,
+                         read_figures=read_figures)
         except ValidationError as error:
             reasons = error.message_dict.get("stage", error.messages)
-        transaction.set_rollback(True)
+        if writes:
+            transaction.set_rollback(True)
     innovation.review_round = review_round
     return reasons
 

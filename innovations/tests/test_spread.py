@@ -116,11 +116,11 @@ def test_adoption_without_an_evaluation_has_no_days_to_first_adoption(cluster, w
     assert (figures.reach, figures.generations, figures.days_to_first_adoption) == (1, 1, None)
 
 
-def test_spread_takes_two_queries_whatever_the_adopters(cluster, world, django_assert_num_queries):
+def test_spread_takes_one_query_whatever_the_adopters(cluster, world, django_assert_num_queries):
     for n in range(10):
         AdoptionFactory(innovation=world["lesson"], cluster=cluster, learned_from=world["orgs"]["C"],
                         started_on=D(2025, 7, 1 + n))
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(1):
         graph = spread.innovation_spread(cluster, world["lesson"])
     assert graph.figures.generations == 4
 

@@ -8,10 +8,11 @@ exist; every write is a service call.
 
 from __future__ import annotations
 
+import functools
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.contrib import messages
 from django.db import transaction
-from django.db.models import Count, F, Window
+from django.db.models import Count, Exists, F, OuterRef, Window
 from django.db.models.functions import RowNumber
 from django.http import FileResponse, Http404
 from django.urls import path, reverse
@@ -29,7 +30,7 @@ from members.views.base import paginate, redirect_back
 from .. import permissions, selectors, services
 from ..forms import AttachmentForm, InnovationFilterForm, InnovationForm, TransitionForm
 from ..models import InnovationAttachment, InnovationAuthor, Stage, StageTransition, SubjectField
-from ..services.lifecycle import REASON_REQUIRED, move_blockers, moves_for
+from ..services.lifecycle import REASON_REQUIRED, move_blockers, moves_for, round_figures_of, with_round_figures
 from . import pilots as pilots_views
 from . import reviews as reviews_views
 from .base import InnovationActionView, InnovationPage
@@ -53,10 +54,11 @@ MOVE_BUTTONS = {
 }
 
 
-def move_choices(roles, innovation, *, cluster=None) -> list[dict]:
+def move_choices(roles, innovation, *, cluster=None, policy=None, read_figures=None) -> list[dict]:
     """The moves the reader may try, as buttons. Given the cluster (one innovation's page), each
-    move also carries the reasons its guard would refuse it now (`blocked`); the board leaves
-    that to the service on POST, which answers with the same reasons."""
+    move also carries the reasons its guard would refuse it now (`blocked`), the guards sharing
+    the page's `policy` and `read_figures` (lifecycle.move_blockers); the board leaves that to
+    the service on POST, which answers with the same reasons."""
     choices = []
     for target in moves_for(roles, innovation):
         label, button = MOVE_BUTTONS[target]
@@ -66,7 +68,8 @@ def move_choices(roles, innovation, *, cluster=None) -> list[dict]:
             label = _("Withdraw")
         choices.append({"stage": target, "label": label, "button": button, "confirm": target in CONFIRMED_MOVES,
                         "reason_required": target in REASON_REQUIRED,
-                        "blocked": move_blockers(cluster, innovation, target) if cluster is not None else []})
+                        "blocked": move_blockers(cluster, innovation, target, policy=policy, read_figures=read_figures)
+                        if cluster is not None else []})
     return choices
 
 
@@ -74,9 +77,9 @@ def subject_field_labels(codes) -> list[str]:
     return [SubjectField(code).label for code in codes if code in SubjectField.values]
 
 
-def authors_hidden(view, innovation) -> bool:
+def authors_hidden(view, innovation, policy=None) -> bool:
     """Blind review (permissions.authors_hidden_from): names in the author list and the timeline."""
-    return permissions.authors_hidden_from(view.roles, innovation, selectors.policy_for(view.cluster))
+    return permissions.authors_hidden_from(view.roles, innovation, policy or selectors.policy_for(view.cluster))
 
 
 def attachment_file_response(attachment: InnovationAttachment) -> FileResponse:
@@ -116,9 +119,9 @@ class InnovationListView(InnovationPage):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        organizations = member_selectors.organization_list(cluster=self.cluster).filter(
-            pk__in=permissions.visible_innovations(self.cluster, self.roles).values("origin_organization_id")
-        ).only("pk", "name").order_by("name", "pk")
+        organizations = member_selectors.organization_list(cluster=self.cluster).filter(Exists(
+            permissions.visible_innovations(self.cluster, self.roles).filter(origin_organization_id=OuterRef("pk"))
+        )).only("pk", "name").order_by("name", "pk")
         blind = permissions.blind_reader(self.roles, selectors.policy_for(self.cluster))
         if blind:  # no list of origins to pick from, and no filtering by one
             organizations = organizations.none()
@@ -189,10 +192,16 @@ class InnovationDetailView(InnovationPage):
     template_name = "innovations/innovation_detail.html"
 
     def get_context_data(self, **kwargs):
-        innovation = self.load_innovation()
-        context = super().get_context_data(**kwargs)
         roles, cluster = self.roles, self.cluster
-        hidden = authors_hidden(self, innovation)
+        # With its review round's figures, for the moves' guards and the reviews section, and
+        # whether the reader is one of its authors (permissions.is_author).
+        innovation = self.load_innovation(queryset=with_round_figures(
+            cluster, permissions.with_authorship(cluster, roles, permissions.visible_innovations(cluster, roles))))
+        context = super().get_context_data(**kwargs)
+        # Read once for the whole page: the blind-review rule, the moves' guards, the reviews.
+        policy = selectors.policy_for(cluster)
+        read_figures = functools.partial(round_figures_of, innovation)
+        hidden = authors_hidden(self, innovation, policy)
         authors = [] if hidden else list(
             InnovationAuthor.objects.for_cluster(cluster).filter(innovation=innovation)
             .select_related("person__organization"))
@@ -203,12 +212,12 @@ class InnovationDetailView(InnovationPage):
             authors=authors, authors_hidden=hidden,
             subject_field_labels=subject_field_labels(innovation.subject_fields),
             transitions=transitions, attachments=attachments,
-            moves=move_choices(roles, innovation, cluster=self.cluster),
+            moves=move_choices(roles, innovation, cluster=self.cluster, policy=policy, read_figures=read_figures),
             can_edit=permissions.can_edit(roles, innovation),
             can_attach=permissions.can_attach(roles, innovation),
             days_in_stage=max(0, (timezone.now() - innovation.stage_changed_at).days),
         )
-        context.update(reviews_views.detail_context(self, innovation))
+        context.update(reviews_views.detail_context(self, innovation, policy=policy, read_figures=read_figures))
         context.update(pilots_views.detail_context(self, innovation))
         return context
 

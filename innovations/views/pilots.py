@@ -12,7 +12,9 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import forms
-from django.db.models import Prefetch
+from django.contrib.postgres.aggregates import ArrayAgg
+from django.db.models import Q, TextField, Value
+from django.db.models.functions import Cast, JSONObject
 from django.http import Http404
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy
@@ -206,15 +208,38 @@ def _active_members(cluster):
         "pk", "name").order_by("name", "pk")
 
 
-def detail_context(view, innovation) -> dict:
-    """The pilots, adoptions and spread graph of the innovation page: six queries whatever the
-    number of pilots, measures and adoptions (the author grant check is cached per request)."""
-    cluster, roles = view.cluster, view.roles
-    pilots = list(Pilot.objects.for_cluster(cluster).filter(innovation=innovation).select_related("organization")
-                  .prefetch_related(Prefetch("measures", queryset=PilotMeasure.objects.for_cluster(cluster))))
+# A pilot's measures as the JSON objects of one array column of the pilot's row; the decimals
+# as text, so that they come back exactly as stored.
+_MEASURE_JSON = JSONObject(
+    id="measures__id", name="measures__name", unit="measures__unit",
+    baseline=Cast("measures__baseline", TextField()), result=Cast("measures__result", TextField()),
+    higher_is_better="measures__higher_is_better",
+)
+
+
+def pilots_with_measures(cluster, innovation) -> list[Pilot]:
+    """The innovation's pilots with their sites and `measure_rows` ((measure, change) pairs):
+    one query, the measures aggregated into their pilot's row."""
+    pilots = list(
+        Pilot.objects.for_cluster(cluster).filter(innovation=innovation).select_related("organization")
+        .annotate(measure_values=ArrayAgg(_MEASURE_JSON, filter=Q(measures__isnull=False),
+                                          order_by="measures__id", default=Value([])))
+    )
+    fields = {name: PilotMeasure._meta.get_field(name) for name in ("baseline", "result")}
     for pilot in pilots:
         pilot.innovation = innovation
-        pilot.measure_rows = [(measure, measure_change(measure)) for measure in pilot.measures.all()]
+        measures = [PilotMeasure(cluster_id=pilot.cluster_id, pilot=pilot, **{
+            name: fields[name].to_python(value) if name in fields else value for name, value in values.items()})
+            for values in pilot.measure_values]
+        pilot.measure_rows = [(measure, measure_change(measure)) for measure in measures]
+    return pilots
+
+
+def detail_context(view, innovation) -> dict:
+    """The pilots, adoptions and spread graph of the innovation page: three queries whatever the
+    number of pilots, measures and adoptions (the author grant check is cached per request)."""
+    cluster, roles = view.cluster, view.roles
+    pilots = pilots_with_measures(cluster, innovation)
     adoptions = list(Adoption.objects.for_cluster(cluster).filter(innovation=innovation)
                      .select_related("organization", "learned_from"))
     graph = spread.innovation_spread(cluster, innovation)
@@ -239,9 +264,9 @@ class PilotMixin:
     pilot = None
 
     def load_pilot(self, pk=None) -> Pilot:
-        visible = permissions.visible_innovations(self.cluster, self.roles)
+        visible = permissions.visible_innovation_filter(self.cluster, self.roles)
         try:
-            self.pilot = (Pilot.objects.for_cluster(self.cluster).filter(innovation__in=visible)
+            self.pilot = (Pilot.objects.for_cluster(self.cluster).filter(visible)
                           .select_related("innovation__origin_organization", "organization")
                           .get(pk=self.kwargs["pk"] if pk is None else pk))
         except (Pilot.DoesNotExist, ValueError, TypeError):
@@ -510,9 +535,9 @@ class AdoptionDetailView(InnovationActionView):
     form_class = AdoptionEditForm
 
     def load(self):
-        visible = permissions.visible_innovations(self.cluster, self.roles)
+        visible = permissions.visible_innovation_filter(self.cluster, self.roles)
         try:
-            self.adoption = (Adoption.objects.for_cluster(self.cluster).filter(innovation__in=visible)
+            self.adoption = (Adoption.objects.for_cluster(self.cluster).filter(visible)
                              .select_related("innovation__origin_organization", "organization", "learned_from",
                                              "reported_by")
                              .get(pk=self.kwargs["pk"]))

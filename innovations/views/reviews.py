@@ -432,12 +432,14 @@ urlpatterns = [
 
 # --- The reviews section of the innovation page ------------------------------------------------------
 
-def detail_context(view, innovation) -> dict:
+def detail_context(view, innovation, *, policy=None, read_figures=None) -> dict:
     """What this part adds to the innovation page's context: `reviews_section`, read by
     innovations/partials/reviews.html. A fixed number of queries: the policy, the visible
-    reviews (with names), the round's figures."""
+    reviews (with names), the round's figures (the first and the last from the page when it
+    read them already)."""
     roles, cluster = view.roles, view.cluster
-    policy = selectors.policy_for(cluster)
+    policy = policy or selectors.policy_for(cluster)
+    read_figures = read_figures or (lambda: round_figures(cluster, innovation))
     reviews = list(review_selectors.with_overdue(review_selectors.with_expert_name(
         permissions.reviews_visible_to(cluster, roles, innovation), cluster)).order_by("-round", "assigned_at", "pk"))
     rows = []
@@ -449,7 +451,7 @@ def detail_context(view, innovation) -> dict:
             "mean": review.mean_score if access["scores"] else None,
         })
     coordinator = permissions.can_run_review(roles, innovation)
-    figures = round_figures(cluster, innovation) if reviews or coordinator else None
+    figures = read_figures() if reviews or coordinator else None
     current = [row for row in rows if row["review"].round == innovation.review_round
                and row["review"].status == Status.SUBMITTED]
     # The round's mean and spread, to those who see every submitted review's scores of the round.

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.db.models import Count, Window
+
 from agreements import selectors as agreement_selectors
 from resources import selectors as resource_selectors
 
@@ -57,14 +59,13 @@ class DashboardView(ClusterPage):
         if self.roles.is_coordinator:
             # One query: the requested bookings whose every resource the user manages.
             context["bookings_to_approve"] = resource_selectors.bookings_to_approve(self.cluster, self.roles).count()
-            pending = selectors.application_list(
+            # The first few with the count of them all, in one query (a window over the whole
+            # queue, computed before the LIMIT): no second query once the queue is long.
+            pending = list(selectors.application_list(
                 cluster=self.cluster, status=MembershipApplication.Status.SUBMITTED
-            )
-            context["pending_applications"] = list(pending[:PENDING_SHOWN])
-            context["pending_count"] = (
-                len(context["pending_applications"])
-                if len(context["pending_applications"]) < PENDING_SHOWN else pending.count()
-            )
+            ).annotate(queue_length=Window(Count("pk")))[:PENDING_SHOWN])
+            context["pending_applications"] = pending
+            context["pending_count"] = pending[0].queue_length if pending else 0
             expiring = agreement_selectors.agreement_list(
                 cluster=self.cluster, roles=self.roles, filters={"expiring_within_days": EXPIRING_WITHIN_DAYS}
             ).order_by("end_date", "number")

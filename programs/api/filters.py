@@ -7,9 +7,11 @@ programs.selectors.program_list's: the FilterSet only validates and hands them o
 
 from __future__ import annotations
 
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 
+from members.models import Person
 from programs import selectors
 from programs.models import Competence, EmployerNeed, Enrollment, Program
 
@@ -46,7 +48,8 @@ class EnrollmentFilter(filters.FilterSet):
     def filter_mine(self, queryset, name, value):
         if not value:
             return queryset
-        return queryset.filter(person__user_id=self.request.user.pk)
+        return queryset.filter(Exists(Person.objects.for_cluster(self.request.cluster).filter(
+            pk=OuterRef("person_id"), user_id=self.request.user.pk)))
 
 
 class NeedFilter(filters.FilterSet):

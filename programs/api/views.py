@@ -15,7 +15,6 @@ complete, after a late mark or score). Certificates are rendered on demand, neve
 
 from __future__ import annotations
 
-from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
@@ -28,7 +27,7 @@ from agreements.api.views import DownloadContentNegotiation
 from cluster_platform.api import ClusterScopedViewSet, error_responses, file_responses
 from programs import permissions, selectors, services
 from programs.certificates import certificate_pdf, certificates_zip
-from programs.models import EmployerNeed, Enrollment, Program, ProgramNeed, ProgramPartner, ProgramTransition, Session
+from programs.models import EmployerNeed, Enrollment, Program, ProgramNeed, ProgramTransition, Session
 
 from .filters import EnrollmentFilter, NeedFilter, ProgramFilter
 from .serializers import (
@@ -368,13 +367,8 @@ class EnrollmentViewSet(DetailUnfiltered, mixins.ListModelMixin, ClusterScopedVi
         if not enrollment.has_certificate:
             raise exceptions.NotFound(_("No certificate has been issued for this enrolment."))
         permissions.require(request.user, self.cluster, "download_certificate", enrollment)
-        loaded = (
-            Enrollment.objects.for_cluster(self.cluster)
-            .select_related("person__user", "cluster", "program__lead_organization")
-            .prefetch_related(Prefetch("program__partner_links", queryset=ProgramPartner.objects.for_cluster(
-                self.cluster).select_related("organization")))
+        loaded = selectors.with_certificate_details(Enrollment.objects.for_cluster(self.cluster), self.cluster) \
             .get(pk=enrollment.pk)
-        )
         return _attachment(certificate_pdf(loaded), "application/pdf",
                            f"certificate-{loaded.certificate_code}.pdf")
 

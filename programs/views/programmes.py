@@ -101,10 +101,10 @@ class ProgramDetailView(ProgramPage):
         context = super().get_context_data(**kwargs)
         roles, cluster = self.roles, self.cluster
         sessions = list(program.sessions.all())
-        resources = selectors.session_resources(cluster=cluster, sessions=sessions)
+        resources = selectors.session_resources(sessions=sessions)
         for session in sessions:
             session.resources = resources.get(session.booking_id, [])
-        counts = selectors.places_taken(cluster=cluster, program=program)
+        figures = selectors.program_figures(cluster=cluster, program=program)
         can_manage = permissions.can_manage(roles, program)
         person = selectors.person_for_user(cluster=cluster, user=self.request.user)
         mine = None
@@ -116,8 +116,8 @@ class ProgramDetailView(ProgramPage):
             competence_labels=competence_labels(program.competences),
             sessions=sessions,
             places_left=max(0, program.capacity - program.places_taken),
-            priority_taken=counts["priority"],
-            waiting=selectors.waitlist(cluster=cluster, program=program).count(),
+            priority_taken=figures["priority"],
+            waiting=figures["waiting"],
             needs=selectors.program_needs(cluster=cluster, program=program),
             transitions=selectors.program_timeline(cluster=cluster, program=program),
             moves=available_moves(roles, program),
@@ -129,8 +129,7 @@ class ProgramDetailView(ProgramPage):
             can_apply=person is not None and mine is None and permissions.enrolment_open(program),
             can_withdraw_mine=mine is not None and permissions.can_withdraw(roles, mine),
             enrol_form=kwargs.get("enrol_form") or enrol_form_for(self, program),
-            certificates=selectors.certificates_issued(cluster=cluster, program=program)
-            if can_manage and program.status == Status.COMPLETED else 0,
+            certificates=figures["certificates"] if can_manage and program.status == Status.COMPLETED else 0,
         )
         return context
 

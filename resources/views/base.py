@@ -26,9 +26,9 @@ class ResourcePage(ClusterPage):
         except ObjectDoesNotExist:
             raise Http404
 
-    def load_resource(self) -> Resource:
+    def load_resource(self, get=selectors.resource_get) -> Resource:
         try:
-            self.resource = selectors.resource_get(cluster=self.cluster, pk=self.kwargs["pk"])
+            self.resource = get(cluster=self.cluster, pk=self.kwargs["pk"])
         except (Resource.DoesNotExist, ValueError):
             raise Http404
         return self.resource

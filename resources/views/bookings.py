@@ -11,6 +11,7 @@ import datetime
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -18,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agreements import selectors as agreement_selectors
-from agreements.models import Agreement
+from agreements.models import Agreement, AgreementParty
 from members import selectors as member_selectors
 from members.models import Organization
 from members.views.base import ServiceFormView, paginate, redirect_back
@@ -88,17 +89,23 @@ class BookingRequestView(ResourcePage, ServiceFormView):
         self.require(permissions.can_request(self.roles))
 
     def load(self):
-        self.load_resource()
+        # The form shows names only: no hours or photos of this resource or of the owner's
+        # others (the free time below reads the hours and closed dates it needs), and no
+        # parties of the agreements, which are matched to the requesting organizations in SQL.
+        self.load_resource(selectors.resource_brief)
         self.organizations = requester_choices(self.cluster, self.roles)
         self.extra = list(
             selectors.resource_list(cluster=self.cluster, filters={"owner": self.resource.owner_id})
-            .exclude(pk=self.resource.pk).order_by("name", "pk")
+            .exclude(pk=self.resource.pk).select_related(None).prefetch_related(None).only("pk", "name")
+            .order_by("name", "pk")
         )
-        agreements = agreement_selectors.agreement_list(
-            cluster=self.cluster, roles=self.roles, filters={"status": Agreement.Status.ACTIVE})
-        organization_ids = [org.pk for org in self.organizations]
-        self.agreements = [a for a in agreements.order_by("number", "pk")
-                           if {p.organization_id for p in a.parties.all()} & set(organization_ids)]
+        party_of_a_requester = AgreementParty.objects.for_cluster(self.cluster).filter(
+            agreement_id=OuterRef("pk"), organization_id__in=[org.pk for org in self.organizations])
+        self.agreements = list(
+            agreement_selectors.agreement_list(
+                cluster=self.cluster, roles=self.roles, filters={"status": Agreement.Status.ACTIVE})
+            .filter(Exists(party_of_a_requester)).prefetch_related(None).order_by("number", "pk")
+        )
 
     def get_form_kwargs(self):
         # A free slot's link prefills the times (well-formed values only; the form checks them).
