@@ -239,6 +239,7 @@ def run_http(args, plan, load, workers: Workers, errors: Errors) -> tuple[dict, 
             for endpoint in plan.endpoints:
                 if any(problem.startswith(endpoint.key + " ") for problem in problems):
                     continue
+                web.settle()
                 result = load.run(targets[endpoint.key], duration=args.duration, connections=args.connections,
                                   threads=args.threads, timeout=request_timeout(args))
                 results[endpoint.key] = result

@@ -69,6 +69,25 @@ class Gunicorn:
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
+    def settle(self, timeout: float = 60, quick: float = 0.05) -> None:
+        """Wait until the requests of the last load are served: a request joins the end of the
+        listen queue, so two quick /healthz answers in a row mean nothing is left waiting (the
+        next endpoint's figures do not carry the previous one's backlog)."""
+        deadline = time.monotonic() + timeout
+        quick_in_a_row = 0
+        while time.monotonic() < deadline and quick_in_a_row < 2:
+            started = time.monotonic()
+            connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+            try:
+                connection.request("GET", "/healthz")
+                connection.getresponse().read()
+            except OSError:
+                time.sleep(0.2)
+                continue
+            finally:
+                connection.close()
+            quick_in_a_row = quick_in_a_row + 1 if time.monotonic() - started < quick else 0
+
     def wait_ready(self, timeout: float = 90) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
