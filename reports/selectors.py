@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import datetime
+import time
 
 from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 
 from . import indicators
+
+COMPUTE_SECONDS = 30
+WAIT_STEP_SECONDS = 0.1
 
 
 def dashboard_snapshot(cluster, start: datetime.date, end: datetime.date) -> tuple[dict, datetime.datetime]:
@@ -25,6 +29,18 @@ def dashboard_snapshot(cluster, start: datetime.date, end: datetime.date) -> tup
     cached = cache.get(key)
     if cached is not None:
         return cached
-    fresh = (indicators.snapshot(cluster, start, end), timezone.now())
-    cache.set(key, fresh, seconds)
+    # One view computes; the others that miss meanwhile wait for its figures rather than
+    # computing the same seconds-long figures each (up to the time one computation may take).
+    if not cache.add(f"{key}:computing", True, COMPUTE_SECONDS):
+        deadline = time.monotonic() + COMPUTE_SECONDS
+        while time.monotonic() < deadline:
+            time.sleep(WAIT_STEP_SECONDS)
+            cached = cache.get(key)
+            if cached is not None:
+                return cached
+    try:
+        fresh = (indicators.snapshot(cluster, start, end), timezone.now())
+        cache.set(key, fresh, seconds)
+    finally:
+        cache.delete(f"{key}:computing")
     return fresh

@@ -353,3 +353,23 @@ def test_without_a_cache_time_the_dashboard_computes_on_every_view(client, clust
     client.force_login(coordinator)
     response = client.get(url("report_dashboard", cluster), {"period": Q1.code})
     assert response.status_code == 200 and "Figures computed at" not in response.text
+
+
+def test_a_view_that_misses_while_another_computes_waits_for_its_figures(cluster, settings, monkeypatch):
+    from django.core.cache import cache
+
+    from reports import selectors
+
+    cache.clear()
+    settings.REPORTS_DASHBOARD_CACHE_SECONDS = 600
+    key = f"reports:dashboard:v1:{cluster.pk}:{Q1.start.isoformat()}:{Q1.end.isoformat()}"
+    cache.add(f"{key}:computing", True, 30)  # another view is computing
+
+    def elsewhere(seconds):  # ... and stores its figures while this one waits
+        cache.set(key, ({"from": "the other view"}, timezone.now()), 600)
+
+    monkeypatch.setattr(selectors.time, "sleep", elsewhere)
+    computed = []
+    monkeypatch.setattr(selectors.indicators, "snapshot", lambda *args: computed.append(args) or {})
+    snapshot, _at = selectors.dashboard_snapshot(cluster, Q1.start, Q1.end)
+    assert snapshot == {"from": "the other view"} and computed == []
