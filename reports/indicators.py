@@ -295,12 +295,22 @@ FROM rated
 GROUP BY GROUPING SETS ((which, period, colour), (which, period, district, colour))
 """
 
+# Each school's colour in the latest period and in the one before by one aggregate (a school
+# has one rating per period), not by joining the two periods' rows: blind to the size of a CTE,
+# the planner may make that join a nested loop, quadratic in the schools.
 _RATING_MOVES_SQL = "WITH " + _RATING_PERIODS + """,
-now AS (SELECT rating.* FROM rating JOIN latest ON rating.period = latest.period),
-was AS (SELECT rating.* FROM rating JOIN before ON rating.period = before.period)
-SELECT now.district, was.colour, now.colour, GROUPING(now.district), COUNT(*)
-FROM now LEFT JOIN was ON was.organization_id = now.organization_id
-GROUP BY GROUPING SETS ((now.district, was.colour, now.colour), (was.colour, now.colour))
+school AS (
+    SELECT rating.organization_id, MAX(rating.district) AS district,
+           MAX(rating.colour) FILTER (WHERE rating.period = latest.period) AS now_colour,
+           MAX(rating.colour) FILTER (WHERE rating.period = before.period) AS was_colour
+    FROM rating CROSS JOIN latest CROSS JOIN before
+    WHERE rating.period = latest.period OR rating.period = before.period
+    GROUP BY rating.organization_id
+)
+SELECT district, was_colour, now_colour, GROUPING(district), COUNT(*)
+FROM school
+WHERE now_colour IS NOT NULL
+GROUP BY GROUPING SETS ((district, was_colour, now_colour), (was_colour, now_colour))
 """
 
 
@@ -475,32 +485,51 @@ done AS (
                    (e.certificate_issued_at AT TIME ZONE %(tz)s)::date, p.end_date) BETWEEN %(first)s AND %(last)s
 )""".format(**_T)
 
-_COMPLETIONS_SQL = "WITH " + _COMPLETIONS + """,
-assessed AS (SELECT * FROM done WHERE pre_score IS NOT NULL AND post_score IS NOT NULL)
-SELECT (SELECT COUNT(*) FROM done),
-       (SELECT COUNT(DISTINCT person_id) FROM done),
-       (SELECT COUNT(DISTINCT person_id) FROM done WHERE priority),
-       (SELECT COALESCE(SUM(hours_attended), 0) FROM done),
-       (SELECT COUNT(*) FROM assessed),
-       (SELECT AVG(post_score - pre_score) FROM assessed),
-       (SELECT COUNT(*) FROM assessed WHERE post_score > pre_score),
-       (SELECT COUNT(*) FROM {enrollment} e
-        WHERE e.cluster_id = %(cluster)s AND e.certificate_code IS NOT NULL
-          AND e.certificate_issued_at >= %(lower)s AND e.certificate_issued_at < %(upper)s)
-""".format(**_T)
-
-_BY_COMPETENCE_SQL = "WITH " + _COMPLETIONS + """
-SELECT competence, COUNT(*), COUNT(DISTINCT person_id)
-FROM done CROSS JOIN LATERAL unnest(done.competences) AS competence
+# The completions and the certificates of the period in one pass over the enrolments (a
+# certificate implies a completed enrolment: enrollment_certificate_only_when_completed), and
+# the completions by competence from the same rows: the first row (row_kind 0) holds the
+# figures, then one row per competence in its order.
+_COMPLETIONS_SQL = """
+WITH enrolment AS MATERIALIZED (
+    SELECT * FROM (
+        SELECT e.person_id, e.priority, e.hours_attended, e.pre_score, e.post_score, p.competences,
+               p.id IS NOT NULL AND COALESCE((e.completed_at AT TIME ZONE %(tz)s)::date,
+                                             (e.certificate_issued_at AT TIME ZONE %(tz)s)::date,
+                                             p.end_date) BETWEEN %(first)s AND %(last)s AS done,
+               e.certificate_code IS NOT NULL AND e.certificate_issued_at >= %(lower)s
+                                              AND e.certificate_issued_at < %(upper)s AS certified
+        FROM {enrollment} e LEFT JOIN {program} p ON p.id = e.program_id AND p.cluster_id = %(cluster)s
+        WHERE e.cluster_id = %(cluster)s AND e.status = %(completed)s
+    ) AS e
+    WHERE done OR certified
+),
+figures AS (
+    SELECT 0 AS row_kind, NULL::text AS competence,
+           COUNT(*) FILTER (WHERE done) AS completions,
+           COUNT(DISTINCT person_id) FILTER (WHERE done) AS teachers,
+           COUNT(DISTINCT person_id) FILTER (WHERE done AND priority) AS priority,
+           COALESCE(SUM(hours_attended) FILTER (WHERE done), 0) AS hours,
+           COUNT(*) FILTER (WHERE done AND pre_score IS NOT NULL AND post_score IS NOT NULL) AS assessed,
+           AVG(post_score - pre_score) FILTER (WHERE done AND pre_score IS NOT NULL AND post_score IS NOT NULL)
+               AS mean_gain,
+           COUNT(*) FILTER (WHERE done AND post_score > pre_score) AS improved,
+           COUNT(*) FILTER (WHERE certified) AS certificates
+    FROM enrolment
+)
+SELECT * FROM figures
+UNION ALL
+SELECT 1, competence, COUNT(*), COUNT(DISTINCT person_id), NULL, NULL, NULL, NULL, NULL, NULL
+FROM enrolment CROSS JOIN LATERAL unnest(enrolment.competences) AS competence
+WHERE done
 GROUP BY competence
-ORDER BY competence
-"""
+ORDER BY 1, 2
+""".format(**_T)
 
 
 def programmes_section(cluster, start: datetime.date, end: datetime.date) -> dict:
     """Programmes running, started and completed in the period (in all and by kind); the
     completions of the period: teachers trained, hours, competence growth, certificates, and by
-    competence. Three queries.
+    competence. Two queries.
 
     {"running", "started", "completed", "by_kind": {kind: {"running", "started", "completed"}},
      "completions", "teachers_trained", "priority_teachers", "hours",
@@ -515,8 +544,8 @@ def programmes_section(cluster, start: datetime.date, end: datetime.date) -> dic
             result["by_kind"][kind] = figures
         else:
             result.update(figures)
-    ((completions, teachers, priority, hours, assessed, mean_gain, improved, certificates),) = _fetch(
-        _COMPLETIONS_SQL, params)
+    ((_, _, completions, teachers, priority, hours, assessed, mean_gain, improved, certificates),
+     *competences) = _fetch(_COMPLETIONS_SQL, params)
     result.update({
         "completions": completions,
         "teachers_trained": teachers,
@@ -528,8 +557,7 @@ def programmes_section(cluster, start: datetime.date, end: datetime.date) -> dic
         },
         "certificates": certificates,
         "by_competence": {
-            code: {"completions": count, "teachers": people}
-            for code, count, people in _fetch(_BY_COMPETENCE_SQL, params)
+            code: {"completions": count, "teachers": people} for _, code, count, people, *_ in competences
         },
     })
     return result
@@ -595,70 +623,95 @@ def innovations_section(cluster, start: datetime.date, end: datetime.date) -> di
 
 NETWORK_CHANNELS = ("agreements", "bookings", "programmes", "adoptions")
 
+# Every edge carries a bit set: bit c (its channel's place in NETWORK_CHANNELS) when it falls in
+# the current period, bit c + 4 when it falls in the previous one; a row that falls in both is
+# read once. The pairs are then one aggregate of the edges (OR of their bits), and every figure
+# a filtered count over it: no DISTINCT per period and channel, no anti-join of the two periods,
+# no second pass over a table.
 _NETWORK_SQL = """
-WITH span (which, first, last, lower, upper) AS (
-    VALUES ('current', %(first)s::date, %(last)s::date, %(lower)s::timestamptz, %(upper)s::timestamptz),
-           ('previous', %(prev_first)s::date, %(prev_last)s::date, %(prev_lower)s::timestamptz,
-            %(prev_upper)s::timestamptz)
+WITH signing AS (
+    -- Each agreement's first signature and first termination, in one pass over the transitions.
+    SELECT t.agreement_id,
+           MIN(t.created_at) FILTER (WHERE t.to_status = %(signed)s) AS signed_at,
+           MIN(t.created_at) FILTER (WHERE t.to_status = %(terminated)s) AS terminated_at
+    FROM {agreement_transition} t
+    WHERE t.cluster_id = %(cluster)s AND t.to_status IN (%(signed)s, %(terminated)s)
+    GROUP BY t.agreement_id
 ),
-programme AS (
-    SELECT s.which, p.id, p.lead_organization_id AS lead_id
-    FROM span s JOIN {program} p
-      ON p.cluster_id = %(cluster)s AND p.status = ANY(%(programme_started)s)
-     AND p.start_date <= s.last AND p.end_date >= s.first
+in_force AS (
+    SELECT a.id,
+           CASE WHEN a.start_date <= %(last)s AND a.end_date >= %(first)s AND g.signed_at < %(upper)s
+                     AND (g.terminated_at IS NULL OR g.terminated_at >= %(lower)s) THEN 1 ELSE 0 END
+         | CASE WHEN a.start_date <= %(prev_last)s AND a.end_date >= %(prev_first)s AND g.signed_at < %(prev_upper)s
+                     AND (g.terminated_at IS NULL OR g.terminated_at >= %(prev_lower)s) THEN 16 ELSE 0 END AS bits
+    FROM {agreement} a JOIN signing g ON g.agreement_id = a.id
+    WHERE a.cluster_id = %(cluster)s
 ),
-edge AS (
-    SELECT s.which, 'agreements' AS channel, p1.organization_id AS x, p2.organization_id AS y
-    FROM span s
-    JOIN {agreement} a ON a.cluster_id = %(cluster)s AND a.start_date <= s.last AND a.end_date >= s.first
-    JOIN {party} p1 ON p1.cluster_id = %(cluster)s AND p1.agreement_id = a.id
-    JOIN {party} p2 ON p2.cluster_id = %(cluster)s AND p2.agreement_id = a.id
+programme AS MATERIALIZED (
+    SELECT p.id, p.lead_organization_id AS lead_id,
+           CASE WHEN p.start_date <= %(last)s AND p.end_date >= %(first)s THEN 4 ELSE 0 END
+         | CASE WHEN p.start_date <= %(prev_last)s AND p.end_date >= %(prev_first)s THEN 64 ELSE 0 END AS bits
+    FROM {program} p
+    WHERE p.cluster_id = %(cluster)s AND p.status = ANY(%(programme_started)s)
+      AND ((p.start_date <= %(last)s AND p.end_date >= %(first)s)
+           OR (p.start_date <= %(prev_last)s AND p.end_date >= %(prev_first)s))
+),
+item AS (
+    SELECT item.booking_id, item.resource_id,
+           CASE WHEN item.period && tstzrange(%(lower)s, %(upper)s, '[)') THEN 2 ELSE 0 END
+         | CASE WHEN item.period && tstzrange(%(prev_lower)s, %(prev_upper)s, '[)') THEN 32 ELSE 0 END AS bits
+    FROM {booked} item
+    WHERE item.cluster_id = %(cluster)s AND item.status = ANY(%(booked)s)
+      AND (item.period && tstzrange(%(lower)s, %(upper)s, '[)')
+           OR item.period && tstzrange(%(prev_lower)s, %(prev_upper)s, '[)'))
+),
+edge (x, y, bits) AS (
+    SELECT p1.organization_id, p2.organization_id, f.bits
+    FROM in_force f
+    JOIN {party} p1 ON p1.cluster_id = %(cluster)s AND p1.agreement_id = f.id
+    JOIN {party} p2 ON p2.cluster_id = %(cluster)s AND p2.agreement_id = f.id
                    AND p2.organization_id > p1.organization_id
-    WHERE EXISTS (SELECT 1 FROM {agreement_transition} t
-                  WHERE t.cluster_id = %(cluster)s AND t.agreement_id = a.id AND t.to_status = %(signed)s
-                    AND t.created_at < s.upper)
-      AND NOT EXISTS (SELECT 1 FROM {agreement_transition} t
-                      WHERE t.cluster_id = %(cluster)s AND t.agreement_id = a.id AND t.to_status = %(terminated)s
-                        AND t.created_at < s.lower)
+    WHERE f.bits <> 0
     UNION ALL
-    SELECT s.which, 'bookings', b.requester_id, r.owner_id
-    FROM span s
-    JOIN {booked} item ON item.cluster_id = %(cluster)s AND item.status = ANY(%(booked)s)
-                      AND item.period && tstzrange(s.lower, s.upper, '[)')
+    SELECT b.requester_id, r.owner_id, item.bits
+    FROM item
     JOIN {resource} r ON r.cluster_id = %(cluster)s AND r.id = item.resource_id
     JOIN {booking} b ON b.cluster_id = %(cluster)s AND b.id = item.booking_id
     UNION ALL
-    SELECT pr.which, 'programmes', pr.lead_id, pp.organization_id
+    SELECT pr.lead_id, pp.organization_id, pr.bits
     FROM programme pr JOIN {partner} pp ON pp.cluster_id = %(cluster)s AND pp.program_id = pr.id
     UNION ALL
-    SELECT pr.which, 'programmes', pr.lead_id, e.organization_id
+    SELECT pr.lead_id, e.organization_id, pr.bits
     FROM programme pr JOIN {enrollment} e ON e.cluster_id = %(cluster)s AND e.program_id = pr.id
                                           AND e.status = ANY(%(participants)s)
     UNION ALL
-    SELECT s.which, 'adoptions', a.organization_id, a.learned_from_id
-    FROM span s JOIN {adoption} a ON a.cluster_id = %(cluster)s AND a.status <> %(abandoned)s
-                                  AND a.started_on BETWEEN s.first AND s.last
+    SELECT a.organization_id, a.learned_from_id,
+           CASE WHEN a.started_on BETWEEN %(first)s AND %(last)s THEN 8 ELSE 0 END
+         | CASE WHEN a.started_on BETWEEN %(prev_first)s AND %(prev_last)s THEN 128 ELSE 0 END
+    FROM {adoption} a
+    WHERE a.cluster_id = %(cluster)s AND a.status <> %(abandoned)s
+      AND (a.started_on BETWEEN %(first)s AND %(last)s OR a.started_on BETWEEN %(prev_first)s AND %(prev_last)s)
 ),
-pair AS (
-    SELECT DISTINCT which, channel, LEAST(x, y) AS a, GREATEST(x, y) AS b FROM edge WHERE x <> y
+pair AS MATERIALIZED (
+    SELECT LEAST(x, y) AS a, GREATEST(x, y) AS b, bit_or(bits) AS bits
+    FROM edge WHERE x <> y
+    GROUP BY LEAST(x, y), GREATEST(x, y)
 ),
-distinct_pair AS (
-    SELECT DISTINCT which, a, b FROM pair
+member AS (
+    SELECT organization, bit_or(bits) AS bits
+    FROM (SELECT a, bits FROM pair UNION ALL SELECT b, bits FROM pair) AS end_ (organization, bits)
+    GROUP BY organization
 )
-SELECT which, channel, GROUPING(channel), COUNT(DISTINCT (a, b)) FROM pair
-GROUP BY GROUPING SETS ((which, channel), (which))
-UNION ALL
-SELECT 'organizations', which, 0, COUNT(DISTINCT organization)
-FROM distinct_pair CROSS JOIN LATERAL (VALUES (a), (b)) AS member (organization)
-GROUP BY which
-UNION ALL
-SELECT 'new', NULL, 0, COUNT(*) FROM distinct_pair c
-WHERE c.which = 'current'
-  AND NOT EXISTS (SELECT 1 FROM distinct_pair p WHERE p.which = 'previous' AND p.a = c.a AND p.b = c.b)
-UNION ALL
-SELECT 'lost', NULL, 0, COUNT(*) FROM distinct_pair p
-WHERE p.which = 'previous'
-  AND NOT EXISTS (SELECT 1 FROM distinct_pair c WHERE c.which = 'current' AND c.a = p.a AND c.b = p.b)
+SELECT COUNT(*) FILTER (WHERE bits & 1 <> 0), COUNT(*) FILTER (WHERE bits & 2 <> 0),
+       COUNT(*) FILTER (WHERE bits & 4 <> 0), COUNT(*) FILTER (WHERE bits & 8 <> 0),
+       COUNT(*) FILTER (WHERE bits & 16 <> 0), COUNT(*) FILTER (WHERE bits & 32 <> 0),
+       COUNT(*) FILTER (WHERE bits & 64 <> 0), COUNT(*) FILTER (WHERE bits & 128 <> 0),
+       COUNT(*) FILTER (WHERE bits & 15 <> 0), COUNT(*) FILTER (WHERE bits & 240 <> 0),
+       COUNT(*) FILTER (WHERE bits & 15 <> 0 AND bits & 240 = 0),
+       COUNT(*) FILTER (WHERE bits & 240 <> 0 AND bits & 15 = 0),
+       (SELECT COUNT(*) FILTER (WHERE bits & 15 <> 0) FROM member),
+       (SELECT COUNT(*) FILTER (WHERE bits & 240 <> 0) FROM member)
+FROM pair
 """.format(**_T)
 
 
@@ -676,20 +729,15 @@ def network_section(cluster, start: datetime.date, end: datetime.date,
         booked=list(BOOKED_STATUSES), programme_started=list(PROGRAMME_STARTED),
         participants=list(Enrollment.PLACE_STATUSES), abandoned=Adoption.Status.ABANDONED,
     )
-    figures = {which: {"pairs": 0, "organizations": 0, "by_channel": _zeros(NETWORK_CHANNELS)}
-               for which in ("current", "previous")}
-    new = lost = 0
-    for measure, channel, grouping, count in _fetch(_NETWORK_SQL, params):
-        if measure == "new":
-            new = count
-        elif measure == "lost":
-            lost = count
-        elif measure == "organizations":
-            figures[channel]["organizations"] = count
-        elif grouping == 0:
-            figures[measure]["by_channel"][channel] = count
-        else:
-            figures[measure]["pairs"] = count
+    ((*by_channel, pairs, previous_pairs, new, lost, organizations, previous_organizations),) = _fetch(
+        _NETWORK_SQL, params)
+    channels = len(NETWORK_CHANNELS)
+    figures = {
+        "current": {"pairs": pairs, "organizations": organizations,
+                    "by_channel": dict(zip(NETWORK_CHANNELS, by_channel[:channels]))},
+        "previous": {"pairs": previous_pairs, "organizations": previous_organizations,
+                     "by_channel": dict(zip(NETWORK_CHANNELS, by_channel[channels:]))},
+    }
     current, before = figures["current"], figures["previous"]
     return {
         **current,
@@ -788,7 +836,7 @@ def indicators(cluster, start: datetime.date, end: datetime.date,
                previous: tuple[datetime.date, datetime.date] | None = None) -> dict:
     """Every section for the cluster over start..end (local dates, both included), as JSON.
     `previous` is the span the network is compared with (default: periods.previous_span).
-    Twenty queries, however many rows the cluster has."""
+    Nineteen queries, however many rows the cluster has."""
     _check_span(start, end)
     previous = previous or periods.previous_span(start, end)
     kind = periods.kind_of(start, end)
