@@ -7,7 +7,8 @@ against it):
 
 * every route under /api/v1/c/<cluster_slug>/ may answer 404: the cluster is unknown or not
   the caller's (cluster_platform.tenancy.resolve_cluster), or a list page is out of range;
-* a list with filters answers 400 when a filter value is invalid (django-filter);
+* a list with filters answers 400 when a filter value is invalid (django-filter), and every
+  paged list when its `cursor` is not a position of its own (cluster_platform.pagination);
 * an operation with a body answers 415 when the body's media type is not one it parses;
 * a read-only field of a ModelSerializer whose model field is `blank=True` may be "" (DRF
   drops `allow_blank` from read-only fields, so "" would not match a format or a choice);
@@ -40,6 +41,9 @@ class ClusterAutoSchema(AutoSchema):
             for parameter in operation.get("parameters", [])
         ):
             added["400"] = _("A filter value is invalid; the answer names each parameter at fault.")
+        elif any(parameter["in"] == "query" and parameter["name"] == "cursor"
+                 for parameter in operation.get("parameters", [])):
+            added["400"] = _("The cursor is not a position in this list; the answer names the parameter.")
         if "requestBody" in operation:
             added["415"] = _("The body's media type is not one this operation accepts.")
         for code, description in added.items():
