@@ -74,3 +74,19 @@ def assert_costs_like_the_coordinator(counts: dict) -> None:
     for user in users - {"coordinator"}:
         for rows in sizes:
             assert counts[user, rows] <= counts["coordinator", rows] + 1, counts
+
+
+def api(user):
+    """A client authenticated as a fresh copy of the user: no roles remembered from a request before."""
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.force_authenticate(type(user).objects.get(pk=user.pk))
+    return client
+
+
+def api_ids(user, path, **params) -> set[int]:
+    """The ids of the first 500 rows of a list endpoint, as the user sees it."""
+    response = api(user).get(path, {"page_size": 500, **params})
+    assert response.status_code == 200
+    return {row["id"] for row in response.data["results"]}

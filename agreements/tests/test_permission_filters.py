@@ -9,7 +9,6 @@ cluster_platform.permission_filters says), not a list of ids read first.
 from __future__ import annotations
 
 import pytest
-from rest_framework.test import APIClient
 
 from agreements import permissions, selectors
 from agreements.tests.factories import (
@@ -20,7 +19,7 @@ from agreements.tests.factories import (
 )
 from cluster_platform.tenancy import roles_for
 from members.tests.factories import OrganizationFactory, OrganizationRoleFactory, UserFactory
-from tests.query_shape import assert_costs_like_the_coordinator, assert_one_statement_filter, captured
+from tests.query_shape import api, api_ids, assert_costs_like_the_coordinator, assert_one_statement_filter, captured
 
 
 @pytest.fixture
@@ -67,19 +66,6 @@ class Rows:
 @pytest.fixture
 def rows(cluster, school, university, lyceum):
     return Rows(cluster, school, university, lyceum)
-
-
-def api(user) -> APIClient:
-    """A client authenticated as a fresh copy of the user: no roles remembered from a request before."""
-    client = APIClient()
-    client.force_authenticate(type(user).objects.get(pk=user.pk))
-    return client
-
-
-def api_ids(user, path) -> set[int]:
-    response = api(user).get(path, {"page_size": 500})
-    assert response.status_code == 200
-    return {row["id"] for row in response.data["results"]}
 
 
 # --- (a) who sees what --------------------------------------------------------------------------

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import pytest
 from guardian.shortcuts import assign_perm
-from rest_framework.test import APIClient
 
 from cluster_platform.tenancy import Roles, roles_for
 from innovations import permissions, selectors
@@ -21,6 +20,7 @@ from innovations.models import Innovation, Pilot
 from innovations.tests.factories import AdoptionFactory, ExpertReviewFactory, InnovationFactory, PilotFactory
 from members.tests.factories import ClusterRoleFactory, OrganizationFactory, OrganizationRoleFactory, UserFactory
 from tests.query_shape import (
+    api,
     EXISTS,
     ANY_OF,
     assert_costs_like_the_coordinator,
@@ -76,13 +76,6 @@ class Rows:
 @pytest.fixture
 def rows(origin, lyceum, coauthor, expert, other_expert):
     return Rows(origin, lyceum, coauthor, expert, other_expert)
-
-
-def api(user) -> APIClient:
-    """A client authenticated as a fresh copy of the user: no roles remembered from a request before."""
-    client = APIClient()
-    client.force_authenticate(type(user).objects.get(pk=user.pk))
-    return client
 
 
 def api_rows(user, path, **params) -> list[dict]:

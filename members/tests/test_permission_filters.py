@@ -12,12 +12,11 @@ and no long list of literal ids.
 from __future__ import annotations
 
 import pytest
-from rest_framework.test import APIClient
 
 from cluster_platform.tenancy import roles_for
 from members import selectors
 from members.tests.factories import OrganizationFactory, PersonFactory
-from tests.query_shape import assert_costs_like_the_coordinator, assert_one_statement_filter, captured
+from tests.query_shape import api, api_ids, assert_costs_like_the_coordinator, assert_one_statement_filter, captured
 
 
 @pytest.fixture
@@ -38,19 +37,6 @@ class Rows:
 @pytest.fixture
 def rows(school, lyceum):
     return Rows(school, lyceum)
-
-
-def api(user) -> APIClient:
-    """A client authenticated as a fresh copy of the user: no roles remembered from a request before."""
-    client = APIClient()
-    client.force_authenticate(type(user).objects.get(pk=user.pk))
-    return client
-
-
-def api_ids(user, path) -> set[int]:
-    response = api(user).get(path, {"page_size": 500})
-    assert response.status_code == 200
-    return {row["id"] for row in response.data["results"]}
 
 
 def pks(objects) -> set[int]:

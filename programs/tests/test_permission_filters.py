@@ -11,13 +11,19 @@ cluster_platform.permission_filters says), not a list of ids read first.
 from __future__ import annotations
 
 import pytest
-from rest_framework.test import APIClient
 
 from cluster_platform.tenancy import roles_for
 from members.tests.factories import OrganizationFactory, OrganizationRoleFactory, PersonFactory, UserFactory
 from programs import selectors
 from programs.tests.factories import EnrollmentFactory, ProgramFactory
-from tests.query_shape import ANY_OF, assert_costs_like_the_coordinator, assert_one_statement_filter, captured
+from tests.query_shape import (
+    ANY_OF,
+    api,
+    api_ids,
+    assert_costs_like_the_coordinator,
+    assert_one_statement_filter,
+    captured,
+)
 
 
 @pytest.fixture
@@ -58,19 +64,6 @@ class Rows:
 @pytest.fixture
 def rows(institute, university, school, lyceum):
     return Rows(institute, university, school, lyceum)
-
-
-def api(user) -> APIClient:
-    """A client authenticated as a fresh copy of the user: no roles remembered from a request before."""
-    client = APIClient()
-    client.force_authenticate(type(user).objects.get(pk=user.pk))
-    return client
-
-
-def api_ids(user, path, **params) -> set[int]:
-    response = api(user).get(path, {"page_size": 500, **params})
-    assert response.status_code == 200
-    return {row["id"] for row in response.data["results"]}
 
 
 def pks(objects) -> set[int]:

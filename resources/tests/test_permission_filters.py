@@ -15,7 +15,6 @@ import datetime
 import pytest
 from django.utils import timezone
 from guardian.shortcuts import assign_perm
-from rest_framework.test import APIClient
 
 from cluster_platform.tenancy import roles_for
 from members.tests.factories import OrganizationFactory
@@ -23,6 +22,8 @@ from resources import permissions, selectors
 from resources.models import MANAGE_PERMISSION, Booking
 from resources.tests.factories import BookedResourceFactory, BookingFactory, ResourceFactory, period
 from tests.query_shape import (
+    api,
+    api_ids,
     EXISTS,
     ANY_OF,
     assert_costs_like_the_coordinator,
@@ -88,19 +89,6 @@ class Rows:
 @pytest.fixture
 def rows(school, lyceum, lab, microscope, hall):
     return Rows(school, lyceum, lab, microscope, hall)
-
-
-def api(user) -> APIClient:
-    """A client authenticated as a fresh copy of the user: no roles remembered from a request before."""
-    client = APIClient()
-    client.force_authenticate(type(user).objects.get(pk=user.pk))
-    return client
-
-
-def api_ids(user, path, **params) -> set[int]:
-    response = api(user).get(path, {"page_size": 500, **params})
-    assert response.status_code == 200
-    return {row["id"] for row in response.data["results"]}
 
 
 def pks(objects) -> set[int]:
