@@ -31,11 +31,9 @@ STATUSES = ("applicant", "active", "suspended", "withdrawn")
 TOLERANCE = {"resources.hours_open": 0.1, "resources.hours_booked": 0.1, "resources.utilization_rate": 0.001,
              "programmes.hours": 0.01, "programmes.mean_gain": 0.01}
 
-MEMBERS = """
-WITH org AS (
-    SELECT id, kind, status, joined_on, COALESCE(joined_on, (created_at AT TIME ZONE %(tz)s)::date) AS joined
-    FROM members_organization WHERE cluster_id = %(cluster)s
-),
+# Each organization's last status change up to the period's end, and its first one after it:
+# its status at the end is the one, else the other's "from", else its current status.
+STATUS_CHANGES = """
 before_end AS (
     SELECT DISTINCT ON (organization_id) organization_id, to_status
     FROM members_membershipstatuschange
@@ -48,6 +46,14 @@ after_end AS (
     WHERE cluster_id = %(cluster)s AND effective_on > %(last)s
     ORDER BY organization_id, effective_on, created_at, id
 ),
+"""
+
+MEMBERS = """
+WITH org AS (
+    SELECT id, kind, status, joined_on, COALESCE(joined_on, (created_at AT TIME ZONE %(tz)s)::date) AS joined
+    FROM members_organization WHERE cluster_id = %(cluster)s
+),
+""" + STATUS_CHANGES.strip() + """
 at_end AS (
     SELECT org.kind, COALESCE(b.to_status, a.from_status, org.status) AS status
     FROM org
@@ -269,18 +275,7 @@ SELECT
 """
 
 DISTRICTS = """
-WITH before_end AS (
-    SELECT DISTINCT ON (organization_id) organization_id, to_status
-    FROM members_membershipstatuschange
-    WHERE cluster_id = %(cluster)s AND effective_on <= %(last)s
-    ORDER BY organization_id, effective_on DESC, created_at DESC, id DESC
-),
-after_end AS (
-    SELECT DISTINCT ON (organization_id) organization_id, from_status
-    FROM members_membershipstatuschange
-    WHERE cluster_id = %(cluster)s AND effective_on > %(last)s
-    ORDER BY organization_id, effective_on, created_at, id
-),
+WITH """ + STATUS_CHANGES.strip() + """
 active AS (
     SELECT o.district, o.kind
     FROM members_organization o
