@@ -15,6 +15,7 @@ from drf_spectacular.utils import OpenApiResponse
 from rest_framework import exceptions, filters, metadata, viewsets
 from rest_framework.request import clone_request
 
+from .api_output import LeanListSerializer
 from .rls import request_scope
 from .tenancy import TenantQuerySet, UnscopedQueryError, render_in_transaction, resolve_cluster
 
@@ -114,7 +115,7 @@ class ClusterScopedViewSet(viewsets.GenericViewSet):
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)  # authentication first: 401 before 404
-        self.cluster, self.roles = resolve_cluster(request.user, kwargs["cluster_slug"])
+        self.cluster, self.roles = resolve_cluster(request.user, kwargs["cluster_slug"], switcher=False)
         request.cluster = self.cluster
         request.cluster_roles = self.roles
         pghistory.context(user=request.user.pk, url=request.path)
@@ -154,6 +155,19 @@ class ClusterScopedViewSet(viewsets.GenericViewSet):
         serializer = serializer_class(data=self.request.data, partial=partial, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
         return dict(serializer.validated_data)
+
+    def get_serializer(self, *args, **kwargs):
+        """As DRF's, except that a list's rows are rendered by the output serializer's plan
+        (cluster_platform.api_output) where it has one: the same JSON for a fraction of DRF's
+        per-row cost. A context given is not built again (schema generation passes its own)."""
+        serializer_class = self.get_serializer_class()
+        if "context" not in kwargs:
+            kwargs["context"] = self.get_serializer_context()
+        meta = getattr(serializer_class, "Meta", None)
+        if kwargs.get("many") and not getattr(meta, "list_serializer_class", None):
+            kwargs.pop("many")
+            return LeanListSerializer(*args, child=serializer_class(context=kwargs["context"]), **kwargs)
+        return serializer_class(*args, **kwargs)
 
     def get_serializer_context(self):
         context = super().get_serializer_context()

@@ -14,6 +14,7 @@ audit events run to hundreds of thousands, so:
 - **Bounded counts.** `count_rows()` counts exactly up to `COUNT_CAP` rows
   (`SELECT count(*) FROM (... LIMIT cap + 1)`); beyond that the total is the planner's
   estimate for the same query, marked as such: "about 120,000 people" needs no exact figure.
+  A list found longer than the cap is not counted again for a minute (its estimate is kept).
 
 The API's pagination (cluster_platform.api_support) and the browser pages' `paginate()`
 (members.views.base) both build on this module.
@@ -29,7 +30,8 @@ import json
 import time
 from dataclasses import dataclass
 
-from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.conf import settings
+from django.core.exceptions import EmptyResultSet, FieldDoesNotExist, ValidationError
 from django.db import connections
 from django.db.models import Q, QuerySet
 from django.db.models.expressions import F
@@ -47,14 +49,34 @@ INVALID_CURSOR = _("This page link is not valid (it may be from an older version
 
 def count_rows(queryset, cap: int | None = None) -> tuple[int, bool]:
     """(number of rows, exact?): exact up to `cap`, the planner's estimate beyond it. A list-like
-    of its own (the audit trail's union of event tables) counts itself."""
+    of its own (the audit trail's union of event tables) counts itself.
+
+    A list found longer than the cap is not counted again for LIST_ESTIMATE_CACHE_SECONDS: its
+    next pages (and the next reader of the same list) take the estimate at once."""
     if not isinstance(queryset, QuerySet):
         return queryset.count(), True
     cap = COUNT_CAP if cap is None else cap
+    counted = _counted_sql(queryset)
+    if counted is None:  # a filter that can match nothing (`pk__in=[]`)
+        return 0, True
+    cached = _ESTIMATES.get(counted[0])
+    if cached and time.monotonic() - cached[1] < settings.LIST_ESTIMATE_CACHE_SECONDS:
+        return max(cached[0], cap + 1), False
     bounded = queryset.order_by()[: cap + 1].count()
     if bounded <= cap:
         return bounded, True
     return max(estimate_rows(queryset), cap + 1), False
+
+
+def _counted_sql(queryset) -> tuple[tuple, str, list] | None:
+    """(cache key, SQL, parameters) of the queryset's rows as counted (their keys, with the
+    joins its filters need and no more), or None for a queryset that can match nothing."""
+    connection = connections[queryset.db]
+    try:
+        sql, params = queryset.order_by().select_related(None).values("pk").query.sql_with_params()
+    except EmptyResultSet:
+        return None
+    return (connection.alias, connection.settings_dict["NAME"], sql, repr(params)), sql, params
 
 
 def estimate_rows(queryset) -> int:
@@ -64,11 +86,27 @@ def estimate_rows(queryset) -> int:
     `cluster_id = X` (which the indexes use) and the policy's own test of the same column.
     The planner takes the two as independent and multiplies their selectivities, so its
     estimate is short by the cluster's share of the table; that share is divided out again."""
+    counted = _counted_sql(queryset)
+    if counted is None:
+        return 0
+    key, sql, params = counted
     connection = connections[queryset.db]
-    counted = queryset.order_by().select_related(None).values("pk")  # the joins its filters need, no more
-    estimate = _plan_rows(connection, *counted.query.sql_with_params())
+    estimate = _plan_rows(connection, sql, params)
     share = _cluster_share(connection, queryset)
-    return int(estimate / share) if share else estimate
+    estimate = int(estimate / share) if share else estimate
+    if len(_ESTIMATES) >= ESTIMATES_KEPT:
+        _ESTIMATES.clear()
+    _ESTIMATES[key] = (estimate, time.monotonic())
+    return estimate
+
+
+# The estimates of lists found longer than the cap, by query (SQL and parameters), kept
+# LIST_ESTIMATE_CACHE_SECONDS per process: such a list read again, or paged on by cursor, is
+# neither counted nor planned. The planner's figures move with ANALYZE, not with each write, so a
+# minute-old estimate is as good as a fresh one; a list that shrank below the cap meanwhile shows
+# "about" a minute longer.
+_ESTIMATES: dict[tuple, tuple[int, float]] = {}
+ESTIMATES_KEPT = 2_000
 
 
 _SHARES: dict[tuple, tuple[float, float]] = {}

@@ -235,43 +235,60 @@ def forget_roles(user):
     user.__dict__.pop("_cluster_roles_cache", None)
 
 
-def find_cluster(slug: str, user=None):
+def find_cluster(slug: str, user=None, *, switcher: bool = True):
     """The active cluster at `slug`, which becomes the current cluster of the request's
     transaction for row-level security (rls.py) in the same query, or None.
 
-    Given a signed-in user, the same query also reads the active clusters where the user has
-    a role, for the cluster switcher of every page (no second round trip): they are the
-    cluster's `user_clusters`, by name. Only the row at `slug` sets the current cluster."""
+    Given a signed-in user, the same query reads the user's roles there (cached for the
+    request, see roles_for) and, with `switcher`, the active clusters where the user has a role,
+    for the cluster switcher of every page: they are the cluster's `user_clusters`, by name.
+    Only the row at `slug` sets the current cluster and reads roles."""
+    import json
+
     from django.db.models import BooleanField, Case, ExpressionWrapper, Q, TextField, Value, When
     from django.db.models.expressions import RawSQL
 
     from cluster_platform.rls import set_cluster_sql
     from members.models import Cluster
-    from members.selectors import user_cluster_ids
+    from members.selectors import roles_from_rows, user_cluster_ids, user_roles_sql
 
-    sql, params = set_cluster_sql(Cluster._meta.db_table)
+    table = Cluster._meta.db_table
+    sql, params = set_cluster_sql(table)
     active = Cluster.objects.filter(is_active=True)
     if user is None or not user.is_authenticated:
         return active.filter(slug=slug).annotate(_current=RawSQL(sql, params)).first()
-    mine = user_cluster_ids(user=user)
-    rows = list(active.filter(Q(slug=slug) | Q(pk__in=mine)).annotate(
-        # A CASE evaluates its THEN only for the row that matches: set_config runs once.
-        _current=Case(When(slug=slug, then=RawSQL(sql, params)), default=Value(""), output_field=TextField()),
-        _mine=ExpressionWrapper(Q(pk__in=mine), output_field=BooleanField()),
-    ).order_by("name"))
+
+    def at_slug(sql, params):
+        # A CASE evaluates its THEN only for the row that matches: set_config runs once, and
+        # the roles are read for that row's cluster alone.
+        return Case(When(slug=slug, then=RawSQL(sql, params)), default=Value(None), output_field=TextField())
+
+    roles_sql, roles_params = user_roles_sql(user=user, cluster_column=f'"{table}"."id"')
+    annotations = {"_current": at_slug(sql, params), "_roles": at_slug(roles_sql, roles_params)}
+    wanted = Q(slug=slug)
+    if switcher:
+        mine = user_cluster_ids(user=user)
+        wanted |= Q(pk__in=mine)
+        annotations["_mine"] = ExpressionWrapper(Q(pk__in=mine), output_field=BooleanField())
+    rows = list(active.filter(wanted).annotate(**annotations).order_by("name"))
     cluster = next((row for row in rows if row.slug == slug), None)
-    if cluster is not None:
+    if cluster is None:
+        return None
+    roles = roles_from_rows(json.loads(cluster._roles or "[]"), user_id=user.pk)
+    user.__dict__.setdefault("_cluster_roles_cache", {})[cluster.pk] = roles
+    if switcher:
         cluster.user_clusters = [row for row in rows if row._mine]
     return cluster
 
 
-def resolve_cluster(user, slug: str):
+def resolve_cluster(user, slug: str, *, switcher: bool = True):
     """The cluster at `slug` and the user's roles there; 404 for anyone without a role.
 
     Unknown clusters and clusters the user has no role in answer alike, so the response
-    gives no hint that a cluster exists.
+    gives no hint that a cluster exists. `switcher=False` (the API, which draws no page) skips
+    reading the user's other clusters with it.
     """
-    cluster = find_cluster(slug, user)
+    cluster = find_cluster(slug, user, switcher=switcher)
     if cluster is None:
         raise Http404
     roles = roles_for(user, cluster)

@@ -31,9 +31,15 @@ def user_roles(*, user, cluster) -> Roles:
     in_organizations = (OrganizationRole.objects.for_cluster(cluster)
                         .filter(user=user, organization__status__in=ACCESS_STATUSES)
                         .values_list("organization_id", "role").order_by())
+    return roles_from_rows(in_cluster.union(in_organizations, all=True), user_id=user.pk)
+
+
+def roles_from_rows(rows, *, user_id) -> Roles:
+    """Roles from (organization id, role) rows, the organization empty for a cluster role: as
+    user_roles reads them, or the cluster's query with `user_roles_sql` (tenancy.find_cluster)."""
     cluster_roles: set = set()
     organization_roles: dict[int, set] = {}
-    for org_id, role in in_cluster.union(in_organizations, all=True):
+    for org_id, role in rows:
         if org_id is None:
             cluster_roles.add(role)
         else:
@@ -41,7 +47,18 @@ def user_roles(*, user, cluster) -> Roles:
     return Roles(
         cluster_roles=frozenset(cluster_roles),
         organization_roles={k: frozenset(v) for k, v in organization_roles.items()},
-        user_id=user.pk,
+        user_id=user_id,
+    )
+
+
+def user_roles_sql(*, user, cluster_column: str) -> tuple[str, list]:
+    """SQL for the user's roles in the cluster whose id is `cluster_column`, as one JSON text of
+    [organization id, role] pairs (NULL for none): the rows of user_roles, read by the database
+    function of members/migrations/0008_user_roles_function.py inside the cluster's own query."""
+    return (
+        "(SELECT json_agg(json_build_array(r.organization_id, r.role))::text "
+        f"FROM members_user_roles(%s, {cluster_column}, %s) r)",
+        [user.pk, [str(s) for s in ACCESS_STATUSES]],
     )
 
 

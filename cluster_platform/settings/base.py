@@ -281,6 +281,8 @@ CELERY_TIMEZONE = TIME_ZONE
 REPORTS_QUEUE = env.str("CELERY_REPORTS_QUEUE", default="reports")
 # The indicator dashboard keeps its figures this long in the cache (reports.selectors).
 REPORTS_DASHBOARD_CACHE_SECONDS = env.int("REPORTS_DASHBOARD_CACHE_SECONDS", default=600)
+# A long list's estimated row count is kept this long per process (cluster_platform.pagination).
+LIST_ESTIMATE_CACHE_SECONDS = env.int("LIST_ESTIMATE_CACHE_SECONDS", default=60)
 CELERY_TASK_ROUTES = ("cluster_platform.celery.route_task",)
 
 REST_FRAMEWORK = {

@@ -16,6 +16,8 @@ CELERY_TASK_ALWAYS_EAGER = True
 REPORTS_QUEUE = ""
 # Figures follow the data a test has just written (reports/tests/test_dashboard.py turns it on).
 REPORTS_DASHBOARD_CACHE_SECONDS = 0
+# Counts and estimates follow the rows a test has just written (test_pagination turns it on).
+LIST_ESTIMATE_CACHE_SECONDS = 0
 # Each request of a test starts with no cluster set and gives the test its scope back, as a
 # request's own transaction would in production (cluster_platform/rls.py).
 MIDDLEWARE = ["cluster_platform.rls.RequestScopeForTests", *MIDDLEWARE]  # noqa: F405

@@ -133,6 +133,34 @@ class TestCounts:
         counts = [q["sql"] for q in queries if "COUNT(" in q["sql"].upper()]
         assert counts and all("LIMIT 11" in sql for sql in counts)
 
+    def test_a_list_that_can_match_nothing_counts_nothing(self, cluster):
+        with CaptureQueriesContext(connection) as queries:
+            assert count_rows(Person.objects.for_cluster(cluster).filter(pk__in=[])) == (0, True)
+        assert not [q for q in queries if q["sql"].startswith("EXPLAIN")]
+
+    def test_a_list_found_too_long_to_count_is_not_counted_again_for_a_while(self, cluster, school, settings,
+                                                                             monkeypatch):
+        people(cluster, school, 12)
+        queryset = Person.objects.for_cluster(cluster)
+        monkeypatch.setattr(pagination, "COUNT_CAP", 10)
+        settings.LIST_ESTIMATE_CACHE_SECONDS = 60
+        pagination._ESTIMATES.clear()
+        first = count_rows(queryset)
+        with CaptureQueriesContext(connection) as queries:
+            assert count_rows(queryset) == first and not first[1]
+        assert not queries
+        # Kept no longer than the settings say; a list within the cap is counted every time.
+        settings.LIST_ESTIMATE_CACHE_SECONDS = 0
+        with CaptureQueriesContext(connection) as queries:
+            count_rows(queryset)
+        assert [q for q in queries if "COUNT(" in q["sql"].upper()]
+        settings.LIST_ESTIMATE_CACHE_SECONDS = 60
+        short = queryset.filter(pk=queryset[0].pk)
+        count_rows(short)
+        with CaptureQueriesContext(connection) as queries:
+            assert count_rows(short) == (1, True)
+        assert queries
+
     def test_no_count_of_a_whole_table(self, cluster, coordinator, school):
         people(cluster, school, 3)
         with CaptureQueriesContext(connection) as queries:
