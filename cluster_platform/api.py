@@ -103,6 +103,19 @@ class ClusterScopedViewSet(viewsets.GenericViewSet):
     filter_backends = [DjangoFilterBackend, StableOrderingFilter]
     metadata_class = ClusterMetadata
 
+    # Actions that must run outside the request's transaction (a file stored before the answer,
+    # a task queued after its commit): the routes that serve them are left out of
+    # ATOMIC_REQUESTS, the others stay one transaction each (their cluster scope is then the
+    # transaction's, set in the same query as the cluster is read: no round trips of their own).
+    non_atomic_actions: frozenset[str] = frozenset()
+
+    @classmethod
+    def as_view(cls, actions=None, **initkwargs):
+        view = super().as_view(actions, **initkwargs)
+        if actions and cls.non_atomic_actions & set(actions.values()):
+            view._non_atomic_requests = {"default"}
+        return view
+
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
         for name in ("get_queryset", "get_object"):

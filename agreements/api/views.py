@@ -12,9 +12,7 @@ Documents are listed and uploaded at .../agreements/<id>/documents/ and streamed
 (agreements.views.document_file_response).
 """
 
-from django.db import transaction
 from django.db.models import Prefetch, prefetch_related_objects
-from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, status
@@ -76,12 +74,12 @@ class DownloadContentNegotiation(DefaultContentNegotiation):
                                      "of an organization see those it is party to; experts see none.")),
 )
 @extend_schema(tags=["agreements"])
-# services.document_upload stores its file outside the database and must run outside any
-# transaction of the caller, even should ATOMIC_REQUESTS be switched on; every other write of
-# this viewset is a service that holds its own transaction.
-@method_decorator(transaction.non_atomic_requests, name="dispatch")
 class AgreementViewSet(mixins.ListModelMixin, ClusterScopedViewSet):
     model = Agreement
+    # services.document_upload stores its file outside the database and must run outside any
+    # transaction of the caller; every other write of this viewset is a service that holds its
+    # own transaction.
+    non_atomic_actions = frozenset({"documents"})
     serializer_class = AgreementOut
     filterset_class = AgreementFilter
     ordering_fields = ["number", "start_date", "end_date", "status", "created_at"]

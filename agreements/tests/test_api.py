@@ -492,10 +492,10 @@ def test_an_outsider_gets_404_everywhere_and_changes_nothing(
 
 # --- Query counts ---------------------------------------------------------------------------
 
-# Token (1), cluster (1), roles (1, members.selectors.user_roles), count (1), page (1), and the
-# agreements' parties (1).
-AGREEMENT_LIST_QUERIES = 6
-OBLIGATION_LIST_QUERIES = 5
+# Token (1), the cluster with the caller's roles (1, tenancy.find_cluster), count (1), page (1),
+# and the agreements' parties (1).
+AGREEMENT_LIST_QUERIES = 5
+OBLIGATION_LIST_QUERIES = 4
 
 
 def _make_rows(cluster, coordinator, make_agreement, school, rows: int):
@@ -732,6 +732,11 @@ class TestDocuments:
         view = resolve(documents_url(cluster, agreement)).func
         assert "default" in getattr(view, "_non_atomic_requests", set())
 
+    def test_the_other_routes_are_one_transaction_each(self, cluster, agreement):
+        # Only the upload leaves ATOMIC_REQUESTS (ClusterScopedViewSet.non_atomic_actions).
+        for path in (f"/api/v1/c/{cluster.slug}/agreements/", f"/api/v1/c/{cluster.slug}/agreements/{agreement.pk}/"):
+            assert not getattr(resolve(path).func, "_non_atomic_requests", set()), path
+
     def test_the_download_is_get_only(self, cluster, coordinator, agreement):
         document = upload(cluster, coordinator, agreement)
         before = tables(cluster)
@@ -739,8 +744,8 @@ class TestDocuments:
         assert tables(cluster) == before
 
 
-# Token (1), cluster (1), roles (1), the agreement and its parties (2), count (1), page (1).
-DOCUMENT_LIST_QUERIES = 7
+# Token (1), the cluster with the roles (1), the agreement and its parties (2), count (1), page (1).
+DOCUMENT_LIST_QUERIES = 6
 
 
 @pytest.mark.parametrize("user", ["coordinator", "org_admin"])

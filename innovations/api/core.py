@@ -75,11 +75,11 @@ class InnovationFilter(filters.FilterSet):
                       "sees those piloted and beyond.")),
 )
 @extend_schema(tags=["innovations"])
-# services.attachment_add stores its file outside the database and must run outside any
-# transaction of the caller; every other write here is a service holding its own transaction.
-@method_decorator(transaction.non_atomic_requests, name="dispatch")
 class InnovationViewSet(mixins.ListModelMixin, ClusterScopedViewSet):
     model = Innovation
+    # services.attachment_add stores its file outside the database and must run outside any
+    # transaction of the caller; every other write here is a service holding its own transaction.
+    non_atomic_actions = frozenset({"attachments"})
     serializer_class = InnovationOut
     filterset_class = InnovationFilter
     ordering_fields = ["title", "stage", "stage_changed_at", "created_at"]

@@ -80,14 +80,9 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ClusterSco
     ordering_fields = ["period_start", "created_at", "version", "kind", "status"]
     ordering = ["-period_start", "kind", "-version"]
 
-    @classmethod
-    def as_view(cls, actions=None, **initkwargs):
-        view = super().as_view(actions, **initkwargs)
-        if actions and "create" in actions.values():
-            # Not one transaction: a requested report is committed (and handed to the task queue
-            # after that) before the answer, which says whether the queue could be reached.
-            view._non_atomic_requests = {"default"}
-        return view
+    # Not one transaction: a requested report is committed (and handed to the task queue after
+    # that) before the answer, which says whether the queue could be reached.
+    non_atomic_actions = frozenset({"create"})
 
     def scoped_queryset(self):
         return permissions.visible_reports(self.cluster, self.roles).defer("data")

@@ -14,9 +14,7 @@ Photos are uploaded at .../resources/<id>/photos/ (multipart) and streamed at
 
 from __future__ import annotations
 
-from django.db import transaction
 from django.http import FileResponse, Http404
-from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, status
@@ -90,11 +88,11 @@ class DetailUnfiltered:
                                      "over that whole range.")),
 )
 @extend_schema(tags=["resources"])
-# services.photo_add stores its file outside the database and must run outside any transaction
-# of the caller; every other write here is a service that holds its own transaction.
-@method_decorator(transaction.non_atomic_requests, name="dispatch")
 class ResourceViewSet(DetailUnfiltered, mixins.ListModelMixin, ClusterScopedViewSet):
     model = Resource
+    # services.photo_add stores its file outside the database and must run outside any
+    # transaction of the caller; every other write here is a service that holds its own transaction.
+    non_atomic_actions = frozenset({"photos"})
     serializer_class = ResourceOut
     filterset_class = ResourceFilter
     ordering_fields = ["name", "kind", "capacity", "created_at"]
