@@ -43,27 +43,60 @@ AGREEMENT_SORT_LABELS = {
 
 
 class AgreementFilterForm(FilterFormMixin, BootstrapFormMixin, forms.Form):
+    """The filters of the agreements page.
+
+    A party is found by part of its name (`party_name`), typed: a cluster has thousands of
+    organizations, too many for a list to choose from (or to render on every page view).
+    `party`, an organization id, is the exact filter that the links from an organization's
+    page carry. The organization is looked up in `organizations` (the cluster's) only when
+    the parameter is given; the page then shows it as a ticked checkbox that names it
+    (`party_organization`), so the filter stays while the others change and goes when it is
+    unticked."""
+
     kind = forms.ChoiceField(label=_("Kind"), required=False,
                              choices=_with_blank(_("All kinds"), Agreement.Kind.choices))
     status = forms.ChoiceField(label=_("Status"), required=False,
                                choices=_with_blank(_("All statuses"), Agreement.Status.choices))
-    party = forms.TypedChoiceField(label=_("Party"), required=False, coerce=int, empty_value=None)
+    party_name = forms.CharField(label=_("Party"), required=False, max_length=100,
+                                 help_text=_("Part of an organization's name."),
+                                 widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}))
+    party = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
     expiring = forms.IntegerField(label=_("Active and ending within (days)"), required=False,
                                   min_value=0, max_value=3650)
     sort = forms.ChoiceField(required=False, widget=forms.HiddenInput, choices=[
         (prefix + key, key) for key in AGREEMENT_SORTS for prefix in ("", "-")
     ])
 
-    def __init__(self, *args, organizations=(), **kwargs):
+    # Up to this many organizations, the name field suggests them all (a <datalist>).
+    SUGGESTED_NAMES = 100
+
+    def __init__(self, *args, organizations=None, name_suggestions=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["party"].choices = _with_blank(
-            _("All organizations"), [(org.pk, org.name) for org in organizations])
+        self.organizations = organizations
+        self.party_organization = None
+        self.name_suggestions = list(name_suggestions)
+        if self.name_suggestions:
+            self.fields["party_name"].widget.attrs["list"] = "agreement-party-names"
+
+    def clean_party(self):
+        pk = self.cleaned_data.get("party")
+        if pk is None:
+            return None
+        organization = None
+        if self.organizations is not None:
+            organization = self.organizations.filter(pk=pk).only("pk", "name").first()
+        if organization is None:
+            raise forms.ValidationError(_("This organization is not a member of the cluster."), code="unknown")
+        self.party_organization = organization
+        return pk
 
     def filters(self) -> dict:
         data = self.valid_data()
         filters = {key: data.get(key) for key in ("kind", "status") if data.get(key)}
         if data.get("party"):
             filters["organization"] = data["party"]
+        if data.get("party_name"):
+            filters["party_name"] = data["party_name"]
         if data.get("expiring") is not None:
             filters["expiring_within_days"] = data["expiring"]
         return filters

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 
 from django.contrib.auth import get_user_model
+from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
 
@@ -28,10 +29,24 @@ def _parties(cluster):
     return AgreementParty.objects.for_cluster(cluster).select_related("organization", "signatory")
 
 
+# What a list shows of each party (AgreementPartyOut, the organization and dashboard pages;
+# the short name for str(organization)): an organization row carries a dozen columns more,
+# read for every party of every row.
+LIST_PARTY_FIELDS = (
+    "id", "cluster_id", "agreement_id", "organization_id", "role", "signatory_id", "signed_on", "signed_by_name",
+    "organization__id", "organization__name", "organization__short_name", "signatory__id", "signatory__full_name",
+)
+
+
+def _list_parties(cluster):
+    return _parties(cluster).only(*LIST_PARTY_FIELDS)
+
+
 def filter_agreements(agreements, *, cluster, filters: dict):
     """The list's filters on a queryset of agreements: kind, status, organization (a party's
-    organization id), expiring_within_days (active and ending between today and then). Each
-    is a condition of the same query (the party one an EXISTS), so the API's FilterSet applies
+    organization id), party_name (part of a party organization's name or short name, in any
+    case), expiring_within_days (active and ending between today and then). Each is a
+    condition of the same query (the party ones an EXISTS), so the API's FilterSet applies
     them to its queryset without reading the visible agreements a second time."""
     if filters.get("kind"):
         agreements = agreements.filter(kind=filters["kind"])
@@ -41,6 +56,13 @@ def filter_agreements(agreements, *, cluster, filters: dict):
         agreements = agreements.filter(Exists(
             AgreementParty.objects.for_cluster(cluster)
             .filter(agreement_id=OuterRef("pk"), organization_id=filters["organization"])
+        ))
+    name = (filters.get("party_name") or "").strip()
+    if name:
+        agreements = agreements.filter(Exists(
+            AgreementParty.objects.for_cluster(cluster)
+            .filter(Q(organization__name__icontains=name) | Q(organization__short_name__icontains=name),
+                    organization__cluster=cluster, agreement_id=OuterRef("pk"))
         ))
     days = filters.get("expiring_within_days")
     if days not in (None, ""):
@@ -56,7 +78,26 @@ def filter_agreements(agreements, *, cluster, filters: dict):
 def agreement_list(*, cluster, roles: Roles, filters: dict | None = None):
     """Visible agreements with their parties, filtered as filter_agreements says."""
     agreements = filter_agreements(visible_agreements(cluster, roles), cluster=cluster, filters=filters or {})
-    return agreements.prefetch_related(Prefetch("parties", queryset=_parties(cluster)))
+    return agreements.prefetch_related(Prefetch("parties", queryset=_list_parties(cluster)))
+
+
+# The columns of the list page: what a row shows and what it may be sorted (and paged) by.
+ROW_FIELDS = ("id", "number", "title", "kind", "status", "start_date", "end_date", "created_at")
+
+
+def agreement_rows(*, cluster, roles: Roles, filters: dict | None = None):
+    """The rows of the agreements page: agreement_list's agreements with the columns the page
+    shows and `party_names`, the names of the party organizations in the order they were
+    added, read in the same query (a subquery that PostgreSQL evaluates for the rows of the
+    page only, after the sort and the LIMIT)."""
+    names = (
+        AgreementParty.objects.for_cluster(cluster).filter(agreement_id=OuterRef("pk"))
+        .order_by("pk").values("organization__name")
+    )
+    return (
+        filter_agreements(visible_agreements(cluster, roles), cluster=cluster, filters=filters or {})
+        .only(*ROW_FIELDS).annotate(party_names=ArraySubquery(names))
+    )
 
 
 def agreement_get(*, cluster, roles: Roles, pk) -> Agreement:

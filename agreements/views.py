@@ -18,6 +18,7 @@ from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, Validat
 from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
@@ -102,29 +103,55 @@ class AgreementPage(ClusterPage):
         return context
 
 
-def _cluster_organizations(cluster):
-    return member_selectors.organization_list(cluster=cluster).only("pk", "name").order_by("name", "pk")
+def party_name_suggestions(cluster) -> list[str]:
+    """The names the party filter suggests: every organization's, when there are few enough
+    to choose from (one query that stops after one name more than that)."""
+    limit = AgreementFilterForm.SUGGESTED_NAMES
+    names = list(member_selectors.organization_list(cluster=cluster).order_by("name", "pk")
+                 .values_list("name", flat=True)[:limit + 1])
+    return names if len(names) <= limit else []
+
+
+def with_labels(rows: list[Agreement]) -> list[Agreement]:
+    """The rows with `kind_label` and `status_badge` (the partial's HTML) set, each computed
+    once per value on the page rather than once per row: a choice's label is translated each
+    time it is read, and the badge is a template of its own."""
+    kinds, statuses = dict(Agreement.Kind.choices), dict(Status.choices)
+    kind_labels, badges = {}, {}
+    for row in rows:
+        if row.kind not in kind_labels:
+            kind_labels[row.kind] = str(kinds.get(row.kind, row.kind))
+        if row.status not in badges:
+            badges[row.status] = render_to_string("agreements/partials/status_badge.html", {
+                "status": row.status, "label": statuses.get(row.status, row.status)})
+        row.kind_label, row.status_badge = kind_labels[row.kind], badges[row.status]
+    return rows
 
 
 class AgreementListView(AgreementPage):
     template_name = "agreements/agreement_list.html"
+    results_template = "agreements/partials/agreement_results.html"
 
     def get_template_names(self):
+        return [self.results_template] if self.results_only() else [self.template_name]
+
+    def results_only(self) -> bool:
         htmx = self.request.htmx
-        if htmx and htmx.target == RESULTS_ID and not htmx.history_restore_request:
-            return ["agreements/partials/agreement_results.html"]
-        return [self.template_name]
+        return bool(htmx and htmx.target == RESULTS_ID and not htmx.history_restore_request)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        form = AgreementFilterForm(self.request.GET or None, organizations=_cluster_organizations(self.cluster))
+        # The results alone (an htmx request) do not show the form: no suggestions to read.
+        form = AgreementFilterForm(
+            self.request.GET or None, organizations=member_selectors.organization_list(cluster=self.cluster),
+            name_suggestions=() if self.results_only() else party_name_suggestions(self.cluster))
         filters = form.filters()
-        agreements = selectors.agreement_list(cluster=self.cluster, roles=self.roles, filters=filters)
+        agreements = selectors.agreement_rows(cluster=self.cluster, roles=self.roles, filters=filters)
         page = paginate(self.request, agreements.order_by(*form.ordering()))
         context.update(
             form=form,
             page_obj=page,
-            agreements=page.object_list,
+            agreements=with_labels(page.object_list),
             sort_columns=form.sort_columns(),
             is_filtered=bool(filters),
             results_id=RESULTS_ID,

@@ -62,6 +62,48 @@ def test_filters(cluster, coordinator, school):
     assert listed(cluster, coordinator, expiring_within_days=30, today=today) == {ending}
 
 
+def test_a_party_is_found_by_part_of_its_name_or_short_name_in_any_case(cluster, coordinator, school):
+    college = OrganizationFactory(cluster=cluster, name="Chirchik Pedagogical College", short_name="CPC")
+    [at_school] = make(cluster, organization=school)
+    [at_college] = make(cluster, organization=college)
+    assert listed(cluster, coordinator, party_name="pedagogical col") == {at_college}
+    assert listed(cluster, coordinator, party_name="cpc") == {at_college}
+    assert listed(cluster, coordinator, party_name="SCHOOL NO. 1") >= {at_school}
+    assert listed(cluster, coordinator, party_name="nobody of that name") == set()
+    assert listed(cluster, coordinator, party_name="  ") == {at_school, at_college}
+
+
+def test_the_party_name_matches_only_this_clusters_organizations(cluster, other_cluster, coordinator, outsider):
+    theirs = OrganizationFactory(cluster=other_cluster, name="Samarkand Lyceum")
+    [their_agreement] = make(other_cluster, organization=theirs)
+    [mine] = make(cluster)
+    assert listed(cluster, coordinator, party_name="Samarkand Lyceum") == set()
+    assert listed(other_cluster, outsider, party_name="Samarkand Lyceum") == {their_agreement}
+    assert mine not in listed(other_cluster, outsider, party_name="School")
+
+
+def test_the_rows_of_the_page_carry_the_party_names_in_the_order_of_the_parties(cluster, coordinator, org_admin,
+                                                                                 school):
+    [shared] = make(cluster, organization=school)
+    [other] = make(cluster)
+    first, second = shared.parties.order_by("pk")
+    rows = {row.pk: row for row in selectors.agreement_rows(cluster=cluster, roles=roles_for(coordinator, cluster))}
+    assert set(rows) == {shared.pk, other.pk}
+    assert rows[shared.pk].party_names == [first.organization.name, second.organization.name]
+    # The same visibility as the list: an organization admin sees its own organization's only.
+    assert [row.pk for row in selectors.agreement_rows(cluster=cluster, roles=roles_for(org_admin, cluster),
+                                                       filters={"party_name": "School"})] == [shared.pk]
+
+
+@pytest.mark.parametrize("rows", [2, 12])
+def test_the_rows_of_the_page_take_one_query(cluster, coordinator, django_assert_num_queries, rows):
+    make(cluster, n=rows)
+    roles = roles_for(coordinator, cluster)
+    with django_assert_num_queries(1):
+        for agreement in selectors.agreement_rows(cluster=cluster, roles=roles):
+            assert len(agreement.party_names) == 2 and agreement.number and agreement.get_kind_display()
+
+
 @pytest.mark.parametrize("rows", [2, 12])
 def test_the_list_query_count_does_not_grow(cluster, coordinator, django_assert_max_num_queries, rows):
     make(cluster, n=rows)

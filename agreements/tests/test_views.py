@@ -4,10 +4,15 @@ through the views, and query-count bounds."""
 import datetime
 
 import pytest
+from django.db import connection
+from django.template.loader import render_to_string
+from django.test.html import parse_html
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from agreements import services
+from agreements.forms import AgreementFilterForm
 from agreements.models import Agreement, AgreementParty, AgreementTransition, Obligation
 from agreements.tests.factories import AgreementFactory, AgreementPartyFactory
 from members.tests.factories import OrganizationFactory, OrganizationRoleFactory
@@ -42,6 +47,10 @@ def _obligation(cluster, coordinator, agreement):
     party = agreement.parties.order_by("pk").last()  # the school
     return services.obligation_add(cluster=cluster, actor=coordinator, agreement_id=agreement.pk,
                                    party_id=party.pk, description="Host two groups", due_date=TODAY())
+
+
+def assert_contains_html(body, fragment):
+    assert parse_html(body).count(parse_html(fragment)) == 1, fragment
 
 
 # --- Who sees which page ----------------------------------------------------------------------
@@ -81,6 +90,88 @@ def test_the_list_filters_sorts_and_shows_an_empty_state(client, cluster, coordi
     assert first.number in body and second.number in body
     body = client.get(url("agreement_list", cluster), {"expiring": "30"}).content.decode()
     assert "No agreement matches these filters." in body
+
+
+def test_the_list_finds_a_party_by_part_of_its_name(client, cluster, coordinator, make_agreement, school):
+    college = OrganizationFactory(cluster=cluster, name="Chirchik Pedagogical College")
+    with_school = make_agreement(title="Alpha")
+    with_college = make_agreement(title="Beta", parties=[{"organization_id": college.pk, "role": "initiator"},
+                                                         {"organization_id": school.pk, "role": "partner"}])
+    client.force_login(coordinator)
+    body = client.get(url("agreement_list", cluster), {"party_name": "pedagogical coll"}).content.decode()
+    assert with_college.number in body and with_school.number not in body
+    assert "1 agreement matches the filters" in body
+    body = client.get(url("agreement_list", cluster), {"party_name": "no such organization"}).content.decode()
+    assert "No agreement matches these filters." in body
+
+
+def test_the_party_filter_renders_no_list_of_every_organization(client, cluster, coordinator, school, university,
+                                                                 monkeypatch):
+    """A large cluster's thousands of organizations are not rendered on every view of the
+    page: the party is typed, with the names suggested only while they are few."""
+    client.force_login(coordinator)
+    body = client.get(url("agreement_list", cluster)).content.decode()
+    assert '<select name="party"' not in body
+    assert 'name="party_name"' in body and 'list="agreement-party-names"' in body
+    assert f'<option value="{school.name}"></option>' in body and f'<option value="{university.name}">' in body
+    monkeypatch.setattr(AgreementFilterForm, "SUGGESTED_NAMES", 1)
+    body = client.get(url("agreement_list", cluster)).content.decode()
+    assert 'name="party_name"' in body and "agreement-party-names" not in body and school.name not in body
+
+
+def test_a_link_with_an_organization_id_lists_its_agreements_with_a_checkbox_to_drop_it(
+        client, cluster, coordinator, make_agreement, school):
+    """The organization page links to `?party=<id>`: the exact organization, named by a ticked
+    checkbox of the form, so it stays while the other filters change until it is unticked."""
+    other = OrganizationFactory(cluster=cluster, name="Yangiyo'l Lyceum")
+    theirs = make_agreement(title="Beta", parties=[{"organization_id": other.pk, "role": "initiator"},
+                                                   {"organization_id": school.pk, "role": "partner"}])
+    ours = make_agreement(title="Alpha")
+    client.force_login(coordinator)
+    response = client.get(url("agreement_list", cluster), {"party": other.pk, "kind": "internship"})
+    body = response.content.decode()
+    assert theirs.number in body and ours.number not in body
+    assert_contains_html(body, f'<input type="checkbox" class="form-check-input" name="party" id="id_party" '
+                               f'value="{other.pk}" checked>')
+    assert_contains_html(body, '<label class="form-check-label" for="id_party">'
+                               "Only the agreements to which Yangiyo'l Lyceum is a party</label>")
+    # Unticked, the form sends no `party`: every party's agreements again.
+    body = client.get(url("agreement_list", cluster), {"kind": "internship"}).content.decode()
+    assert theirs.number in body and ours.number in body and 'name="party"' not in body
+
+
+def test_an_organization_id_of_another_cluster_is_refused_without_naming_it(
+        client, cluster, coordinator, agreement, other_school):
+    client.force_login(coordinator)
+    body = client.get(url("agreement_list", cluster), {"party": other_school.pk}).content.decode()
+    assert "This organization is not a member of the cluster." in body
+    assert other_school.name not in body and 'name="party"' not in body
+    assert agreement.number in body  # the filter that did not validate is dropped
+
+
+def test_the_rows_show_the_parties_kind_and_status_badge(client, cluster, coordinator, make_agreement, school,
+                                                         university):
+    agreement = make_agreement(kind="research")
+    client.force_login(coordinator)
+    body = client.get(url("agreement_list", cluster)).content.decode()
+    assert f"<td>{university.name}; {school.name}</td>" in body
+    assert '<span class="d-block small text-muted">Research</span>' in body
+    badge = render_to_string("agreements/partials/status_badge.html", {"status": "draft", "label": "Draft"})
+    assert f"<td>{badge}</td>" in body and agreement.number in body
+
+
+def test_the_results_alone_read_no_name_suggestions(client, cluster, coordinator, agreement,
+                                                    django_assert_num_queries):
+    client.force_login(coordinator)
+    client.get(url("agreement_list", cluster))
+    with CaptureQueriesContext(connection) as full:
+        client.get(url("agreement_list", cluster))
+    with CaptureQueriesContext(connection) as results:
+        response = client.get(url("agreement_list", cluster), headers={"HX-Request": "true",
+                                                                        "HX-Target": "agreement-results"})
+    body = response.content.decode()
+    assert agreement.number in body and "<form" not in body
+    assert len(results) == len(full) - 1
 
 
 def test_the_list_finds_active_agreements_ending_soon(client, cluster, coordinator, school, university):
@@ -321,9 +412,12 @@ def _add_agreements(cluster, count):
         AgreementPartyFactory(agreement=agreement)
 
 
-@pytest.mark.parametrize("params", [{}, {"kind": "memorandum", "sort": "-end_date"}])
-def test_the_list_query_count_does_not_grow_with_rows(client, cluster, coordinator, params,
+@pytest.mark.parametrize("params", [{}, {"kind": "memorandum", "sort": "-end_date"}, {"party_name": "school"},
+                                    {"party": "school"}])
+def test_the_list_query_count_does_not_grow_with_rows(client, cluster, coordinator, school, params,
                                                       django_assert_max_num_queries):
+    if params.get("party") == "school":
+        params = {"party": school.pk}
     client.force_login(coordinator)
     _add_agreements(cluster, 3)
     with django_assert_max_num_queries(10):
