@@ -29,8 +29,14 @@ class _EqualsAny(Func):
     output_field = BooleanField()
 
 
+def equals_any(field: str, array) -> Q:
+    """`field = ANY(<array>)`, for an array expression of ids that is not a queryset (a
+    database function's set of ids: members.selectors.person_search)."""
+    return Q(_EqualsAny(F(field), array))
+
+
 def any_of(field: str, queryset) -> Q:
     """`field = ANY(ARRAY(<queryset>))`, for an arm of an OR: `queryset` selects one column of
     ids (`.values("...")`, never NULL: a NULL in the array makes a non-match unknown, which an
     OR absorbs but a NOT would not), scoped by the cluster like every tenant read."""
-    return Q(_EqualsAny(F(field), ArraySubquery(queryset.order_by())))
+    return equals_any(field, ArraySubquery(queryset.order_by()))

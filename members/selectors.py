@@ -214,16 +214,31 @@ def person_search(queryset: QuerySet[Person], term: str) -> QuerySet[Person]:
     """People matching a search term, for the people page and the API alike: the term anywhere
     in the name, position, subject or email, or in the organization's name, in any case.
 
-    A scan of the cluster's people, filtered row by row: under row-level security PostgreSQL
-    uses an index only for leakproof operators and LIKE is not one, so trigram indexes do not
-    help the platform's role (migration 0007 has the measurements)."""
+    The people's columns are searched by the database function of migration 0009, which reads
+    a trigram index past row-level security (under the policy LIKE may not use an index) for
+    the queryset's cluster and returns ids; the organizations' names by a scan of the cluster's
+    organizations. Both arms are `id = ANY(ARRAY(...))`, so PostgreSQL reads the matching
+    people by their keys. A queryset without a cluster filter scans (the platform's own reads)."""
+    from django.contrib.postgres.fields import ArrayField
+    from django.db.models import BigIntegerField
+
+    from cluster_platform.permission_filters import any_of, equals_any
+    from cluster_platform.tenancy import cluster_filter_value
+
     term = (term or "").strip()
     if not term:
         return queryset
-    return queryset.filter(
-        Q(full_name__icontains=term) | Q(position__icontains=term) | Q(subject__icontains=term)
-        | Q(email__icontains=term) | Q(organization__name__icontains=term)
-    )
+    cluster_id = cluster_filter_value(queryset.query.where)
+    if cluster_id is None:
+        return queryset.filter(
+            Q(full_name__icontains=term) | Q(position__icontains=term) | Q(subject__icontains=term)
+            | Q(email__icontains=term) | Q(organization__name__icontains=term)
+        )
+    pattern = "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    matches = RawSQL("ARRAY(SELECT members_person_matches(%s, %s))", [cluster_id, pattern],
+                     output_field=ArrayField(BigIntegerField()))
+    organizations = Organization.objects.for_cluster(cluster_id).filter(name__icontains=term).values("pk")
+    return queryset.filter(equals_any("pk", matches) | any_of("organization_id", organizations))
 
 
 def organization_role_get(*, cluster, organization, pk) -> OrganizationRole:

@@ -88,6 +88,22 @@ class TestPersonSearch:
     def test_the_organization_name_matches_its_people(self, cluster, school, staff):
         assert self.found(cluster, school.name.upper()) == {person.pk for person in staff.values()}
 
+    def test_the_search_function_answers_for_the_current_cluster_alone(self, cluster, other_cluster, staff):
+        from django.db import connection
+
+        from cluster_platform import rls
+        from members.tests.factories import OrganizationFactory, PersonFactory
+
+        PersonFactory(cluster=other_cluster, organization=OrganizationFactory(cluster=other_cluster),
+                      full_name="Dilnoza Karimova")
+        assert self.found(cluster, "karimov") == {staff["name"].pk}
+        # Migration 0009's function reads past the policy: it applies the policy's condition itself.
+        with rls.cluster_scope(cluster.pk), connection.cursor() as cursor:
+            cursor.execute("SELECT members_person_matches(%s, %s)", [other_cluster.pk, "%karimov%"])
+            assert cursor.fetchall() == []
+            cursor.execute("SELECT members_person_matches(%s, %s)", [cluster.pk, "%KARIMOV%"])
+            assert cursor.fetchall() == [(staff["name"].pk,)]
+
     def test_wildcards_in_the_term_are_literal(self, cluster, staff):
         assert self.found(cluster, "0% r") == {staff["literal"].pk}
         assert self.found(cluster, "y_s") == {staff["literal"].pk}
