@@ -94,6 +94,7 @@ def django_db_setup(django_db_setup, django_db_blocker):
                 cursor.execute(PLATFORM_SCOPE)
 
     with django_db_blocker.unblock():
+        _restore_migration_rows()
         connection.close()
         if "_PLATFORM_USER" in config:
             connection.settings_dict.update(USER=config["_PLATFORM_USER"], PASSWORD=config["_PLATFORM_PASSWORD"])
@@ -106,6 +107,27 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 
 PLATFORM_SCOPE = "SELECT set_config('app.cluster_id', '', false), set_config('app.platform', 'on', false)"
+
+# Rows that data migrations make (the beat schedule). A transactional test ends with a flush
+# that empties them too; a database kept for the next run (--reuse-db) would start it without
+# them. Each function is idempotent (get_or_create): made again here at the start of a run.
+MIGRATION_ROWS = (
+    ("agreements.migrations.0002_daily_task_schedule", "create_schedule"),
+    ("agreements.migrations.0003_documents_and_reminders", "create_reminders_schedule"),
+    ("innovations.migrations.0002_review_reminders_schedule", "create_schedule"),
+    ("programs.migrations.0002_daily_task_schedule", "create_schedule"),
+    ("reports.migrations.0004_redispatch_schedule", "create_schedule"),
+    ("resources.migrations.0002_hourly_completion_schedule", "create_schedule"),
+)
+
+
+def _restore_migration_rows():
+    import importlib
+
+    from django.apps import apps
+
+    for module, function in MIGRATION_ROWS:
+        getattr(importlib.import_module(module), function)(apps, None)
 
 
 @pytest.fixture(autouse=True)
