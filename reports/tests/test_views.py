@@ -3,6 +3,7 @@ the retry, the data exports, the dashboard and the list's query bound."""
 
 import datetime
 import hashlib
+import re
 from decimal import Decimal
 
 import pytest
@@ -14,6 +15,7 @@ from members.models import SchoolRating
 from members.tests.factories import OrganizationFactory
 from reports import indicators, periods
 from reports.models import Report
+from reports.tests import scenario
 
 pytestmark = pytest.mark.django_db
 
@@ -335,14 +337,14 @@ def test_the_dashboard_keeps_its_figures_for_the_time_it_says(client, cluster, c
     first = client.get(url("report_dashboard", cluster), {"period": Q1.code})
     assert first.status_code == 200
     assert "Figures computed at" in first.text and "after 10 minutes" in first.text
-    assert first.context["figures"]
+    assert 'id="figure-schools_red"' in first.context["figures_html"]
     school = OrganizationFactory(cluster=cluster, kind="school")
     SchoolRating.objects.create(cluster=cluster, organization=school, period=Q1.start, colour="red",
                                 score=Decimal("40"))
     with CaptureQueriesContext(connection) as queries:
         again = client.get(url("report_dashboard", cluster), {"period": Q1.code})
     assert again.context["computed_at"] == first.context["computed_at"]
-    assert again.context["figures"] == first.context["figures"]
+    assert again.context["figures_html"] == first.context["figures_html"]
     assert len(queries) < 10  # the page's own (session, cluster, roles), none of the indicators'
     cache.clear()
     recomputed = client.get(url("report_dashboard", cluster), {"period": Q1.code})
@@ -373,3 +375,83 @@ def test_a_view_that_misses_while_another_computes_waits_for_its_figures(cluster
     monkeypatch.setattr(selectors.indicators, "snapshot", lambda *args: computed.append(args) or {})
     snapshot, _at = selectors.dashboard_snapshot(cluster, Q1.start, Q1.end)
     assert snapshot == {"from": "the other view"} and computed == []
+
+
+def _page(response) -> str:
+    """The page without what changes on every response (the CSRF token, the CSP nonces)."""
+    text = re.sub(r'"X-CSRFToken": "[^"]*"', '"X-CSRFToken": ""', response.text)
+    return re.sub(r'(nonce|name="csrfmiddlewaretoken" value)="[^"]*"', r'\1=""', text)
+
+
+def _figures(response) -> str:
+    """The key figures and the charts with their tables."""
+    text = _page(response)
+    return text[text.index('<section aria-labelledby="figures-heading"'):text.index("</main>")]
+
+
+def test_cached_figures_are_shown_with_the_markup_drawn_for_them(client, cluster, coordinator, settings,
+                                                                 monkeypatch):
+    """The key figures, charts and tables are drawn once per computation and language; later views
+    show that markup, the same a view that computes and draws everything shows."""
+    from django.core.cache import cache
+
+    from reports.views import dashboard
+
+    scenario.build(cluster)
+    cache.clear()
+    settings.REPORTS_DASHBOARD_CACHE_SECONDS = 600
+    client.force_login(coordinator)
+    first = client.get(url("report_dashboard", cluster), {"period": Q1.code})
+    assert first.status_code == 200 and first.text.count("<svg") >= 8
+
+    def draw(*args):
+        raise AssertionError("drawn again")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(dashboard, "dashboard_charts", draw)
+        patch.setattr(dashboard.rendering, "key_figures", draw)
+        again = client.get(url("report_dashboard", cluster), {"period": Q1.code})
+    assert _page(again) == _page(first)
+    settings.REPORTS_DASHBOARD_CACHE_SECONDS = 0
+    uncached = client.get(url("report_dashboard", cluster), {"period": Q1.code})
+    assert "Figures computed at" not in uncached.text
+    assert _figures(uncached) == _figures(first)
+
+
+def test_each_language_gets_its_own_markup_of_the_cached_figures(client, cluster, coordinator, settings):
+    from django.conf import settings as conf
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import formats, translation
+
+    from reports import selectors
+
+    scenario.build(cluster)
+    cache.clear()
+    settings.REPORTS_DASHBOARD_CACHE_SECONDS = 600
+    client.force_login(coordinator)
+    english = client.get(url("report_dashboard", cluster), {"period": Q1.code})
+    snapshot, _at = selectors.dashboard_snapshot(cluster, Q1.start, Q1.end)
+    rate = snapshot["current"]["resources"]["utilization"]["by_owner_kind"][0]["utilization"]
+    assert not float(rate).is_integer()  # a number with a decimal separator
+    counts = []
+    for language in ("en", "ru", "ru"):  # drawn for the cached figures in English, then Russian, then reused
+        client.cookies[conf.LANGUAGE_COOKIE_NAME] = language
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url("report_dashboard", cluster), {"period": Q1.code})
+        assert response.status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1] == counts[2]  # drawing reads nothing
+    russian = response.text
+    with translation.override("ru"):
+        in_russian = formats.localize(rate)
+        shown = translation.gettext("Show the numbers as a table")
+    with translation.override("en"):
+        in_english = formats.localize(rate)
+    assert in_russian != in_english and shown != "Show the numbers as a table"
+    assert f'<td class="text-right">{in_russian}</td>' in russian and shown in russian
+    assert f'<td class="text-right">{in_english}</td>' in english.text
+    assert f'<td class="text-right">{in_russian}</td>' not in english.text
+    client.cookies[conf.LANGUAGE_COOKIE_NAME] = "en"
+    assert _figures(client.get(url("report_dashboard", cluster), {"period": Q1.code})) == _figures(english)

@@ -1,16 +1,22 @@
 """The indicator dashboard: the indicators of a period (by default the last quarter that ended)
 as the PDF shows them: the key figures with the change from the previous period, and the charts
-(cluster_platform.charts, innovations.flow.flow_charts), each with its numbers as a table."""
+(cluster_platform.charts, innovations.flow.flow_charts), each with its numbers as a table.
+
+The key figures, the charts and their tables are drawn once per computation of the figures and
+language (selectors.dashboard_fragment), not on every view of figures read from the cache."""
 
 from __future__ import annotations
 
 import datetime
+import functools
 
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
 from django.utils.dateparse import parse_datetime
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -24,6 +30,7 @@ from ..forms import period_choices
 from .pages import ReportPage
 
 COLOURS = (RatingColour.RED, RatingColour.YELLOW, RatingColour.GREEN)
+FIGURES_TEMPLATE = "reports/partials/dashboard_figures.html"
 
 
 class DashboardPeriodForm(BootstrapFormMixin, forms.Form):
@@ -33,7 +40,7 @@ class DashboardPeriodForm(BootstrapFormMixin, forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["period"].choices = period_choices()
+        self.fields["period"].choices = _period_choices(timezone.localdate(), translation.get_language())
 
     def clean(self):
         data = super().clean()
@@ -46,6 +53,12 @@ class DashboardPeriodForm(BootstrapFormMixin, forms.Form):
             else:
                 data["chosen"] = chosen
         return data
+
+
+@functools.lru_cache(maxsize=8)
+def _period_choices(today: datetime.date, language: str) -> list:
+    """The choices of a day in a language, the same for every view of the page that day."""
+    return period_choices(today)
 
 
 def period_from_code(code: str) -> periods.Period:
@@ -200,6 +213,14 @@ def dashboard_charts(current: dict) -> list[dict]:
     ]
 
 
+def dashboard_markup(snapshot: dict, period: periods.Period) -> SafeString:
+    """The key figures and every chart with its table, in the active language."""
+    return render_to_string(FIGURES_TEMPLATE, {
+        "figures": rendering.key_figures(snapshot["change"]), "charts": dashboard_charts(snapshot["current"]),
+        "period_label": period.label, "previous_label": period.previous().label,
+    })
+
+
 class DashboardView(ReportPage):
     template_name = "reports/dashboard.html"
     nav_section = "reports"
@@ -213,10 +234,11 @@ class DashboardView(ReportPage):
         else:
             chosen, status = default, 422
         snapshot, computed_at = selectors.dashboard_snapshot(self.cluster, chosen.start, chosen.end)
-        previous = chosen.previous()
+        figures_html = selectors.dashboard_fragment(self.cluster, chosen.start, chosen.end, computed_at,
+                                                    lambda: dashboard_markup(snapshot, chosen))
         context = self.get_context_data(
-            form=form, period=chosen, period_label=chosen.label, previous_label=previous.label,
-            figures=rendering.key_figures(snapshot["change"]), charts=dashboard_charts(snapshot["current"]),
+            form=form, period=chosen, period_label=chosen.label, previous_label=chosen.previous().label,
+            figures_html=figures_html,
             today=timezone.localdate(), computed_at=computed_at,
             refresh_minutes=settings.REPORTS_DASHBOARD_CACHE_SECONDS // 60,
         )
