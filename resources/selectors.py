@@ -8,10 +8,13 @@ import datetime
 
 from django.contrib.auth import get_user_model
 from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
-from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.db.models import Exists, JSONField, OuterRef, Prefetch, Q
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from cluster_platform.tenancy import Roles
+from members.models import Organization
 
 from . import availability, permissions
 from .models import BOOKED_STATUSES, BookedResource, Booking, ClosedDate, OpeningHours, Resource, ResourcePhoto
@@ -191,20 +194,79 @@ def free_slots(*, cluster, resource: Resource, start: datetime.datetime,
 
 # --- Browser pages: the calendar, the managers' queue, manager candidates -----------------------
 
-def resource_calendar(*, cluster, roles: Roles, resource: Resource, start: datetime.datetime,
-                      end: datetime.datetime):
-    """The booked items of one resource overlapping [start, end), for its calendar: approved and
-    completed bookings, and the requested ones of the viewer's own organizations (shown as
-    pending). Each with its booking and requester; one query."""
-    shown = Q(status__in=BOOKED_STATUSES)
-    own = set(roles.organization_roles)
-    if own:
-        shown |= Q(status=Booking.Status.REQUESTED, booking__requester_id__in=own)
+# The lists resource_page reads with the resource: per list, one JSON array made in SQL, in the
+# order of its model, each subquery on its table's (cluster, resource) rows. Text made once: as
+# querysets, the four subqueries took 3 ms of the page to build and compile, the statement itself
+# runs in under 2.
+def _rows_sql(table: str, fields: dict[str, str], *, order: str, where: str = "", joins: str = "") -> str:
+    pairs = ", ".join(f"'{key}', {column}" for key, column in fields.items())
     return (
-        BookedResource.objects.for_cluster(cluster)
-        .filter(shown, resource_id=resource.pk, period__overlap=DateTimeTZRange(start, end, "[)"))
-        .select_related("booking__requester").order_by("period", "pk")
+        f"(SELECT COALESCE(JSONB_AGG(JSONB_BUILD_OBJECT({pairs}) ORDER BY {order}), '[]')"
+        f' FROM "{table}" t{joins}'
+        f' WHERE t.cluster_id = %s AND t.resource_id = "{Resource._meta.db_table}"."id"{where})'
     )
+
+
+_HOURS_SQL = _rows_sql(OpeningHours._meta.db_table, {"weekday": "t.weekday", "opens": "t.opens", "closes": "t.closes"},
+                       order="t.weekday, t.opens, t.id")
+_PHOTOS_SQL = _rows_sql(ResourcePhoto._meta.db_table, {"pk": "t.id", "caption": "t.caption"},
+                        order="t.position, t.id")
+_CLOSED_SQL = _rows_sql(ClosedDate._meta.db_table, {"date": "t.date", "reason": "t.reason"},
+                        order="t.date, t.id", where=" AND t.date >= %s")
+# Approved and completed bookings, and the requested ones of the given organizations.
+_CALENDAR_SQL = _rows_sql(
+    BookedResource._meta.db_table,
+    {"booking": "t.booking_id", "start": "LOWER(t.period)", "end": "UPPER(t.period)", "status": "t.status",
+     "requester": "o.name"},
+    order="t.period, t.id",
+    joins=f' JOIN "{Booking._meta.db_table}" b ON b.id = t.booking_id AND b.cluster_id = t.cluster_id'
+          f' JOIN "{Organization._meta.db_table}" o ON o.id = b.requester_id AND o.cluster_id = t.cluster_id',
+    where=" AND t.period && TSTZRANGE(%s, %s, '[)')"
+          " AND (t.status = ANY(%s) OR (t.status = %s AND b.requester_id = ANY(%s::bigint[])))",
+)
+
+
+def _json(sql: str, params) -> RawSQL:
+    return RawSQL(sql, params, output_field=JSONField())
+
+
+def _typed(rows, model, *names) -> list[dict]:
+    """JSON rows with these fields back in their Python types (a date, a time), as the model's
+    fields read them."""
+    fields = [(name, model._meta.get_field(name)) for name in names]
+    for row in rows:
+        for name, field in fields:
+            row[name] = field.to_python(row[name])
+    return rows
+
+
+def resource_page(*, cluster, roles: Roles, pk, start: datetime.datetime, end: datetime.datetime) -> Resource:
+    """One resource (archived ones too) for its page, in one query: its owner, and read with it
+    as plain rows (dicts) in their order: `hours_rows` (weekday, opens, closes), `photo_rows`
+    (pk, caption), `closed_rows` (date, reason: the upcoming closed dates), and `calendar_rows`
+    (booking, start, end, status, requester: its name), the booked items of its calendar that
+    overlap [start, end): approved and completed bookings, and the requested ones of the
+    viewer's own organizations (shown as pending). DoesNotExist for another cluster's resource.
+
+    Four queries fewer than resource_get with its prefetches and a calendar query (each some
+    0.8 ms to build, run and read), and no model instance for a row the page only prints."""
+    own = sorted(roles.organization_roles)
+    resource = (
+        Resource.objects.for_cluster(cluster).select_related("owner").order_by()
+        .annotate(
+            hours_rows=_json(_HOURS_SQL, [cluster.pk]),
+            photo_rows=_json(_PHOTOS_SQL, [cluster.pk]),
+            closed_rows=_json(_CLOSED_SQL, [cluster.pk, timezone.localdate()]),
+            calendar_rows=_json(_CALENDAR_SQL, [cluster.pk, start, end, list(BOOKED_STATUSES),
+                                                Booking.Status.REQUESTED.value, own]),
+        )
+        .get(pk=pk)
+    )
+    _typed(resource.hours_rows, OpeningHours, "opens", "closes")
+    _typed(resource.closed_rows, ClosedDate, "date")
+    for row in resource.calendar_rows:
+        row["start"], row["end"] = parse_datetime(row["start"]), parse_datetime(row["end"])
+    return resource
 
 
 def managed_booking_list(*, cluster, roles: Roles, status: str | None = None):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.http import FileResponse, Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -12,7 +14,7 @@ from members.views.base import paginate
 from .. import availability, permissions, selectors
 from ..forms import ResourceFilterForm
 from .base import ResourcePage
-from .calendar import calendar_context, parse_date
+from .calendar import CalendarSpan, calendar_context, parse_date
 
 RESULTS_ID = "resource-results"
 CATALOGUE_PAGE_SIZE = 24
@@ -49,34 +51,38 @@ class ResourceListView(ResourcePage):
         return context
 
 
-def hours_table(resource) -> list[dict]:
-    """One line per weekday with its intervals (from the prefetched hours)."""
+def hours_table(rows) -> list[dict]:
+    """One line per weekday with its intervals, from the hours rows of selectors.resource_page."""
     by_day: dict[int, list] = {}
-    for interval in resource.opening_hours.all():
-        by_day.setdefault(interval.weekday, []).append((interval.opens, interval.closes))
+    for row in rows:
+        by_day.setdefault(row["weekday"], []).append((row["opens"], row["closes"]))
     return [{"day": availability.weekday_name(weekday), "hours": availability.format_intervals(by_day[weekday])
              if weekday in by_day else ""} for weekday in range(7)]
 
 
 class ResourceDetailView(ResourcePage):
+    """The resource with its hours, photos, closed dates and calendar: read in one query
+    (selectors.resource_page), and the managers in a second."""
+
     template_name = "resources/resource_detail.html"
 
     def get_context_data(self, **kwargs):
-        resource = self.load_resource()
-        context = super().get_context_data(**kwargs)
         roles = self.roles
+        span = CalendarSpan.of(self.request.GET.get("view"),
+                               parse_date(self.request.GET.get("date"), timezone.localdate()))
+        resource = self.load_resource(
+            get=partial(selectors.resource_page, roles=roles, start=span.start, end=span.end))
+        context = super().get_context_data(**kwargs)
         base_url = reverse("resource_detail", args=[self.cluster.slug, resource.pk])
-        date = parse_date(self.request.GET.get("date"), timezone.localdate())
         context.update(
-            hours=hours_table(resource),
-            closed_dates=resource.closed_dates.all(),
-            photos=resource.photos.all(),
+            hours=hours_table(resource.hours_rows),
+            closed_dates=resource.closed_rows,
+            photos=resource.photo_rows,
             managers=selectors.resource_managers(cluster=self.cluster, resource=resource),
             can_edit=permissions.can_edit(roles, resource),
             can_manage=permissions.can_manage(roles, resource),
             can_request=resource.is_active and permissions.can_request(roles),
-            calendar=calendar_context(cluster=self.cluster, roles=roles, resource=resource,
-                                      view=self.request.GET.get("view"), date=date, base_url=base_url),
+            calendar=calendar_context(span=span, rows=resource.calendar_rows, base_url=base_url),
         )
         return context
 
