@@ -62,7 +62,14 @@ def count_rows(queryset, cap: int | None = None) -> tuple[int, bool]:
     cached = _ESTIMATES.get(counted[0])
     if cached and time.monotonic() - cached[1] < settings.LIST_ESTIMATE_CACHE_SECONDS:
         return max(cached[0], cap + 1), False
-    bounded = queryset.order_by()[: cap + 1].count()
+    if queryset.query.is_sliced:
+        bounded = queryset.order_by()[: cap + 1].count()
+    else:
+        # The rows' keys as compiled for the key above, counted up to cap + 1 (no second compile).
+        _key, sql, params = counted
+        with connections[queryset.db].cursor() as cursor:
+            cursor.execute(f"SELECT COUNT(*) FROM ({sql} LIMIT {int(cap) + 1}) counted", params)
+            bounded = cursor.fetchone()[0]
     if bounded <= cap:
         return bounded, True
     return max(estimate_rows(queryset), cap + 1), False
