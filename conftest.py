@@ -60,6 +60,13 @@ def other_school(other_cluster):
     return OrganizationFactory(cluster=other_cluster, name="Samarkand School No. 7", tax_id="200000007")
 
 
+@pytest.fixture
+def media_root(settings, tmp_path):
+    """Uploaded and generated files go to a folder of the test's own."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
 @pytest.fixture(scope="session")
 def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
     """The test database is created, migrated and dropped by the tables' owner..."""

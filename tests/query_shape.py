@@ -7,6 +7,10 @@ filter. The subquery is an EXISTS where it is the whole condition, and `= ANY(AR
 ...))` where it is one arm of an OR (cluster_platform.permission_filters says why). These
 helpers capture a request's statements, pick out the ones that read the list's rows, and
 measure the literal id lists in them.
+
+Each app's tests/test_permission_filters.py checks, for each of its lists: the right rows and
+no others; as many statements as the coordinator's list or one more, whatever the number of
+rows; and the narrowing is a subquery of the list's own statement, not a list of ids read first.
 """
 
 from __future__ import annotations

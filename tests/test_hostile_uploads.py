@@ -47,16 +47,10 @@ from resources.models import ResourcePhoto
 from resources.tests.factories import ResourceFactory
 from tests import hostile_files as corpus
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_root")]
 
 
 # --- The world: one thing of each kind to upload to -------------------------------------------------
-
-@pytest.fixture(autouse=True)
-def media_root(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
-
 
 @dataclass
 class World:

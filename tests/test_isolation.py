@@ -69,7 +69,7 @@ from resources.tests.factories import (
     period,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_root")]
 
 # --- What the walker needs to know ---------------------------------------------------------------
 
@@ -476,13 +476,6 @@ def report(failures, what):
 def quiet_404s(caplog):
     """Thousands of expected 404s would each be logged; errors (a 500) still are."""
     caplog.set_level(logging.ERROR, logger="django.request")
-
-
-@pytest.fixture(autouse=True)
-def media_root(settings, tmp_path):
-    """Sample documents are written to a folder of the test's own."""
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
 
 
 @pytest.fixture

@@ -61,7 +61,7 @@ from resources.models import CalendarFeed, ClosedDate, OpeningHours, Resource, R
 from resources.tests.factories import BookedResourceFactory, BookingFactory, ResourceFactory, period
 from tests.test_isolation import cluster_routes, fill, methods, report
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("media_root")]
 
 BUDGET = 15
 # Pages allowed past the budget, each with its bound and why. Their count must still not grow
@@ -588,11 +588,6 @@ def variants(meter, route, url, response, objects, client, token, *, filters=Tru
 def quiet_refusals(caplog):
     """Hundreds of expected 403s and 404s would each be logged; errors (a 500) still are."""
     caplog.set_level(logging.ERROR, logger="django.request")
-
-
-@pytest.fixture(autouse=True)
-def media_root(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 def signed_in() -> dict:

@@ -25,16 +25,10 @@ from agreements.tests.factories import AgreementDocumentFactory
 from agreements.tests.test_documents import make_docx, make_pdf, make_png
 from members.tests.factories import OrganizationFactory, OrganizationRoleFactory, PersonFactory, UserFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_root")]
 
 S = Agreement.Status
 AGREEMENT_TABLES = (Agreement, AgreementParty, AgreementTransition, Obligation, AgreementDocument)
-
-
-@pytest.fixture(autouse=True)
-def media_root(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
 
 
 def url(cluster, *parts) -> str:

@@ -16,13 +16,9 @@ from agreements.tests.test_documents import make_docx, make_jpeg, make_odt, make
 from cluster_platform.tenancy import roles_for
 from members.tests.factories import OrganizationFactory, OrganizationRoleFactory, UserFactory
 
+pytestmark = pytest.mark.usefixtures("media_root")  # uploads to a folder of the test's own (conftest.py)
+
 DRAFT, SIGNED_SCAN = AgreementDocument.Kind.DRAFT, AgreementDocument.Kind.SIGNED_SCAN
-
-
-@pytest.fixture(autouse=True)
-def media_root(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
 
 
 @pytest.fixture

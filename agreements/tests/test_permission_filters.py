@@ -1,9 +1,6 @@
 """The agreements lists narrowed to what a user may read (permissions.visible_agreement_filter).
 
-For each list: the right rows and no others; as many statements as the coordinator's list or
-one more, whatever the number of rows; and the narrowing is a subquery of the list's own
-statement (an EXISTS, or `= ANY(ARRAY(SELECT ...))` as an arm of an OR, as
-cluster_platform.permission_filters says), not a list of ids read first.
+Each list is checked as tests/query_shape.py says.
 """
 
 from __future__ import annotations
@@ -20,12 +17,6 @@ from agreements.tests.factories import (
 from cluster_platform.tenancy import roles_for
 from members.tests.factories import OrganizationFactory, OrganizationRoleFactory, UserFactory
 from tests.query_shape import api, api_ids, assert_costs_like_the_coordinator, assert_one_statement_filter, captured
-
-
-@pytest.fixture
-def media_root(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
 
 
 @pytest.fixture

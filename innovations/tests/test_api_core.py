@@ -21,15 +21,9 @@ from innovations.tests.factories import (
 )
 from members.tests.factories import OrganizationFactory, PersonFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_root")]
 
 TABLES = (Innovation, InnovationAuthor, StageTransition, InnovationAttachment)
-
-
-@pytest.fixture(autouse=True)
-def media_root(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
 
 
 def url(cluster, *parts) -> str:

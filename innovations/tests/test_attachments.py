@@ -17,17 +17,11 @@ from innovations import services
 from innovations.models import Innovation, InnovationAttachment, Stage
 from innovations.tests.factories import InnovationAttachmentFactory, InnovationFactory, add_authors
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_root")]
 
 SVG = b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
 HTML = b"<!doctype html><html><body><script>alert(document.cookie)</script></body></html>"
 PDF_HTML_POLYGLOT = b"%PDF-1.4\n%<html><script>alert(1)</script></html>\n" + make_pdf()[9:]
-
-
-@pytest.fixture(autouse=True)
-def media_root(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
 
 
 @pytest.fixture

@@ -3,10 +3,7 @@ co-authors' django-guardian grants, pilot sites, assigned experts), visible_inno
 (pilots and adoptions of those innovations), review_scope (whose reviews a reader sees) and
 selectors.my_innovations.
 
-For each list: the right rows and no others; as many statements as the coordinator's list or
-one more, whatever the number of rows; and the narrowing is a subquery of the list's own
-statement (an EXISTS, or `= ANY(ARRAY(SELECT ...))` as an arm of an OR, as
-cluster_platform.permission_filters says), not a list of ids read first.
+Each list is checked as tests/query_shape.py says.
 """
 
 from __future__ import annotations

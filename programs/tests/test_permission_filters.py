@@ -2,10 +2,7 @@
 lead organization's admins read their programmes' enrolments, an organization's admins their
 own people's, a person their own.
 
-For each list: the right rows and no others; as many statements as the coordinator's list or
-one more, whatever the number of rows; and the narrowing is a subquery of the list's own
-statement (an EXISTS, or `= ANY(ARRAY(SELECT ...))` as an arm of an OR, as
-cluster_platform.permission_filters says), not a list of ids read first.
+Each list is checked as tests/query_shape.py says.
 """
 
 from __future__ import annotations

@@ -32,15 +32,9 @@ from resources.tests.conftest import at, next_weekday, with_weekday_hours
 from resources.tests.factories import ClosedDateFactory, ResourceFactory
 from resources.tests.test_photos import image_bytes
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_root")]
 
 TABLES = (Resource, OpeningHours, ClosedDate, ResourcePhoto, Booking, BookedResource)
-
-
-@pytest.fixture(autouse=True)
-def media_root(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
 
 
 def url(cluster, *parts) -> str:

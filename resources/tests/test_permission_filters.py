@@ -2,10 +2,7 @@
 booking), permissions.managed_bookings_filter (whose requests a manager decides, by role or by a
 django-guardian grant) and managed_resources.
 
-For each list: the right rows and no others; as many statements as the coordinator's list or
-one more, whatever the number of rows; and the narrowing is a subquery of the list's own
-statement (an EXISTS, or `= ANY(ARRAY(SELECT ...))` as an arm of an OR, as
-cluster_platform.permission_filters says), not a list of ids read first.
+Each list is checked as tests/query_shape.py says.
 """
 
 from __future__ import annotations

@@ -13,13 +13,7 @@ from PIL import Image
 from resources import photos, services
 from resources.models import Resource, ResourcePhoto
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def media_root(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_root")]
 
 
 def image_bytes(fmt="PNG", size=(64, 48), colour=(200, 30, 30)):

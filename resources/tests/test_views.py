@@ -23,7 +23,7 @@ from resources.tests.factories import (
     period,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_root")]
 
 READERS = ["coordinator", "authority", "expert", "org_admin", "school_staff", "uni_admin", "uni_staff"]
 
@@ -40,12 +40,6 @@ def image_bytes(fmt="PNG", size=(64, 48)):
     buffer = io.BytesIO()
     Image.new("RGB", size, (30, 120, 200)).save(buffer, format=fmt)
     return buffer.getvalue()
-
-
-@pytest.fixture(autouse=True)
-def media_root(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
 
 
 @pytest.fixture
