@@ -100,6 +100,15 @@ def agreement_rows(*, cluster, roles: Roles, filters: dict | None = None):
     )
 
 
+def party_name_suggestions(*, cluster, limit: int) -> list[str]:
+    """The names the party filter suggests: every organization's, when there are `limit` or
+    fewer to choose from (one query that stops after one name more than that)."""
+    from members.selectors import organization_list
+
+    names = list(organization_list(cluster=cluster).order_by("name", "pk").values_list("name", flat=True)[:limit + 1])
+    return names if len(names) <= limit else []
+
+
 def agreement_get(*, cluster, roles: Roles, pk) -> Agreement:
     """One visible agreement with its parties, obligations and timeline; DoesNotExist alike
     for another cluster's agreement and for one the roles may not read."""

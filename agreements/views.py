@@ -103,15 +103,6 @@ class AgreementPage(ClusterPage):
         return context
 
 
-def party_name_suggestions(cluster) -> list[str]:
-    """The names the party filter suggests: every organization's, when there are few enough
-    to choose from (one query that stops after one name more than that)."""
-    limit = AgreementFilterForm.SUGGESTED_NAMES
-    names = list(member_selectors.organization_list(cluster=cluster).order_by("name", "pk")
-                 .values_list("name", flat=True)[:limit + 1])
-    return names if len(names) <= limit else []
-
-
 def with_labels(rows: list[Agreement]) -> list[Agreement]:
     """The rows with `kind_label` and `status_badge` (the partial's HTML) set, each computed
     once per value on the page rather than once per row: a choice's label is translated each
@@ -144,7 +135,8 @@ class AgreementListView(AgreementPage):
         # The results alone (an htmx request) do not show the form: no suggestions to read.
         form = AgreementFilterForm(
             self.request.GET or None, organizations=member_selectors.organization_list(cluster=self.cluster),
-            name_suggestions=() if self.results_only() else party_name_suggestions(self.cluster))
+            name_suggestions=() if self.results_only() else selectors.party_name_suggestions(
+                cluster=self.cluster, limit=AgreementFilterForm.SUGGESTED_NAMES))
         filters = form.filters()
         agreements = selectors.agreement_rows(cluster=self.cluster, roles=self.roles, filters=filters)
         page = paginate(self.request, agreements.order_by(*form.ordering()))

@@ -42,13 +42,6 @@ _VALUE_ONLY = (
     drf_fields.TimeField, drf_fields.DurationField, drf_fields.UUIDField, drf_fields.JSONField,
     drf_fields.ReadOnlyField,
 )
-_NOT_VALUE_ONLY = (drf_fields.FileField, drf_fields.SerializerMethodField, drf_fields.HiddenField,
-                   drf_fields.ListField, drf_fields.DictField, drf_fields.HStoreField)
-
-
-def _as_str(field):
-    to_representation = field.to_representation
-    return lambda value: value if type(value) is str else to_representation(value)
 
 
 def _same_or(kind, field):
@@ -79,10 +72,10 @@ def _converter(field) -> Callable | None:
     """The function DRF would apply to a field's value, with a shortcut where DRF's own
     conversion is the identity (a str for a CharField, an int for an IntegerField)."""
     kind = type(field)
-    if isinstance(field, _NOT_VALUE_ONLY) or not isinstance(field, _VALUE_ONLY):
+    if not isinstance(field, _VALUE_ONLY):  # files, method fields, lists, dicts: left to DRF
         return None
     if kind.to_representation is drf_fields.CharField.to_representation:
-        return _as_str(field)
+        return _same_or(str, field)
     if kind.to_representation is drf_fields.IntegerField.to_representation:
         return _same_or(int, field)
     if kind.to_representation is drf_fields.BooleanField.to_representation:

@@ -72,7 +72,7 @@ def count_rows(queryset, cap: int | None = None) -> tuple[int, bool]:
             bounded = cursor.fetchone()[0]
     if bounded <= cap:
         return bounded, True
-    return max(estimate_rows(queryset), cap + 1), False
+    return max(_estimate(queryset, counted), cap + 1), False
 
 
 def _counted_sql(queryset) -> tuple[tuple, str, list] | None:
@@ -94,8 +94,10 @@ def estimate_rows(queryset) -> int:
     The planner takes the two as independent and multiplies their selectivities, so its
     estimate is short by the cluster's share of the table; that share is divided out again."""
     counted = _counted_sql(queryset)
-    if counted is None:
-        return 0
+    return 0 if counted is None else _estimate(queryset, counted)
+
+
+def _estimate(queryset, counted) -> int:
     key, sql, params = counted
     connection = connections[queryset.db]
     estimate = _plan_rows(connection, sql, params)
