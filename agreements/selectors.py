@@ -75,10 +75,19 @@ def filter_agreements(agreements, *, cluster, filters: dict):
     return agreements
 
 
-def agreement_list(*, cluster, roles: Roles, filters: dict | None = None):
-    """Visible agreements with their parties, filtered as filter_agreements says."""
+def agreement_list(*, cluster, roles: Roles, filters: dict | None = None, with_parties: bool = True):
+    """Visible agreements, filtered as filter_agreements says, with their parties prefetched
+    (unless the caller reads them another way: `parties_of_each`)."""
     agreements = filter_agreements(visible_agreements(cluster, roles), cluster=cluster, filters=filters or {})
+    if not with_parties:
+        return agreements
     return agreements.prefetch_related(Prefetch("parties", queryset=_list_parties(cluster)))
+
+
+def parties_of_each(cluster):
+    """The parties of the agreement of the outer query (OuterRef), in the order they were
+    added: for a subquery that reads each row's parties in the row's own query."""
+    return AgreementParty.objects.for_cluster(cluster).filter(agreement_id=OuterRef("pk")).order_by("pk")
 
 
 # The columns of the list page: what a row shows and what it may be sorted (and paged) by.

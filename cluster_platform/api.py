@@ -15,7 +15,7 @@ from drf_spectacular.utils import OpenApiResponse
 from rest_framework import exceptions, filters, metadata, viewsets
 from rest_framework.request import clone_request
 
-from .api_output import LeanListSerializer
+from .api_output import LeanListSerializer, RowsFromQuery
 from .rls import request_scope
 from .tenancy import TenantQuerySet, UnscopedQueryError, render_in_transaction, resolve_cluster
 
@@ -80,7 +80,7 @@ def serializer_columns(serializer_class) -> tuple[str, ...]:
     return tuple(
         field.source.replace(".", "__")
         for field in serializer_class().fields.values()
-        if field.source != "*"
+        if field.source != "*" and not isinstance(field, RowsFromQuery)  # rows the query renders
     )
 
 

@@ -13,6 +13,14 @@ leaves the whole serializer to DRF. Unusual values on the way (an empty foreign 
 middle of a path) go through the field's own `get_attribute`, so defaults, `allow_null` and
 skipped keys come out as DRF makes them. tests/test_api_output.py compares the two outputs
 for every output serializer of the API.
+
+A nested list that would otherwise be a prefetch (a query, and a model object per nested row)
+can be rendered by the list's own query instead: `json_rows(serializer_class, queryset)` is an
+ARRAY of JSON objects built by PostgreSQL from the same serializer's fields, and a
+`RowsFromQuery` field serves it where the row carries it (and renders the relation with the
+serializer where it does not). Only fields whose JSON PostgreSQL writes exactly as DRF does
+qualify (text, integers, booleans, choices, dates, keys); anything else is refused when the
+expression is built.
 """
 
 from __future__ import annotations
@@ -24,13 +32,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist
+from django.contrib.postgres.expressions import ArraySubquery
+from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured, ObjectDoesNotExist
 from django.db import models
+from django.db.models import F, Func, Value
 from django.utils import timezone
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from rest_framework import ISO_8601
 from rest_framework import fields as drf_fields
 from rest_framework import relations, serializers
-from rest_framework.fields import SkipField
+from rest_framework.fields import SkipField, empty
 from rest_framework.relations import PKOnlyObject
 from rest_framework.settings import api_settings
 
@@ -172,6 +183,9 @@ def _step(name, field, model) -> _Step | None:
     attrs = list(field.source_attrs)
     if not attrs or field.write_only:
         return None
+    if isinstance(field, RowsFromQuery):
+        # The rows the query rendered; a row without them goes through the field (slow path).
+        return _Step(name, operator.attrgetter(field.annotation), lambda value: value, field)
     if isinstance(field, serializers.BaseSerializer):
         nested = _nested(field, model, attrs)
         return nested and _Step(name, nested[0], nested[1], field)
@@ -228,3 +242,120 @@ class LeanListSerializer(serializers.ListSerializer):
         if plan is None:
             return super().to_representation(data)
         return plan.rows(data)
+
+
+# --- Nested rows rendered by the database -----------------------------------------------------
+
+
+class _AsLoaded(models.Field):
+    """The value as psycopg loads it: PostgreSQL's `json` arrives as Python lists and dicts."""
+
+
+class _JSONBuildObject(Func):
+    function = "JSON_BUILD_OBJECT"  # json, not jsonb: the keys keep the serializer's order
+    output_field = _AsLoaded()
+
+
+# DRF fields whose output for a column of the given kinds is the value as PostgreSQL writes it
+# in JSON (a date as YYYY-MM-DD): for these the database renders what DRF would.
+_SAME_IN_JSON = (
+    (drf_fields.CharField, (models.CharField, models.TextField)),
+    (drf_fields.ChoiceField, (models.CharField, models.TextField)),
+    (drf_fields.IntegerField, (models.IntegerField,)),
+    (drf_fields.BigIntegerField, (models.IntegerField,)),
+    (drf_fields.BooleanField, (models.BooleanField,)),
+    (drf_fields.DateField, (models.DateField,)),
+)
+
+
+def _same_in_json(field, column) -> bool:
+    if isinstance(column, models.DateTimeField):
+        return False  # DRF writes the current time zone's offset
+    for kind, columns in _SAME_IN_JSON:
+        if type(field).to_representation is kind.to_representation and isinstance(column, columns):
+            break
+    else:
+        return False
+    if isinstance(field, drf_fields.DateField):
+        return (getattr(field, "format", api_settings.DATE_FORMAT) or "").lower() == ISO_8601
+    if isinstance(field, drf_fields.ChoiceField):
+        return all(str(value) == value for value in field.choices)
+    if isinstance(field, drf_fields.BigIntegerField):
+        return not getattr(field, "coerce_to_string", api_settings.COERCE_BIGINT_TO_STRING)
+    return True
+
+
+def _json_value(field, model):
+    """The expression for one field's JSON value, or None and the reason it has none."""
+    attrs = list(field.source_attrs)
+    path = _model_path(model, attrs) if attrs else None
+    if path is None:
+        return None, "not a column or foreign key path"
+    walked, _last = path
+    if any(step.null for step in walked[:-1]):
+        # An empty key on the way: SQL gives NULL; DRF gives the default, or None, or no key.
+        if not (field.default is None or (field.default is empty and field.allow_null)):
+            return None, "an empty foreign key on the way would leave the key out"
+    column = walked[-1]
+    if isinstance(field, relations.PrimaryKeyRelatedField):
+        if not column.is_relation or field.pk_field is not None:
+            return None, "not a plain key"
+        return F("__".join([*attrs[:-1], column.attname])), None
+    if column.is_relation or not _same_in_json(field, column):
+        return None, f"{type(field).__name__} of {type(column).__name__} is not written by PostgreSQL as DRF writes it"
+    return F("__".join(attrs)), None
+
+
+def json_rows(serializer_class, queryset) -> ArraySubquery:
+    """An ARRAY(SELECT json_build_object(...)) of `queryset`'s rows as `serializer_class` renders
+    them, in the queryset's order (a correlated subquery: filter it by OuterRef). Raises
+    ImproperlyConfigured naming a field PostgreSQL cannot render as DRF does."""
+    return ArraySubquery(queryset.values(row=_JSONBuildObject(*_json_pairs(serializer_class))))
+
+
+@functools.cache
+def _json_pairs(serializer_class) -> tuple:
+    """name, expression, name, expression...: worked out once per class (a ModelSerializer
+    builds its fields, validators and all, each time it is made)."""
+    model = serializer_class.Meta.model
+    pairs = []
+    for name, field in serializer_class().fields.items():
+        if field.write_only:
+            continue
+        expression, reason = _json_value(field, model)
+        if expression is None:
+            raise ImproperlyConfigured(f"{serializer_class.__name__}.{name}: {reason}.")
+        pairs += [Value(name), expression]
+    return tuple(pairs)
+
+
+class RowsFromQuery(serializers.Field):
+    """A nested list (`serializer` with many=True) whose rows the list's query rendered with
+    `json_rows` into the attribute `annotation`; where the row does not carry it (an object
+    read another way), the serializer renders `source` as a nested serializer would. The API
+    schema is the nested serializer's."""
+
+    def __init__(self, serializer, *, annotation: str, **kwargs):
+        self.serializer = serializer
+        self.annotation = annotation
+        super().__init__(read_only=True, **kwargs)
+
+    def bind(self, field_name, parent):
+        super().bind(field_name, parent)
+        self.serializer.bind(field_name, parent)
+
+    def get_attribute(self, instance):
+        try:
+            return getattr(instance, self.annotation)
+        except AttributeError:
+            return self.serializer.to_representation(self.serializer.get_attribute(instance))
+
+    def to_representation(self, value):
+        return value
+
+
+class RowsFromQuerySchema(OpenApiSerializerFieldExtension):
+    target_class = RowsFromQuery
+
+    def map_serializer_field(self, auto_schema, direction):
+        return auto_schema._map_serializer_field(self.target.serializer, direction)

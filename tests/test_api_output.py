@@ -8,14 +8,20 @@ on the owner's connection and committed, so this test commits too (transaction=T
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 from django.test import Client
 from django.utils import timezone
 from rest_framework import serializers
 from rest_framework.authtoken.models import Token
 
 from cluster_platform import api_output
-from cluster_platform.api_output import LeanListSerializer, output_plan
+from agreements import selectors as agreement_selectors
+from agreements.api.serializers import AgreementOut, AgreementPartyOut
+from agreements.models import Agreement
+from cluster_platform.api_output import LeanListSerializer, json_rows, output_plan
 from members.api.serializers import OrganizationOut, PersonOut
 from members.models import Person
 from members.tests.factories import OrganizationFactory, PersonFactory, UserFactory
@@ -100,3 +106,51 @@ class TestPlans:
         people = self.rows(cluster)
         assert output_plan(PersonWithMethod) is None
         assert LeanListSerializer(people, child=PersonWithMethod()).data == PersonWithMethod(people, many=True).data
+
+
+class PersonStamped(serializers.ModelSerializer):
+    class Meta:
+        model = Person
+        fields = ["id", "created_at"]
+
+
+@pytest.mark.django_db
+class TestRowsRenderedByTheDatabase:
+    """json_rows and RowsFromQuery: a nested list built by PostgreSQL, as DRF would build it."""
+
+    def agreements(self, cluster):
+        from agreements.tests.factories import AgreementFactory, AgreementPartyFactory
+
+        signed = AgreementFactory(cluster=cluster)
+        AgreementPartyFactory(agreement=signed, role="lead", signed_on=datetime.date(2026, 3, 4),
+                              signed_by_name="Dilnoza Rahimova",
+                              signatory=PersonFactory(cluster=cluster, full_name="Dilnoza Rahimova"))
+        AgreementPartyFactory(agreement=signed)  # no signatory: its name is null, as DRF's default
+        AgreementFactory(cluster=cluster)  # no parties: an empty list
+        return Agreement.objects.for_cluster(cluster).order_by("pk")
+
+    def test_the_rows_are_the_serializers_own(self, cluster):
+        agreements = self.agreements(cluster)
+        annotated = agreements.annotate(
+            party_rows=json_rows(AgreementPartyOut, agreement_selectors.parties_of_each(cluster)))
+        from_sql = [agreement.party_rows for agreement in annotated]
+        from_drf = [AgreementPartyOut(agreement.parties.order_by("pk"), many=True).data for agreement in agreements]
+        assert from_sql == from_drf
+        assert from_sql[0][0]["signed_on"] == "2026-03-04" and from_sql[0][1]["signatory_name"] is None
+        assert from_sql[1] == []
+        # The keys in the serializer's order (json, not jsonb).
+        assert list(from_sql[0][0]) == list(AgreementPartyOut().fields)
+
+    def test_an_object_read_without_the_rows_is_rendered_by_the_serializer(self, cluster):
+        agreements = self.agreements(cluster)
+        annotated = agreements.annotate(
+            party_rows=json_rows(AgreementPartyOut, agreement_selectors.parties_of_each(cluster)))
+        plain = AgreementOut(agreements, many=True).data
+        assert plain == AgreementOut(annotated, many=True).data
+        assert plain == LeanListSerializer(annotated, child=AgreementOut()).data
+        assert len(plain[0]["parties"]) == 2
+
+    @pytest.mark.parametrize("serializer_class, field", [(PersonStamped, "created_at"), (PersonWithMethod, "initials")])
+    def test_a_field_postgresql_would_write_otherwise_is_refused_by_name(self, serializer_class, field):
+        with pytest.raises(ImproperlyConfigured, match=rf"{serializer_class.__name__}\.{field}: "):
+            json_rows(serializer_class, Person.objects.none())

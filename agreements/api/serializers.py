@@ -19,6 +19,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from agreements.models import Agreement, AgreementDocument, AgreementParty, AgreementTransition, Obligation
+from cluster_platform.api_output import RowsFromQuery
 from members.api.serializers import InputSerializer
 
 
@@ -111,11 +112,12 @@ class AgreementDocumentOut(serializers.ModelSerializer):
 
 
 class AgreementOut(serializers.ModelSerializer):
-    """A row of the list: the agreement and its parties (prefetched by the selector)."""
+    """A row of the list: the agreement and its parties, rendered by the list's query
+    (selectors.agreement_api_list) or, for an agreement read otherwise, from its parties."""
 
     kind = _choice_out(Agreement.Kind.choices)
     status = _choice_out(Agreement.Status.choices)
-    parties = AgreementPartyOut(many=True, read_only=True)
+    parties = RowsFromQuery(AgreementPartyOut(many=True, read_only=True), annotation="party_rows")
 
     class Meta:
         model = Agreement

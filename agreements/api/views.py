@@ -26,7 +26,8 @@ from agreements import permissions, selectors, services
 from agreements.models import Agreement, AgreementDocument, Obligation
 from agreements.views import document_file_response
 from cluster_platform import uploads
-from cluster_platform.api import ClusterScopedViewSet, error_responses, file_responses
+from cluster_platform.api import ClusterScopedViewSet, error_responses, file_responses, serializer_columns
+from cluster_platform.api_output import json_rows
 
 from .filters import AgreementDocumentFilter, AgreementFilter, ObligationFilter
 from .serializers import (
@@ -35,6 +36,7 @@ from .serializers import (
     AgreementDocumentIn,
     AgreementDocumentOut,
     AgreementOut,
+    AgreementPartyOut,
     AgreementRenewIn,
     AgreementSignIn,
     AgreementTransitionIn,
@@ -96,6 +98,13 @@ class AgreementViewSet(mixins.ListModelMixin, ClusterScopedViewSet):
     }
 
     def scoped_queryset(self):
+        if self.action == "list":
+            # Each row's parties in the row's own query, as JSON (no prefetch, no party objects).
+            return (
+                selectors.agreement_list(cluster=self.cluster, roles=self.roles, with_parties=False)
+                .only(*serializer_columns(AgreementOut))
+                .annotate(party_rows=json_rows(AgreementPartyOut, selectors.parties_of_each(self.cluster)))
+            )
         return selectors.agreement_list(cluster=self.cluster, roles=self.roles)
 
     def check_cluster_permission(self):

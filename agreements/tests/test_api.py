@@ -486,9 +486,9 @@ def test_an_outsider_gets_404_everywhere_and_changes_nothing(
 
 # --- Query counts ---------------------------------------------------------------------------
 
-# Token (1), the cluster with the caller's roles (1, tenancy.find_cluster), count (1), page (1),
-# and the agreements' parties (1).
-AGREEMENT_LIST_QUERIES = 5
+# Token (1), the cluster with the caller's roles (1, tenancy.find_cluster), count (1), and the
+# page (1), its parties in the same query (api_output.json_rows).
+AGREEMENT_LIST_QUERIES = 4
 OBLIGATION_LIST_QUERIES = 4
 
 
