@@ -108,10 +108,11 @@ def use_cluster(cluster_id) -> None:
         cursor.execute("SELECT set_config(%s, %s, %s)", [CLUSTER, str(int(cluster_id)), _is_local()])
 
 
-def set_cluster_sql(table: str) -> tuple[str, list]:
+def set_cluster_sql(table: str, *, local: bool | None = None) -> tuple[str, list]:
     """An expression that sets the current cluster to `table`.id as a query reads the row:
-    `resolve_cluster` folds the setting into its lookup of the cluster (no extra round trip)."""
-    return f"set_config(%s, {table}.id::text, %s)", [CLUSTER, _is_local()]
+    `resolve_cluster` folds the setting into its lookup of the cluster (no extra round trip).
+    `local`: for the transaction alone (the default inside one) or for the session."""
+    return f"set_config(%s, {table}.id::text, %s)", [CLUSTER, _is_local() if local is None else local]
 
 
 # --- Roles and policies -----------------------------------------------------------------

@@ -9,11 +9,12 @@ admin site for superusers, says so explicitly with `.unscoped()`.
 
 from __future__ import annotations
 
+import functools
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.db import models
+from django.db import connection, models
 from django.db.models.lookups import Exact, In
 from django.http import Http404
 
@@ -64,10 +65,21 @@ def _scoped_by_parent(instance) -> bool:
 
 class TenantQuerySet(models.QuerySet):
     _platform_scope = False
+    _count_with_page = False
 
     def _clone(self):
         clone = super()._clone()
         clone._platform_scope = self._platform_scope
+        clone._count_with_page = self._count_with_page
+        return clone
+
+    def counted_with_page(self) -> TenantQuerySet:
+        """Marks rows that are costly to find and cheap to count once found (a search whose
+        every match the database collects before it can sort them): the paginators count them
+        in the page's own query (cluster_platform.pagination.page_and_total) instead of
+        finding them twice."""
+        clone = self._chain()
+        clone._count_with_page = True
         return clone
 
     def for_cluster(self, cluster) -> TenantQuerySet:
@@ -242,43 +254,79 @@ def find_cluster(slug: str, user=None, *, switcher: bool = True):
     Given a signed-in user, the same query reads the user's roles there (cached for the
     request, see roles_for) and, with `switcher`, the active clusters where the user has a role,
     for the cluster switcher of every page: they are the cluster's `user_clusters`, by name.
-    Only the row at `slug` sets the current cluster and reads roles."""
+    Only the row at `slug` sets the current cluster and reads roles.
+
+    Every request of the platform runs this query; the ORM took twice as long to build it as
+    PostgreSQL to answer it, so it is built once per shape (`_cluster_query`) and run raw with
+    the slug and the user put in."""
     import json
 
-    from django.db.models import BooleanField, Case, ExpressionWrapper, Q, TextField, Value, When
-    from django.db.models.expressions import RawSQL
-
-    from cluster_platform.rls import set_cluster_sql
     from members.models import Cluster
-    from members.selectors import roles_from_rows, user_cluster_ids, user_roles_sql
+    from members.selectors import roles_from_rows
 
-    table = Cluster._meta.db_table
-    sql, params = set_cluster_sql(table)
-    active = Cluster.objects.filter(is_active=True)
-    if user is None or not user.is_authenticated:
-        return active.filter(slug=slug).annotate(_current=RawSQL(sql, params)).first()
-
-    def at_slug(sql, params):
-        # A CASE evaluates its THEN only for the row that matches: set_config runs once, and
-        # the roles are read for that row's cluster alone.
-        return Case(When(slug=slug, then=RawSQL(sql, params)), default=Value(None), output_field=TextField())
-
-    roles_sql, roles_params = user_roles_sql(user=user, cluster_column=f'"{table}"."id"')
-    annotations = {"_current": at_slug(sql, params), "_roles": at_slug(roles_sql, roles_params)}
-    wanted = Q(slug=slug)
-    if switcher:
-        mine = user_cluster_ids(user=user)
-        wanted |= Q(pk__in=mine)
-        annotations["_mine"] = ExpressionWrapper(Q(pk__in=mine), output_field=BooleanField())
-    rows = list(active.filter(wanted).annotate(**annotations).order_by("name"))
+    signed_in = user is not None and user.is_authenticated
+    local = connection.in_atomic_block
+    sql, params = _cluster_query(signed_in=signed_in, switcher=signed_in and switcher, local=local)
+    params = [slug if param == _SLUG else user.pk if param == _USER_ID else param for param in params]
+    rows = list(Cluster.objects.raw(sql, params))
     cluster = next((row for row in rows if row.slug == slug), None)
-    if cluster is None:
-        return None
+    if cluster is None or not signed_in:
+        return cluster
     roles = roles_from_rows(json.loads(cluster._roles or "[]"), user_id=user.pk)
     user.__dict__.setdefault("_cluster_roles_cache", {})[cluster.pk] = roles
     if switcher:
         cluster.user_clusters = [row for row in rows if row._mine]
     return cluster
+
+
+# Stand-ins for the slug and the user's id in the query `_cluster_query` builds: no slug or id
+# can equal them (a slug is [-a-zA-Z0-9_]+, an id positive).
+_SLUG = "\x00slug\x00"
+_USER_ID = -918_273_645
+
+
+class _StandIn:
+    pk = _USER_ID
+    is_authenticated = True
+
+
+@functools.cache
+def _cluster_query(*, signed_in: bool, switcher: bool, local: bool) -> tuple[str, tuple]:
+    """find_cluster's query (SQL and parameters) for the stand-in slug and user. `local`: in a
+    transaction, where the current cluster is set for the transaction alone (rls.set_cluster_sql)."""
+    from django.db.models import BooleanField, Case, ExpressionWrapper, Q, TextField, Value, When
+    from django.db.models.expressions import RawSQL
+
+    from cluster_platform.rls import set_cluster_sql
+    from members.models import Cluster
+    from members.selectors import user_cluster_ids, user_roles_sql
+
+    table = Cluster._meta.db_table
+    sql, params = set_cluster_sql(table, local=local)
+    active = Cluster.objects.filter(is_active=True)
+    if not signed_in:
+        query = active.filter(slug=_SLUG).annotate(_current=RawSQL(sql, params))
+        return _compiled(query)
+
+    def at_slug(sql, params):
+        # A CASE evaluates its THEN only for the row that matches: set_config runs once, and
+        # the roles are read for that row's cluster alone.
+        return Case(When(slug=_SLUG, then=RawSQL(sql, params)), default=Value(None), output_field=TextField())
+
+    user = _StandIn()
+    roles_sql, roles_params = user_roles_sql(user=user, cluster_column=f'"{table}"."id"')
+    annotations = {"_current": at_slug(sql, params), "_roles": at_slug(roles_sql, roles_params)}
+    wanted = Q(slug=_SLUG)
+    if switcher:
+        mine = user_cluster_ids(user=user)
+        wanted |= Q(pk__in=mine)
+        annotations["_mine"] = ExpressionWrapper(Q(pk__in=mine), output_field=BooleanField())
+    return _compiled(active.filter(wanted).annotate(**annotations).order_by("name"))
+
+
+def _compiled(queryset) -> tuple[str, tuple]:
+    sql, params = queryset.query.sql_with_params()
+    return sql, tuple(params)
 
 
 def resolve_cluster(user, slug: str, *, switcher: bool = True):

@@ -94,3 +94,26 @@ def test_a_superuser_creates_a_cluster_in_the_admin_and_invites_its_coordinator(
     cluster = Cluster.objects.get(slug="fergana-region")
     assert Invitation.objects.for_cluster(cluster).get().cluster_role == "coordinator"
     assert mailoutbox[0].to == ["head@fergana.example.org"]
+
+
+def test_the_cluster_query_is_built_once_and_read_for_each_slug_and_user(
+        cluster, other_cluster, coordinator, org_admin, school, django_assert_num_queries):
+    """find_cluster runs one query, built once per shape (tenancy._cluster_query) and given the
+    slug and the user each time: every caller gets its own cluster, roles and switcher."""
+    from django.contrib.auth.models import AnonymousUser
+
+    from cluster_platform import tenancy
+    from members.tests.factories import ClusterRoleFactory
+
+    ClusterRoleFactory(cluster=other_cluster, user=coordinator, role="coordinator")
+    found = tenancy.find_cluster(cluster.slug, coordinator)
+    built = tenancy._cluster_query.cache_info().currsize
+    with django_assert_num_queries(1):
+        again = tenancy.find_cluster(other_cluster.slug, org_admin)
+    assert tenancy._cluster_query.cache_info().currsize == built
+    assert found == cluster and roles_for(coordinator, cluster).is_coordinator
+    assert found.user_clusters == sorted([cluster, other_cluster], key=lambda row: row.name)
+    assert again == other_cluster and not roles_for(org_admin, other_cluster).any
+    assert [c.slug for c in again.user_clusters] == [cluster.slug]
+    assert tenancy.find_cluster(cluster.slug, AnonymousUser()) == cluster
+    assert tenancy.find_cluster("no-such-cluster", coordinator) is None
