@@ -12,7 +12,7 @@ from rest_framework.settings import api_settings
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from .pagination import AFTER, BEFORE, Keyset, count_rows
+from .pagination import AFTER, BEFORE, Keyset, count_rows, counts_with_page, page_and_total
 
 
 class Pagination(pagination.PageNumberPagination):
@@ -34,12 +34,18 @@ class Pagination(pagination.PageNumberPagination):
         self.request = request
         size = self.get_page_size(request)
         self.keyset = Keyset.of(queryset)
-        self.count, self.count_exact = count_rows(queryset)
         cursor = request.query_params.get(self.cursor_query_param)
+        # A search's matches are counted in its page's query (pagination.page_and_total).
+        self.total = None
+        together = cursor is None and counts_with_page(queryset)
+        if not together:
+            self.count, self.count_exact = count_rows(queryset)
         if cursor is not None:
             rows = self._cursor_page(queryset, cursor, size)
         else:
-            rows = self._numbered_page(queryset, size)
+            rows = self._numbered_page(queryset, size, with_total=together)
+        if together:
+            self.count, self.count_exact = (self.total, True) if self.total is not None else count_rows(queryset)
         self.rows = rows
         return rows
 
@@ -57,7 +63,7 @@ class Pagination(pagination.PageNumberPagination):
         self.has_next, self.has_previous = (more, bool(rows)) if direction == AFTER else (bool(rows), more)
         return rows
 
-    def _numbered_page(self, queryset, size):
+    def _numbered_page(self, queryset, size, *, with_total=False):
         raw = self.request.query_params.get(self.page_query_param, "1")
         try:
             number = int(raw)
@@ -68,7 +74,10 @@ class Pagination(pagination.PageNumberPagination):
         if self.keyset is not None:
             queryset = self.keyset.ordered(queryset)
         start = (number - 1) * size
-        rows = list(queryset[start:start + size + 1])
+        if with_total:
+            rows, self.total = page_and_total(queryset, start, start + size + 1)
+        else:
+            rows = list(queryset[start:start + size + 1])
         if not rows and number > 1:
             raise exceptions.NotFound(_("Invalid page."))
         self.number = number

@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet, FieldDoesNotExist, ValidationError
 from django.db import connections
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Window
 from django.db.models.expressions import F
 from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan, TupleLessThan
 from django.utils.translation import gettext_lazy as _
@@ -73,6 +73,23 @@ def count_rows(queryset, cap: int | None = None) -> tuple[int, bool]:
     if bounded <= cap:
         return bounded, True
     return max(_estimate(queryset, counted), cap + 1), False
+
+
+def counts_with_page(queryset) -> bool:
+    """Whether the queryset asked to be counted in its page's query (TenantQuerySet.counted_with_page)."""
+    return getattr(queryset, "_count_with_page", False)
+
+
+_TOTAL = "rows_in_list"
+
+
+def page_and_total(queryset, start: int, stop: int) -> tuple[list, int | None]:
+    """The rows [start:stop] and, in the same query (COUNT(*) OVER ()), how many rows the whole
+    list has: exact, and found once. None for the total when the slice is empty (past the end),
+    where the caller counts as usual. For querysets that collect every match anyway before
+    sorting them (counts_with_page); on a long plain list this would read every row."""
+    rows = list(queryset.annotate(**{_TOTAL: Window(Count("*"))})[start:stop])
+    return rows, (getattr(rows[0], _TOTAL) if rows else None)
 
 
 def _counted_sql(queryset) -> tuple[tuple, str, list] | None:

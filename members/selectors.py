@@ -218,7 +218,9 @@ def person_search(queryset: QuerySet[Person], term: str) -> QuerySet[Person]:
     a trigram index past row-level security (under the policy LIKE may not use an index) for
     the queryset's cluster and returns ids; the organizations' names by a scan of the cluster's
     organizations. Both arms are `id = ANY(ARRAY(...))`, so PostgreSQL reads the matching
-    people by their keys. A queryset without a cluster filter scans (the platform's own reads)."""
+    people by their keys, and the page's query counts them too (TenantQuerySet.counted_with_page):
+the function runs once per request. A queryset without a cluster filter scans (the platform's
+own reads)."""
     from django.contrib.postgres.fields import ArrayField
     from django.db.models import BigIntegerField
 
@@ -238,7 +240,8 @@ def person_search(queryset: QuerySet[Person], term: str) -> QuerySet[Person]:
     matches = RawSQL("ARRAY(SELECT members_person_matches(%s, %s))", [cluster_id, pattern],
                      output_field=ArrayField(BigIntegerField()))
     organizations = Organization.objects.for_cluster(cluster_id).filter(name__icontains=term).values("pk")
-    return queryset.filter(equals_any("pk", matches) | any_of("organization_id", organizations))
+    # The matches are all collected before they are sorted: counted in the page's query too.
+    return queryset.filter(equals_any("pk", matches) | any_of("organization_id", organizations)).counted_with_page()
 
 
 def organization_role_get(*, cluster, organization, pk) -> OrganizationRole:

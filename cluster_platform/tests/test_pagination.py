@@ -246,3 +246,37 @@ def test_the_estimate_divides_out_the_policys_second_look_at_the_cluster(cluster
     assert not exact
     assert 2400 <= count <= 3600, count
     assert naive < count * 0.9  # what the planner alone would have said
+
+
+class TestSearchCountedWithItsPage:
+    """A people search (TenantQuerySet.counted_with_page): the matches are found once, by the
+    page's own query, which counts them too (pagination.page_and_total)."""
+
+    def matching(self, cluster, school):
+        people(cluster, school, 30, name="Dilnoza")
+        people(cluster, school, 5, name="Bobur")
+
+    def test_the_api_counts_the_matches_in_the_pages_query(self, cluster, coordinator, school):
+        self.matching(cluster, school)
+        with CaptureQueriesContext(connection) as queries:
+            response = api(coordinator).get(people_url(cluster), {"q": "dilnoza", "page_size": 20})
+        assert response.data["count"] == 30 and not response.data["count_is_estimate"]
+        assert len(response.data["results"]) == 20 and response.data["next"]
+        searches = [q["sql"] for q in queries if "members_person_matches" in q["sql"]]
+        assert len(searches) == 1 and "COUNT(*) OVER ()" in searches[0]
+        assert not [q["sql"] for q in queries if "COUNT(*) FROM" in q["sql"]]
+        # The next page (by cursor) counts as any list does, and agrees.
+        following = api(coordinator).get(response.data["next"])
+        assert following.data["count"] == 30 and len(following.data["results"]) == 10
+
+    def test_a_page_past_the_end_of_a_search(self, client, cluster, coordinator, school):
+        self.matching(cluster, school)
+        assert api(coordinator).get(people_url(cluster), {"q": "bobur", "page": 3}).status_code == 404
+        client.force_login(coordinator)
+        response = client.get(f"/c/{cluster.slug}/people/", {"q": "dilnoza", "page": 2})
+        page = response.context["page_obj"]
+        assert (page.number, page.count, page.count_is_estimate) == (2, 30, False)
+        assert "Showing 26–30 of 30" in response.content.decode()
+        # Past the end: counted as usual, and the last page shown.
+        assert client.get(f"/c/{cluster.slug}/people/", {"q": "dilnoza", "page": 9}).context["page_obj"].number == 2
+        assert client.get(f"/c/{cluster.slug}/people/", {"q": "zzz"}).context["page_obj"].count == 0

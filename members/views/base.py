@@ -9,7 +9,7 @@ from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.generic import TemplateView
 
-from cluster_platform.pagination import AFTER, BEFORE, Keyset, count_rows
+from cluster_platform.pagination import AFTER, BEFORE, Keyset, count_rows, counts_with_page, page_and_total
 from cluster_platform.tenancy import ClusterViewMixin
 
 from .. import selectors
@@ -172,12 +172,37 @@ class ListPage:
         return list(paginator.get_elided_page_range(self.number, on_each_side=2, on_ends=1))
 
 
+def _page_number(request) -> int:
+    try:
+        return max(1, int(request.GET.get("page", 1)))
+    except (TypeError, ValueError):
+        return 1
+
+
+def _page_counted_with_rows(request, queryset, keyset, per_page) -> ListPage | None:
+    """The numbered page of a list counted in its page's query (pagination.page_and_total), or
+    None past its end, where paginate() counts first and takes the nearest page."""
+    number = _page_number(request)
+    if keyset is not None:
+        queryset = keyset.ordered(queryset)
+    start = (number - 1) * per_page
+    rows, total = page_and_total(queryset, start, start + per_page + 1)
+    if total is None:
+        return None
+    return ListPage(rows[:per_page], count=total, exact=True, per_page=per_page, number=number,
+                    has_next=len(rows) > per_page, has_previous=number > 1)
+
+
 def paginate(request, queryset, per_page: int = PAGE_SIZE) -> ListPage:
     """The requested page (`?page=N`, or `?cursor=` from a Next/Previous link). A malformed or
     out-of-range page number gives the nearest page, a stale cursor the first page."""
     keyset = Keyset.of(queryset)
-    count, exact = count_rows(queryset)
     cursor = request.GET.get("cursor")
+    if counts_with_page(queryset) and not cursor:
+        page = _page_counted_with_rows(request, queryset, keyset, per_page)
+        if page is not None:
+            return page
+    count, exact = count_rows(queryset)
     if keyset is not None and cursor:
         try:
             direction, values = keyset.decode(cursor)
@@ -191,10 +216,7 @@ def paginate(request, queryset, per_page: int = PAGE_SIZE) -> ListPage:
                 next_cursor=keyset.cursor(AFTER, rows[-1]) if has_next and rows else None,
                 previous_cursor=keyset.cursor(BEFORE, rows[0]) if has_previous and rows else None,
             )
-    try:
-        number = max(1, int(request.GET.get("page", 1)))
-    except (TypeError, ValueError):
-        number = 1
+    number = _page_number(request)
     if exact:
         number = min(number, max(1, -(-count // per_page)))
     if keyset is not None:
