@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from cluster_platform.forms import ConfirmForm
+from cluster_platform.rows import date_labels, url_for_pk
 from members import selectors as member_selectors
 from members.models import Organization
 from members.views.base import ClusterPage, ServiceFormView, paginate
@@ -103,12 +104,14 @@ class AgreementPage(ClusterPage):
         return context
 
 
-def with_labels(rows: list[Agreement]) -> list[Agreement]:
-    """The rows with `kind_label` and `status_badge` (the partial's HTML) set, each computed
-    once per value on the page rather than once per row: a choice's label is translated each
-    time it is read, and the badge is a template of its own."""
+def with_labels(rows: list[Agreement], cluster_slug: str) -> list[Agreement]:
+    """The rows with `detail_url`, `kind_label`, `status_badge` (the partial's HTML),
+    `start_label` and `end_label` set, each computed once per value on the page rather than
+    once per row: a choice's label is translated each time it is read, the badge is a template
+    of its own, and a reverse or a localized date costs more than the rest of a row."""
     kinds, statuses = dict(Agreement.Kind.choices), dict(Status.choices)
     kind_labels, badges = {}, {}
+    detail_url, day = url_for_pk("agreement_detail", cluster_slug), date_labels("j E Y")
     for row in rows:
         if row.kind not in kind_labels:
             kind_labels[row.kind] = str(kinds.get(row.kind, row.kind))
@@ -116,6 +119,7 @@ def with_labels(rows: list[Agreement]) -> list[Agreement]:
             badges[row.status] = render_to_string("agreements/partials/status_badge.html", {
                 "status": row.status, "label": statuses.get(row.status, row.status)})
         row.kind_label, row.status_badge = kind_labels[row.kind], badges[row.status]
+        row.detail_url, row.start_label, row.end_label = detail_url(row.pk), day(row.start_date), day(row.end_date)
     return rows
 
 
@@ -143,7 +147,7 @@ class AgreementListView(AgreementPage):
         context.update(
             form=form,
             page_obj=page,
-            agreements=with_labels(page.object_list),
+            agreements=with_labels(page.object_list, self.cluster.slug),
             sort_columns=form.sort_columns(),
             is_filtered=bool(filters),
             results_id=RESULTS_ID,

@@ -17,7 +17,8 @@ from innovations import selectors
 from innovations.models import Innovation, Stage
 from innovations.tests.factories import InnovationFactory
 from innovations.tests.test_views_core import count_queries, login, url
-from innovations.views.core import BOARD_COLUMN_LIMIT, BoardCards, url_for_pk
+from cluster_platform.rows import url_for_pk
+from innovations.views.core import BOARD_COLUMN_LIMIT, BoardCards
 from members.tests.factories import OrganizationFactory
 
 pytestmark = pytest.mark.django_db

@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from cluster_platform import uploads
 from cluster_platform.forms import ConfirmForm
+from cluster_platform.rows import url_for_pk
 from members import selectors as member_selectors
 from members.models import Organization, Person
 from members.views.base import paginate, redirect_back
@@ -77,14 +78,6 @@ def move_choices(roles, innovation, *, cluster=None, policy=None, read_figures=N
                         "blocked": move_blockers(cluster, innovation, target, policy=policy, read_figures=read_figures)
                         if cluster is not None else []})
     return choices
-
-
-def url_for_pk(name: str, cluster_slug: str):
-    """`pk -> reverse(name, args=[cluster_slug, pk])` at the cost of one reverse, for the URLs of
-    many rows (a reverse takes some 15 µs; the board has hundreds of links). The pk is the last
-    variable segment of every such route, so what follows it is fixed text."""
-    head, tail = reverse(name, args=[cluster_slug, 0]).rsplit("/0/", 1)
-    return lambda pk: f"{head}/{pk}/{tail}"
 
 
 def subject_field_labels(codes) -> list[str]:

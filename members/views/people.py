@@ -8,6 +8,8 @@ from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from cluster_platform.rows import url_for_pk
+
 from .. import permissions, selectors, services
 from ..forms import PersonForm, SearchForm
 from ..models import Person
@@ -17,13 +19,6 @@ from .base import ClusterPage, ServiceFormView, paginate
 # What a row of the people page shows (PersonRows): no other column is read.
 ROW_FIELDS = ("pk", "organization", "full_name", "position", "subject", "email", "user", "is_active",
               "organization__name", "organization__short_name", "user__username")
-
-
-def url_for_pk(name: str, cluster_slug: str):
-    """`pk -> reverse(name, args=[cluster_slug, pk])` at the cost of one reverse for a page of
-    rows (as innovations.views.core.url_for_pk): the pk is the route's last variable segment."""
-    head, tail = reverse(name, args=[cluster_slug, 0]).rsplit("/0/", 1)
-    return lambda pk: f"{head}/{pk}/{tail}"
 
 
 class PersonRows:
