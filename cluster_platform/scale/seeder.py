@@ -133,7 +133,7 @@ def seed(scale: Scale, *, seed: int = DEFAULT_SEED, as_of: datetime.date | None 
         analyzing = Timer()
         with connection.cursor() as cursor:
             analyze(cursor, [table for table, rows in loader.rows.items() if rows])
-        write(f"ANALYZE: {analyzing.seconds:.1f} s\n")
+        write(f"VACUUM (ANALYZE): {analyzing.seconds:.1f} s\n")
     result = Result(sorted(loader.rows.items()))
     result.seconds = dict(loader.seconds)
     result.total_seconds = timer.seconds
