@@ -85,11 +85,14 @@ _TOTAL = "rows_in_list"
 
 def page_and_total(queryset, start: int, stop: int) -> tuple[list, int | None]:
     """The rows [start:stop] and, in the same query (COUNT(*) OVER ()), how many rows the whole
-    list has: exact, and found once. None for the total when the slice is empty (past the end),
-    where the caller counts as usual. For querysets that collect every match anyway before
-    sorting them (counts_with_page); on a long plain list this would read every row."""
+    list has: exact, and found once. An empty first page is an empty list; for an empty slice
+    further on (past the end) the total is None, and the caller counts as usual. For querysets
+    that collect every match anyway before sorting them (counts_with_page); on a long plain
+    list this would read every row."""
     rows = list(queryset.annotate(**{_TOTAL: Window(Count("*"))})[start:stop])
-    return rows, (getattr(rows[0], _TOTAL) if rows else None)
+    if rows:
+        return rows, getattr(rows[0], _TOTAL)
+    return rows, (0 if start == 0 else None)
 
 
 def _counted_sql(queryset) -> tuple[tuple, str, list] | None:

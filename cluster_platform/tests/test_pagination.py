@@ -279,4 +279,6 @@ class TestSearchCountedWithItsPage:
         assert "Showing 26–30 of 30" in response.content.decode()
         # Past the end: counted as usual, and the last page shown.
         assert client.get(f"/c/{cluster.slug}/people/", {"q": "dilnoza", "page": 9}).context["page_obj"].number == 2
-        assert client.get(f"/c/{cluster.slug}/people/", {"q": "zzz"}).context["page_obj"].count == 0
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(f"/c/{cluster.slug}/people/", {"q": "zzz"}).context["page_obj"].count == 0
+        assert len([q for q in queries if "members_person_matches" in q["sql"]]) == 1  # no second look
