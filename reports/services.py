@@ -152,8 +152,8 @@ def _create(cluster, *, period: periods.Period, trigger: str, language: str, act
 def report_request(*, cluster, actor, kind: str, period: str, language: str | None = None) -> Report:
     """A report of `kind` ("month", "quarter", "year") for `period` (a code like "2026-Q2", or a
     date inside it), on demand. A report of that period already queued or running is returned
-    as it is; otherwise a new version is queued and rendered after commit (`sent_to_queue`: see
-    _enqueue)."""
+    as it is, with `already_in_progress` True; otherwise a new version is queued and rendered
+    after commit (`sent_to_queue`: see _enqueue)."""
     permissions.require(actor, cluster, "request")
     chosen = periods.parse_period(kind, period)
     periods.require_started(chosen, timezone.localdate())
@@ -161,6 +161,7 @@ def report_request(*, cluster, actor, kind: str, period: str, language: str | No
     _lock_period(cluster.pk, chosen.kind, chosen.start)
     existing = _in_progress(cluster, chosen.kind, chosen.start)
     if existing is not None:
+        existing.already_in_progress = True
         return existing
     with audit(actor, service="report_request"):
         report = _create(cluster, period=chosen, trigger=Report.Trigger.ON_DEMAND, language=language, actor=actor)

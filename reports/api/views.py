@@ -113,8 +113,6 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ClusterSco
     )
     def create(self, request, *args, **kwargs):
         data = self.validate_input(ReportRequestIn)
-        in_progress = set(Report.objects.for_cluster(self.cluster).filter(
-            status__in=Report.IN_PROGRESS_STATUSES).values_list("pk", flat=True))
         with transaction.atomic():
             requested = services.report_request(cluster=self.cluster, actor=request.user, kind=data["kind"],
                                                 period=data["period"], language=data.get("language") or None)
@@ -122,7 +120,7 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ClusterSco
         if getattr(requested, "sent_to_queue", None) is False:
             code = status.HTTP_202_ACCEPTED
         else:
-            code = status.HTTP_200_OK if report.pk in in_progress else status.HTTP_201_CREATED
+            code = status.HTTP_200_OK if getattr(requested, "already_in_progress", False) else status.HTTP_201_CREATED
         return Response(ReportOut(report, context=self.get_serializer_context()).data, status=code)
 
     @extend_schema(
