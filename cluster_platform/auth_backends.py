@@ -13,6 +13,8 @@ from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Group
 from django.db.models import Exists, OuterRef
 
+from .prepared import PreparedQuery
+
 DEMO_GROUP = "demo"
 
 _IN_DEMO_GROUP = "_in_demo_group"
@@ -29,6 +31,14 @@ def is_demo_account(user) -> bool:
     return user.groups.filter(name=DEMO_GROUP).exists()
 
 
+def _user_query(demo_mode: bool, *, user_id: int):
+    users = get_user_model()._default_manager.filter(pk=user_id)
+    return users if demo_mode else users.annotate(**{_IN_DEMO_GROUP: _demo_group_subquery()})
+
+
+_USER_QUERY = PreparedQuery(_user_query)
+
+
 class DemoAwareModelBackend(ModelBackend):
     """ModelBackend that refuses members of the "demo" group unless settings.DEMO_MODE."""
 
@@ -40,16 +50,16 @@ class DemoAwareModelBackend(ModelBackend):
         return not is_demo_account(user)
 
     def get_user(self, user_id):
-        # Runs on every request with a session: the group test rides on the user query,
-        # so restoring a session still costs one query.
-        users = get_user_model()._default_manager
-        if not settings.DEMO_MODE:
-            users = users.annotate(**{_IN_DEMO_GROUP: _demo_group_subquery()})
+        # Runs on every request with a session: the group test rides on the user query, so
+        # restoring a session still costs one query, built once (cluster_platform.prepared).
         try:
-            user = users.get(pk=user_id)
-        except get_user_model().DoesNotExist:
+            user_id = int(user_id)
+        except (TypeError, ValueError):
             return None
-        return user if self.user_can_authenticate(user) else None
+        users = _USER_QUERY.rows(shape=(settings.DEMO_MODE,), user_id=user_id)
+        if not users:
+            return None
+        return users[0] if self.user_can_authenticate(users[0]) else None
 
     # The parent's async variants call user_can_authenticate, which may query, inline.
     async def aauthenticate(self, request, **kwargs):

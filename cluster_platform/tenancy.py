@@ -9,7 +9,6 @@ admin site for superusers, says so explicitly with `.unscoped()`.
 
 from __future__ import annotations
 
-import functools
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 
@@ -17,6 +16,8 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db import connection, models
 from django.db.models.lookups import Exact, In
 from django.http import Http404
+
+from .prepared import PreparedQuery
 
 
 class UnscopedQueryError(RuntimeError):
@@ -256,19 +257,17 @@ def find_cluster(slug: str, user=None, *, switcher: bool = True):
     for the cluster switcher of every page: they are the cluster's `user_clusters`, by name.
     Only the row at `slug` sets the current cluster and reads roles.
 
-    Every request of the platform runs this query; the ORM took twice as long to build it as
-    PostgreSQL to answer it, so it is built once per shape (`_cluster_query`) and run raw with
-    the slug and the user put in."""
+    Every request of the platform runs this query: a PreparedQuery (built once per shape)."""
     import json
 
-    from members.models import Cluster
     from members.selectors import roles_from_rows
 
     signed_in = user is not None and user.is_authenticated
-    local = connection.in_atomic_block
-    sql, params = _cluster_query(signed_in=signed_in, switcher=signed_in and switcher, local=local)
-    params = [slug if param == _SLUG else user.pk if param == _USER_ID else param for param in params]
-    rows = list(Cluster.objects.raw(sql, params))
+    shape = (signed_in, signed_in and switcher, connection.in_atomic_block)
+    if signed_in:
+        rows = _CLUSTER_QUERY.rows(shape=shape, slug=slug, user_id=user.pk)
+    else:
+        rows = _CLUSTER_QUERY.rows(shape=shape, slug=slug)
     cluster = next((row for row in rows if row.slug == slug), None)
     if cluster is None or not signed_in:
         return cluster
@@ -279,21 +278,9 @@ def find_cluster(slug: str, user=None, *, switcher: bool = True):
     return cluster
 
 
-# Stand-ins for the slug and the user's id in the query `_cluster_query` builds: no slug or id
-# can equal them (a slug is [-a-zA-Z0-9_]+, an id positive).
-_SLUG = "\x00slug\x00"
-_USER_ID = -918_273_645
-
-
-class _StandIn:
-    pk = _USER_ID
-    is_authenticated = True
-
-
-@functools.cache
-def _cluster_query(*, signed_in: bool, switcher: bool, local: bool) -> tuple[str, tuple]:
-    """find_cluster's query (SQL and parameters) for the stand-in slug and user. `local`: in a
-    transaction, where the current cluster is set for the transaction alone (rls.set_cluster_sql)."""
+def _cluster_query(signed_in: bool, switcher: bool, local: bool, *, slug: str, user_id: int | None = None):
+    """find_cluster's queryset. `local`: in a transaction, where the current cluster is set for
+    the transaction alone (rls.set_cluster_sql)."""
     from django.db.models import BooleanField, Case, ExpressionWrapper, Q, TextField, Value, When
     from django.db.models.expressions import RawSQL
 
@@ -305,28 +292,24 @@ def _cluster_query(*, signed_in: bool, switcher: bool, local: bool) -> tuple[str
     sql, params = set_cluster_sql(table, local=local)
     active = Cluster.objects.filter(is_active=True)
     if not signed_in:
-        query = active.filter(slug=_SLUG).annotate(_current=RawSQL(sql, params))
-        return _compiled(query)
+        return active.filter(slug=slug).annotate(_current=RawSQL(sql, params))
 
     def at_slug(sql, params):
         # A CASE evaluates its THEN only for the row that matches: set_config runs once, and
         # the roles are read for that row's cluster alone.
-        return Case(When(slug=_SLUG, then=RawSQL(sql, params)), default=Value(None), output_field=TextField())
+        return Case(When(slug=slug, then=RawSQL(sql, params)), default=Value(None), output_field=TextField())
 
-    user = _StandIn()
-    roles_sql, roles_params = user_roles_sql(user=user, cluster_column=f'"{table}"."id"')
+    roles_sql, roles_params = user_roles_sql(user_id=user_id, cluster_column=f'"{table}"."id"')
     annotations = {"_current": at_slug(sql, params), "_roles": at_slug(roles_sql, roles_params)}
-    wanted = Q(slug=_SLUG)
+    wanted = Q(slug=slug)
     if switcher:
-        mine = user_cluster_ids(user=user)
+        mine = user_cluster_ids(user_id=user_id)
         wanted |= Q(pk__in=mine)
         annotations["_mine"] = ExpressionWrapper(Q(pk__in=mine), output_field=BooleanField())
-    return _compiled(active.filter(wanted).annotate(**annotations).order_by("name"))
+    return active.filter(wanted).annotate(**annotations).order_by("name")
 
 
-def _compiled(queryset) -> tuple[str, tuple]:
-    sql, params = queryset.query.sql_with_params()
-    return sql, tuple(params)
+_CLUSTER_QUERY = PreparedQuery(_cluster_query)
 
 
 def resolve_cluster(user, slug: str, *, switcher: bool = True):

@@ -51,22 +51,22 @@ def roles_from_rows(rows, *, user_id) -> Roles:
     )
 
 
-def user_roles_sql(*, user, cluster_column: str) -> tuple[str, list]:
+def user_roles_sql(*, user_id: int, cluster_column: str) -> tuple[str, list]:
     """SQL for the user's roles in the cluster whose id is `cluster_column`, as one JSON text of
     [organization id, role] pairs (NULL for none): the rows of user_roles, read by the database
     function of members/migrations/0008_user_roles_function.py inside the cluster's own query."""
     return (
         "(SELECT json_agg(json_build_array(r.organization_id, r.role))::text "
         f"FROM members_user_roles(%s, {cluster_column}, %s) r)",
-        [user.pk, [str(s) for s in ACCESS_STATUSES]],
+        [user_id, [str(s) for s in ACCESS_STATUSES]],
     )
 
 
-def user_cluster_ids(*, user) -> RawSQL:
+def user_cluster_ids(*, user_id: int) -> RawSQL:
     """The ids of the clusters in which the user has any role, as a subquery. Across clusters,
     before one is chosen: the one database function that reads the roles past row-level
     security (members/migrations/0004_user_cluster_ids.py)."""
-    return RawSQL("SELECT members_user_cluster_ids(%s, %s)", [user.pk, [str(s) for s in ACCESS_STATUSES]])
+    return RawSQL("SELECT members_user_cluster_ids(%s, %s)", [user_id, [str(s) for s in ACCESS_STATUSES]])
 
 
 def user_clusters(*, user):
@@ -76,7 +76,7 @@ def user_clusters(*, user):
 
     if not user.is_authenticated:
         return Cluster.objects.none()
-    return Cluster.objects.filter(is_active=True, pk__in=user_cluster_ids(user=user)).order_by("name")
+    return Cluster.objects.filter(is_active=True, pk__in=user_cluster_ids(user_id=user.pk)).order_by("name")
 
 
 def organization_list(*, cluster, filters: dict | None = None) -> QuerySet[Organization]:
