@@ -302,7 +302,8 @@ def _json_value(field, model):
             return None, "not a plain key"
         return F("__".join([*attrs[:-1], column.attname])), None
     if column.is_relation or not _same_in_json(field, column):
-        return None, f"{type(field).__name__} of {type(column).__name__} is not written by PostgreSQL as DRF writes it"
+        kinds = f"{type(field).__name__} of {type(column).__name__}"
+        return None, f"{kinds} is not written by PostgreSQL as DRF writes it"
     return F("__".join(attrs)), None
 
 
