@@ -3,6 +3,9 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# axe-core (npm) for the accessibility audit, tests/test_browser_a11y.py.
+A11Y       := tests/a11y
+A11Y_STAMP := $(A11Y)/node_modules/.installed
 
 .PHONY: demo test bench install migrate messages check backup restore stop clean
 
@@ -13,13 +16,21 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test,demo]'
 	touch $(STAMP)
 
-install: $(STAMP)
+# Without npm nothing is installed, and the accessibility audit fails saying so.
+$(A11Y_STAMP): $(A11Y)/package.json $(A11Y)/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+	  npm ci --prefix $(A11Y) --no-audit --no-fund --loglevel=error && touch $(A11Y_STAMP); \
+	else \
+	  echo "npm is not installed: the accessibility audit (tests/test_browser_a11y.py) will fail; install Node.js and npm"; \
+	fi
+
+install: $(STAMP) $(A11Y_STAMP)
 
 # The demo: embedded PostgreSQL and Redis under .local/, demo data, web + worker + beat.
 demo: $(STAMP)
 	DEMO_MODE=1 $(BIN)/python manage.py run_demo
 
-test: $(STAMP)
+test: $(STAMP) $(A11Y_STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # The benchmark (bench/run.py): gunicorn on loopback driven by wrk (installed with apt-get when
@@ -33,8 +44,11 @@ bench: $(STAMP)
 migrate: $(STAMP)
 	$(BIN)/python manage.py migrate
 
+# Extract into every catalogue but the generated uz_Cyrl (makemessages takes all locales but the
+# excluded one), generate it from the Latin uz, compile all.
 messages: $(STAMP)
-	$(BIN)/python manage.py makemessages --all --ignore=.venv --ignore=.local
+	$(BIN)/python manage.py makemessages --exclude=uz_Cyrl --ignore=.venv --ignore=.local
+	$(BIN)/python manage.py transliterate_catalogue
 	$(BIN)/python manage.py compilemessages --ignore=.venv
 
 check: $(STAMP)

@@ -11,6 +11,7 @@ from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
 
 from cluster_platform.tenancy import Roles
+from members.languages import language_for
 from members.models import ClusterRole, OrganizationRole
 from members.selectors import ACCESS_STATUSES
 
@@ -199,10 +200,16 @@ def document_get(*, cluster, roles: Roles, agreement_id, pk):
 # --- Reminders -------------------------------------------------------------------------------
 
 def reminder_recipients(*, cluster, agreement: Agreement) -> list[str]:
-    """Email addresses for an agreement's reminders: the admins of every party organization
-    and the parties' representatives who still hold a role there (while the organization
-    keeps access, as in members.selectors.user_roles), and the cluster's coordinators; active
-    users with an address, each address once."""
+    """Email addresses for an agreement's reminders (reminder_recipient_languages)."""
+    return [email for email, _language in reminder_recipient_languages(cluster=cluster, agreement=agreement)]
+
+
+def reminder_recipient_languages(*, cluster, agreement: Agreement) -> list[tuple[str, str]]:
+    """(email address, language) of each person an agreement's reminders go to: the admins of
+    every party organization and the parties' representatives who still hold a role there
+    (while the organization keeps access, as in members.selectors.user_roles), and the
+    cluster's coordinators; active users with an address, each address once. The language is
+    the one their profile remembers, else the platform's default, read in the same query."""
     party_roles = OrganizationRole.objects.for_cluster(cluster).filter(
         organization__status__in=ACCESS_STATUSES,
         organization_id__in=AgreementParty.objects.for_cluster(cluster)
@@ -222,9 +229,9 @@ def reminder_recipients(*, cluster, agreement: Agreement) -> list[str]:
         .exclude(email="")
         .order_by("pk")
     )
-    seen, emails = set(), []
-    for email in users.values_list("email", flat=True):
+    seen, recipients = set(), []
+    for email, language in users.values_list("email", "profile__language"):
         if email.lower() not in seen:
             seen.add(email.lower())
-            emails.append(email)
-    return emails
+            recipients.append((email, language_for(language)))
+    return recipients

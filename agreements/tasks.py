@@ -4,7 +4,8 @@ reminders (00:10, migration 0003) and the reminder email.
 Each cluster's work is one transaction and idempotent, so a retry after a failure part way
 through redoes nothing already done. The reminder email follows members/tasks.py: it claims
 `sent_at` with a conditional update, so a redelivered message (acks late) sends nothing
-twice, and releases the claim when sending fails so the retry can send it."""
+twice, and releases the claim when sending fails so the retry can send it. Each person's
+message is in their own language (their profile's), rendered once per language."""
 
 import datetime
 
@@ -12,11 +13,12 @@ from celery import shared_task
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import DatabaseError
-from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from cluster_platform import rls
+from members import branding
+from members.languages import render_email
 
 from . import selectors, services
 from .models import Agreement, AgreementReminder
@@ -76,20 +78,20 @@ def send_agreement_reminder(cluster_id: int, reminder_id: int):
     reminder = rows.select_related("cluster", "agreement", "obligation__party__organization").first()
     if reminder is None or not rows.filter(sent_at__isnull=True).update(sent_at=timezone.now()) == 1:
         return
-    recipients = selectors.reminder_recipients(cluster=reminder.cluster, agreement=reminder.agreement)
+    recipients = selectors.reminder_recipient_languages(cluster=reminder.cluster, agreement=reminder.agreement)
     if not recipients:
         return
     context = {
         "reminder": reminder, "agreement": reminder.agreement, "obligation": reminder.obligation,
         "cluster": reminder.cluster, "link": _agreement_link(reminder),
     }
-    with translation.override(settings.LANGUAGE_CODE):
-        subject = render_to_string("agreements/email/reminder_subject.txt", context).strip()
-        body = render_to_string("agreements/email/reminder.txt", context)
+    rendered = {language: render_email(language, "agreements/email/reminder", context)
+                for language in {language for _email, language in recipients}}
     # One message per person, so the parties' admins do not see each other's addresses, over
     # one connection. A failure part way releases the claim and the retry sends to everyone
     # again: a rare duplicate is better than a reminder nobody got.
-    messages = [EmailMessage(subject, body, None, [recipient]) for recipient in recipients]
+    sender = branding.from_email(reminder.cluster)
+    messages = [EmailMessage(*rendered[language], sender, [email]) for email, language in recipients]
     try:
         get_connection().send_messages(messages)
     except Exception:

@@ -41,7 +41,7 @@ def navigation(request):
     """What the layout shows beyond the request itself: the site's links and languages; the
     clusters of the signed-in user (for the switcher); in a cluster, its links and which of the
     role-dependent ones the navigation shows (decided by members.permissions, so the navbar
-    offers exactly the pages that will open). The demo flag."""
+    offers exactly the pages that will open), its colours and logo. The demo flag."""
     # A request's URLconf (set by the handler), else the settings' (a template rendered outside one).
     urlconf, prefix = get_urlconf() or settings.ROOT_URLCONF, get_script_prefix()
     context = {
@@ -63,7 +63,12 @@ def navigation(request):
         )
     cluster = getattr(request, "cluster", None)
     if cluster is not None:
+        from members import branding
+
         context["nav_urls"] = _page_urls(urlconf, prefix, cluster.slug)
+        # The cluster's colours and logo in the header; read with the cluster, no query.
+        context["cluster_theme_css"] = branding.theme_css(cluster)
+        context["cluster_logo_url"] = branding.logo_url(cluster)
     roles = getattr(request, "cluster_roles", None)
     if roles is not None:
         from members import permissions

@@ -12,8 +12,8 @@ task runs, and a redelivered message, each review is reminded of once. The coord
 is daily: its claim is a cache key per cluster and day (cache.add is atomic), so a second run
 the same day sends nothing more.
 
-Each email is rendered in its recipient's language (members.Profile.language when set, else
-the platform's default).
+Each email is rendered in its recipient's language (members.languages.language_of: the
+profile's language when set, else the platform's default).
 """
 
 import datetime
@@ -25,11 +25,12 @@ from django.core.cache import cache
 from django.core.mail import EmailMessage, get_connection, send_mail
 from django.db import DatabaseError
 from django.db.models import Exists, OuterRef
-from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from cluster_platform import rls
+from members import branding
+from members.languages import language_of, render_email
 from members.models import Cluster, ClusterRole
 
 from . import review_selectors, services
@@ -50,13 +51,6 @@ def _day(today: str | None) -> datetime.date:
     return datetime.date.fromisoformat(today) if today else timezone.localdate()
 
 
-def language_of(user) -> str:
-    """The user's remembered language (members.Profile), else the platform's default."""
-    profile = getattr(user, "profile", None)  # RelatedObjectDoesNotExist is an AttributeError
-    language = getattr(profile, "language", "") or ""
-    return language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
-
-
 def _link(name: str, cluster, *args) -> str:
     try:
         path = reverse(name, args=[cluster.slug, *args])
@@ -66,10 +60,7 @@ def _link(name: str, cluster, *args) -> str:
 
 
 def _render(language: str, template: str, context: dict) -> tuple[str, str]:
-    with translation.override(language):
-        subject = render_to_string(f"innovations/email/{template}_subject.txt", context).strip()
-        body = render_to_string(f"innovations/email/{template}.txt", context)
-    return " ".join(subject.split()), body
+    return render_email(language, f"innovations/email/{template}", context)
 
 
 @shared_task(acks_late=True, autoretry_for=(DatabaseError,), retry_backoff=True, retry_backoff_max=600,
@@ -104,7 +95,7 @@ def send_review_reminder(cluster_id: int, review_id: int, today: str | None = No
     }
     subject, body = _render(language_of(review.expert), "review_reminder", context)
     try:
-        send_mail(subject, body, None, [review.expert.email])
+        send_mail(subject, body, branding.from_email(review.cluster), [review.expert.email])
     except Exception:
         rows.update(reminder_sent_at=None)
         raise
@@ -131,7 +122,7 @@ def send_overdue_reviews(cluster_id: int, today: str | None = None):
             Exists(ClusterRole.objects.filter(cluster=cluster, user_id=OuterRef("pk"),
                                               role=ClusterRole.Role.COORDINATOR)),
             is_active=True,
-        ).exclude(email="").order_by("pk")
+        ).exclude(email="").select_related("profile").order_by("pk")
     )
     for review in overdue:
         review.days_late = (day - review.due_date).days
@@ -139,7 +130,7 @@ def send_overdue_reviews(cluster_id: int, today: str | None = None):
     for user in coordinators:
         context = {"cluster": cluster, "reviews": overdue, "link": _link("review_queue", cluster)}
         subject, body = _render(language_of(user), "overdue_reviews", context)
-        messages.append(EmailMessage(subject, body, None, [user.email]))
+        messages.append(EmailMessage(subject, body, branding.from_email(cluster), [user.email]))
     if not messages:
         return
     try:

@@ -75,6 +75,10 @@ class ClusterSpec:
     founded_on: datetime.date = datetime.date(2023, 9, 1)
     phone_code: str = "70"
     schools_joined_on: datetime.date = datetime.date(2024, 9, 1)
+    # Branding (members.branding): the colours, and whether seed_demo draws the cluster a logo.
+    primary_colour: str = "#0b3d91"
+    accent_colour: str = "#0062cc"
+    logo: bool = False
 
 
 # Approximate centres of the districts and cities, for the map (latitude, longitude).
@@ -163,6 +167,9 @@ TASHKENT = ClusterSpec(
     ),
     centre="cspu",
     tax_id_base=301_120_000,
+    primary_colour="#0f5257",  # deep teal, white text 8.9:1
+    accent_colour="#d4a017",  # gold
+    logo=True,
     founded_on=datetime.date(2023, 9, 1),
     organizations=(
         Org("cspu", "pedagogical_university", "Chirchik State Pedagogical University", "CSPU", "Chirchik",
@@ -296,6 +303,8 @@ SAMARKAND = ClusterSpec(
     ),
     centre="samsu",
     tax_id_base=302_450_000,
+    primary_colour="#1e3a8a",  # indigo, white text 10.4:1
+    accent_colour="#2ab7ca",  # the turquoise of Samarkand's tiles
     phone_code="66",
     founded_on=datetime.date(2024, 9, 1),
     organizations=(

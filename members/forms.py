@@ -8,13 +8,16 @@ whose ValidationErrors the views map back onto these forms with `apply_service_e
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.db import models
 from django.forms.models import fields_for_model, model_to_dict
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from cluster_platform.forms import BootstrapFormMixin, DATE_WIDGET, FilterFormMixin
 
-from . import services
+from . import branding, services
 from .models import (
     ClusterRole,
     MembershipApplication,
@@ -215,6 +218,13 @@ class SearchForm(BootstrapFormMixin, forms.Form):
         return self.cleaned_data.get("q", "").strip() if self.is_valid() else ""
 
 
+def _invitation_language_field():
+    # Not required: a post without it gets the service's default (invitation_language_default),
+    # which the views also give as the initial choice.
+    return forms.ChoiceField(label=_("Language of the invitation"), required=False, choices=settings.LANGUAGES,
+                             help_text=_("The email is written in this language."))
+
+
 class InvitationForm(BootstrapFormMixin, forms.Form):
     """A coordinator's invitation: a cluster role, an organization role, or both."""
 
@@ -225,6 +235,7 @@ class InvitationForm(BootstrapFormMixin, forms.Form):
                                           empty_label=_("No organization"))
     organization_role = forms.ChoiceField(label=_("Organization role"), required=False,
                                           choices=_with_blank(_("No organization role"), OrganizationRole.Role.choices))
+    language = _invitation_language_field()
 
     def __init__(self, *args, organizations, **kwargs):
         super().__init__(*args, **kwargs)
@@ -237,6 +248,7 @@ class InvitationForm(BootstrapFormMixin, forms.Form):
             "cluster_role": self.cleaned_data["cluster_role"],
             "organization_id": organization.pk if organization else None,
             "organization_role": self.cleaned_data["organization_role"],
+            "language": self.cleaned_data["language"],
         }
 
 
@@ -248,6 +260,7 @@ class OrganizationInvitationForm(BootstrapFormMixin, forms.Form):
                                           initial=OrganizationRole.Role.STAFF)
     person = forms.ModelChoiceField(label=_("Person in the staff list"), required=False,
                                     queryset=Person.objects.none(), empty_label=_("Not in the list yet"))
+    language = _invitation_language_field()
 
     def __init__(self, *args, people, **kwargs):
         super().__init__(*args, **kwargs)
@@ -259,6 +272,7 @@ class OrganizationInvitationForm(BootstrapFormMixin, forms.Form):
             "email": self.cleaned_data["email"],
             "organization_role": self.cleaned_data["organization_role"],
             "person_id": person.pk if person else None,
+            "language": self.cleaned_data["language"],
         }
 
 
@@ -283,3 +297,32 @@ class ApplicationFilterForm(BootstrapFormMixin, forms.Form):
 class RejectForm(BootstrapFormMixin, forms.Form):
     reason = forms.CharField(label=_("Reason for the rejection"), required=False,
                              widget=forms.Textarea(attrs={"rows": 2}))
+
+
+# --- Branding ----------------------------------------------------------------------------------
+
+class BrandingForm(BootstrapFormMixin, forms.Form):
+    """The cluster's colours and a new logo. The values are checked by members.branding (through
+    the service, or for a preview), whose messages name the field."""
+
+    primary_colour = forms.CharField(
+        label=_("Primary colour"),
+        help_text=_("The header and the buttons, under white text: # and six hex digits, such as #0B3D91. "
+                    "It must be dark enough for white text (a contrast of at least 4.5:1)."))
+    accent_colour = forms.CharField(
+        label=_("Accent colour"),
+        help_text=_("Lines under the header and the headings of documents: # and six hex digits."))
+    logo = forms.FileField(label=_("New logo"), required=False,
+                           widget=forms.FileInput(attrs={"accept": "image/png,image/jpeg"}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("primary_colour", "accent_colour"):
+            self.fields[name].widget.attrs.update({
+                "pattern": "#[0-9A-Fa-f]{6}", "maxlength": 7, "size": 8, "spellcheck": "false", "autocomplete": "off"})
+        self.fields["logo"].help_text = gettext(
+            "PNG or JPEG, at most %(limit)s; a large image is scaled down. The type is checked by the content "
+            "of the file.") % {"limit": filesizeformat(branding.max_logo_bytes())}
+
+    def colours(self) -> dict:
+        return {name: self.cleaned_data[name] for name in branding.COLOUR_FIELDS}

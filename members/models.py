@@ -22,6 +22,18 @@ tax_id_validator = RegexValidator(r"^\d{9}$", _("A tax id (INN) has 9 digits."))
 TAX_ID_TAKEN = _("An organization with this tax id is already in the cluster.")
 
 slug_validator = RegexValidator(r"^[a-z0-9]+(?:-[a-z0-9]+)*$", _("Use lowercase letters, digits and hyphens."))
+# A colour as #RRGGBB. members.branding checks more (and names the field); this holds any other path.
+hex_colour_validator = RegexValidator(r"^#[0-9a-fA-F]{6}$",
+                                      _("Enter a colour as # and six hex digits, such as #0B3D91."))
+# The colours of the layout before clusters had their own (the navbar's and the buttons' blues).
+DEFAULT_PRIMARY_COLOUR = "#0b3d91"
+DEFAULT_ACCENT_COLOUR = "#0062cc"
+
+
+def _logo_upload_to(instance, filename):
+    # Never used to build a name: services.cluster_branding_update stores the logo under
+    # branding.logo_storage_name() itself. Kept so a file assigned by other code lands under clusters/.
+    return f"clusters/{filename}"
 
 
 @audited()
@@ -38,6 +50,13 @@ class Cluster(models.Model):
     goals = models.TextField(_("goals"), blank=True)
     languages = ArrayField(models.CharField(max_length=8), verbose_name=_("languages"), default=list, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+    # Branding (members.branding): the logo is a PNG or JPEG the service re-encoded, small enough
+    # to embed in PDFs; white text goes on the primary colour, the accent is a decorative line.
+    logo = models.ImageField(_("logo"), max_length=255, upload_to=_logo_upload_to, blank=True)
+    primary_colour = models.CharField(_("primary colour"), max_length=7, default=DEFAULT_PRIMARY_COLOUR,
+                                      validators=[hex_colour_validator])
+    accent_colour = models.CharField(_("accent colour"), max_length=7, default=DEFAULT_ACCENT_COLOUR,
+                                     validators=[hex_colour_validator])
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -265,6 +284,11 @@ class MembershipApplication(TenantModel):
         Organization, null=True, blank=True, on_delete=models.SET_NULL, related_name="applications"
     )
     decision_sent_at = models.DateTimeField(null=True, blank=True)
+    # The language of the form the applicant used, which their decision email is written in
+    # (blank: LANGUAGE_CODE); they have no account, so no profile to remember one. Blank in the
+    # database too, for rows written without the ORM (cluster_platform.scale COPYs them).
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, blank=True, default="",
+                                db_default="")
 
     class Meta:
         ordering = ["-submitted_at", "-id"]
@@ -296,6 +320,10 @@ class Invitation(TenantModel):
     )
     # Set when the email task claims the invitation, so a redelivered task sends no second email.
     sent_at = models.DateTimeField(null=True, blank=True)
+    # The language of the email, chosen by the inviter (blank: LANGUAGE_CODE): the invitee has
+    # no account yet, so no profile to remember one.
+    language = models.CharField(_("language of the invitation"), max_length=8, choices=settings.LANGUAGES,
+                                blank=True, default="", db_default="")
 
     class Meta:
         ordering = ["-created_at"]

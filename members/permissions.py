@@ -51,6 +51,11 @@ def can_record_ratings(roles: Roles) -> bool:
     return roles.is_coordinator
 
 
+def can_manage_branding(roles: Roles) -> bool:
+    # The cluster's name, logo and colours on every member's pages and documents.
+    return roles.is_coordinator
+
+
 def can_export(roles: Roles) -> bool:
     return roles.is_coordinator or roles.is_authority
 
@@ -64,6 +69,7 @@ ACTIONS = {
     "grant_cluster_roles": lambda roles, obj: can_grant_cluster_roles(roles),
     "record_ratings": lambda roles, obj: can_record_ratings(roles),
     "export": lambda roles, obj: can_export(roles),
+    "manage_branding": lambda roles, obj: can_manage_branding(roles),
 }
 
 

@@ -15,9 +15,11 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from cluster_platform import rls
@@ -25,7 +27,7 @@ from cluster_platform.broker import publish_on_commit
 from cluster_platform.services import audit
 from cluster_platform.tenancy import forget_roles, roles_for
 
-from . import permissions, selectors
+from . import branding, languages, permissions, selectors
 from .models import (
     TAX_ID_TAKEN,
     Cluster,
@@ -75,6 +77,55 @@ def cluster_create(*, actor, name: str, slug: str, region: str, goals: str = "",
             ClusterRole.objects.create(cluster=cluster, user=coordinator, role=ClusterRole.Role.COORDINATOR,
                                        granted_by=actor)
     return cluster
+
+
+def cluster_branding_update(*, cluster: Cluster, actor, data: dict, logo=None, remove_logo: bool = False) -> Cluster:
+    """Set the cluster's colours (`data`: primary_colour, accent_colour; one left out stays) and
+    replace its logo with `logo` (an upload) or remove it. Coordinators only.
+
+    Everything is checked before anything is written (members.branding: the colours, the
+    primary's contrast with white text, the logo by its content and size), and the errors of
+    every field come together. The new logo is stored, then the row saved under its lock in one
+    transaction; if that fails the stored file is deleted, so a refused or failed change leaves
+    neither row nor file. The previous logo file goes once the change has committed."""
+    permissions.require(actor, cluster, "manage_branding")
+    errors = {}
+    try:
+        colours = branding.clean_colours(data, cluster)
+    except ValidationError as error:
+        colours, errors = {}, error.message_dict
+    new_logo = None
+    if logo is not None and remove_logo:
+        errors.setdefault("logo", []).append(_("Upload a new logo or remove the logo, not both."))
+    elif logo is not None:
+        try:
+            new_logo = branding.logo_from_upload(logo)
+        except ValidationError as error:
+            errors.setdefault("logo", []).extend(error.message_dict["logo"])
+    if errors:
+        raise ValidationError(errors)
+    stored = None
+    try:
+        with transaction.atomic():
+            locked = Cluster.objects.select_for_update().get(pk=cluster.pk)
+            previous = locked.logo.name
+            for field, value in colours.items():
+                setattr(locked, field, value)
+            if new_logo is not None:
+                stored = default_storage.save(branding.logo_storage_name(locked, new_logo),
+                                              ContentFile(new_logo.content))
+                locked.logo.name = stored
+            elif remove_logo:
+                locked.logo.name = ""
+            with audit(actor, service="cluster_branding_update"):
+                locked.save(update_fields=[*branding.COLOUR_FIELDS, "logo"])
+            if previous and previous != locked.logo.name:
+                transaction.on_commit(lambda: default_storage.delete(previous))
+    except BaseException:
+        if stored is not None:
+            default_storage.delete(stored)
+        raise
+    return locked
 
 
 # --- Organizations --------------------------------------------------------------------------
@@ -187,12 +238,14 @@ APPLICATION_FIELDS = [
 
 
 @transaction.atomic
-def application_submit(*, cluster, data: dict) -> MembershipApplication:
-    """Public: anyone may apply to join an active cluster."""
+def application_submit(*, cluster, data: dict, language: str | None = None) -> MembershipApplication:
+    """Public: anyone may apply to join an active cluster. The decision is written to them in
+    `language`, by default the one active now (the language of the form they filled in)."""
     if not cluster.is_active:
         raise ValidationError(_("This cluster does not accept applications."))
     application = MembershipApplication(cluster=cluster)
     _assign(application, data, APPLICATION_FIELDS)
+    application.language = languages.supported(translation.get_language() if language is None else language)
     application.full_clean(exclude=["reference"])
     if selectors.organization_tax_id_taken(cluster=cluster, tax_id=application.tax_id):
         raise ValidationError({"tax_id": TAX_ID_TAKEN})
@@ -243,6 +296,7 @@ def application_approve(*, cluster, actor, application_id: int) -> MembershipApp
         _invitation_create(
             cluster=cluster, actor=actor, email=application.contact_email, person=contact,
             organization=organization, organization_role=OrganizationRole.Role.ADMIN,
+            language=application.language or invitation_language_default(cluster=cluster),
         )
     return application
 
@@ -303,12 +357,20 @@ def invitation_token(invitation: Invitation) -> str:
     return signing.dumps(invitation.pk, salt=INVITATION_SALT)
 
 
-def _invitation_create(*, cluster, actor, email, person=None, cluster_role="", organization=None,
-                       organization_role="") -> Invitation:
+def invitation_language_default(*, cluster) -> str:
+    """The language an invitation is written in unless the inviter chooses another: the
+    cluster's first language, else the one the inviter is using now."""
+    return (languages.cluster_language(cluster) or languages.supported(translation.get_language())
+            or settings.LANGUAGE_CODE)
+
+
+def _invitation_create(*, cluster, actor, email, language: str, person=None, cluster_role="",
+                       organization=None, organization_role="") -> Invitation:
     invitation = Invitation.objects.create(
         cluster=cluster, email=email, person=person, cluster_role=cluster_role,
         organization=organization, organization_role=organization_role, invited_by=actor,
         expires_at=timezone.now() + datetime.timedelta(days=settings.INVITATION_VALID_DAYS),
+        language=language,
     )
     from .tasks import send_invitation
 
@@ -319,8 +381,10 @@ def _invitation_create(*, cluster, actor, email, person=None, cluster_role="", o
 
 @transaction.atomic
 def invitation_send(*, cluster, actor, email: str, cluster_role: str = "", organization_id: int | None = None,
-                    organization_role: str = "", person_id: int | None = None) -> Invitation:
-    """Invite someone by email to a cluster role, an organization role, or both."""
+                    organization_role: str = "", person_id: int | None = None,
+                    language: str = "") -> Invitation:
+    """Invite someone by email to a cluster role, an organization role, or both. The email is
+    written in `language` (one of settings.LANGUAGES), by default invitation_language_default."""
     errors = {}
     email = (email or "").strip().lower()
     if not email:
@@ -338,6 +402,8 @@ def invitation_send(*, cluster, actor, email: str, cluster_role: str = "", organ
         errors["cluster_role"] = _("Choose a cluster role or an organization role.")
     if organization_role and not organization_id:
         errors["organization"] = _("Choose the organization.")
+    if language and language not in dict(settings.LANGUAGES):
+        errors["language"] = _("Choose one of the available languages.")
     if errors:
         raise ValidationError(errors)
     organization = Organization.objects.for_cluster(cluster).get(pk=organization_id) if organization_id else None
@@ -353,7 +419,8 @@ def invitation_send(*, cluster, actor, email: str, cluster_role: str = "", organ
     with audit(actor, service="invitation_send"):
         return _invitation_create(cluster=cluster, actor=actor, email=email, person=person,
                                   cluster_role=cluster_role, organization=organization,
-                                  organization_role=organization_role)
+                                  organization_role=organization_role,
+                                  language=language or invitation_language_default(cluster=cluster))
 
 
 def invitation_by_token(token: str) -> Invitation | None:
@@ -554,7 +621,8 @@ def cluster_invite_coordinator(*, cluster: Cluster, email: str, actor=None) -> I
         raise ValidationError({"email": _("Enter a valid email address.")}) from None
     with audit(actor, service="cluster_invite_coordinator"):
         return _invitation_create(cluster=cluster, actor=actor, email=email,
-                                  cluster_role=ClusterRole.Role.COORDINATOR)
+                                  cluster_role=ClusterRole.Role.COORDINATOR,
+                                  language=invitation_language_default(cluster=cluster))
 
 
 # --- The user's own profile ---------------------------------------------------------------------

@@ -1,17 +1,22 @@
 """Emails of the members app, queued after the transaction that caused them commits.
 
-Each task takes the cluster and row ids, claims the row with a conditional update so a
+Each message is sent under the cluster's name (members.branding.from_email). Each task takes
+the cluster and row ids, claims the row with a conditional update so a
 redelivered message (acks late) sends nothing twice, and releases the claim when sending
 fails so the retry can send it.
+
+Whoever they go to has no account yet, so no profile to read a language from: each email is
+written in the language stored on its row when it was made (members.languages.language_for).
 """
 
 from celery import shared_task
 from django.conf import settings
 from django.core.mail import send_mail
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
+from . import branding
+from .languages import language_for, render_email
 from .models import Invitation, MembershipApplication
 
 TASK_OPTIONS = {
@@ -27,9 +32,9 @@ def _claimed(queryset, field: str) -> bool:
     return queryset.filter(**{f"{field}__isnull": True}).update(**{field: timezone.now()}) == 1
 
 
-def _send_claimed(queryset, field: str, subject: str, body: str, recipient: str):
+def _send_claimed(queryset, field: str, subject: str, body: str, recipient: str, cluster):
     try:
-        send_mail(subject, body, None, [recipient])
+        send_mail(subject, body, branding.from_email(cluster), [recipient])
     except Exception:
         queryset.update(**{field: None})
         raise
@@ -44,11 +49,9 @@ def send_invitation(cluster_id: int, invitation_id: int):
     if invitation is None or not _claimed(rows, "sent_at"):
         return
     link = settings.PUBLIC_BASE_URL.rstrip("/") + reverse("invitation_accept", args=[invitation_token(invitation)])
-    context = {"invitation": invitation, "link": link}
-    with translation.override(settings.LANGUAGE_CODE):
-        subject = render_to_string("members/email/invitation_subject.txt", context).strip()
-        body = render_to_string("members/email/invitation.txt", context)
-    _send_claimed(rows, "sent_at", subject, body, invitation.email)
+    subject, body = render_email(language_for(invitation.language), "members/email/invitation",
+                                 {"invitation": invitation, "link": link})
+    _send_claimed(rows, "sent_at", subject, body, invitation.email, invitation.cluster)
 
 
 @shared_task(**TASK_OPTIONS)
@@ -58,8 +61,6 @@ def send_application_decision(cluster_id: int, application_id: int):
     application = rows.select_related("cluster").first()
     if application is None or not _claimed(rows, "decision_sent_at"):
         return
-    context = {"application": application}
-    with translation.override(settings.LANGUAGE_CODE):
-        subject = render_to_string("members/email/decision_subject.txt", context).strip()
-        body = render_to_string("members/email/decision.txt", context)
-    _send_claimed(rows, "decision_sent_at", subject, body, application.contact_email)
+    subject, body = render_email(language_for(application.language), "members/email/decision",
+                                 {"application": application})
+    _send_claimed(rows, "decision_sent_at", subject, body, application.contact_email, application.cluster)

@@ -5,7 +5,7 @@ Names are not namespaced: `invitation_accept` is reversed by members.tasks for t
 
 from django.urls import include, path
 
-from .views import applications, dashboard, imports, organizations, people, public, roles
+from .views import applications, branding, dashboard, imports, organizations, people, public, roles
 
 cluster_patterns = [
     path("", dashboard.DashboardView.as_view(), name="dashboard"),
@@ -43,6 +43,10 @@ cluster_patterns = [
     path("roles/", roles.RoleListView.as_view(), name="role_list"),
     path("roles/invite/", roles.InvitationCreateView.as_view(), name="invitation_create"),
     path("roles/<int:pk>/revoke/", roles.ClusterRoleRevokeView.as_view(), name="role_revoke"),
+    # Branding: the coordinators' page, and the logo every page's header shows
+    path("branding/", branding.BrandingView.as_view(), name="cluster_branding"),
+    path("branding/logo/", branding.ClusterLogoView.as_view(), name="cluster_logo"),
+    path("branding/logo/remove/", branding.LogoRemoveView.as_view(), name="cluster_logo_remove"),
 ]
 
 urlpatterns = [

@@ -1,7 +1,8 @@
 """Certificates as PDF: one participant's (certificate_pdf) and all of a programme's in one zip
 (certificates_zip). Rendered with cluster_platform.pdf (the deny-by-default URL fetcher) in the
 person's language; the QR code of the verification link is an inline data: PNG made by segno,
-so the document loads nothing from outside."""
+and the cluster's logo (members.branding) a data: URL too, so the document loads nothing from
+outside. The frame and the headings take the cluster's colours."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 from cluster_platform.pdf import render_pdf
+from members import branding
 
 from .models import Enrollment, Program
 from .selectors import completion_date, format_code, with_certificate_details
@@ -44,10 +46,12 @@ def _qr_data_url(url: str) -> str:
     return segno.make(url, error="m").png_data_uri(scale=6, border=2)
 
 
-def _context(enrollment: Enrollment) -> dict:
+def _context(enrollment: Enrollment, logo_data_uri: str) -> dict:
     program = enrollment.program
     return {
         "cluster_name": enrollment.cluster.name,
+        "logo_data_uri": logo_data_uri,
+        "colours": branding.document_colours(enrollment.cluster),
         "person_name": enrollment.person.full_name,
         "program_title": program.title,
         "program_kind": program.get_kind_display().lower(),
@@ -67,13 +71,21 @@ def _require_issued(enrollment: Enrollment) -> None:
         raise ValueError(f"Enrollment {enrollment.pk} has no issued certificate.")
 
 
-def certificate_pdf(enrollment: Enrollment) -> bytes:
-    """The certificate of one completed participant (the enrolment loaded with its cluster)."""
+def certificate_html(enrollment: Enrollment, logo_data_uri: str | None = None) -> str:
+    """The certificate as the HTML the PDF is made from, in the person's language, with the
+    cluster's colours and logo (`logo_data_uri`: read from the cluster's logo when not given)."""
     _require_issued(enrollment)
+    if logo_data_uri is None:
+        logo_data_uri = branding.logo_data_uri(enrollment.cluster)
     language = certificate_language(enrollment)
     with translation.override(language):
-        html = render_to_string("programs/certificate.html", {**_context(enrollment), "language": language})
-    return render_pdf(html)
+        return render_to_string("programs/certificate.html",
+                                {**_context(enrollment, logo_data_uri), "language": language})
+
+
+def certificate_pdf(enrollment: Enrollment, logo_data_uri: str | None = None) -> bytes:
+    """The certificate of one completed participant (the enrolment loaded with its cluster)."""
+    return render_pdf(certificate_html(enrollment, logo_data_uri))
 
 
 def _safe_name(text: str) -> str:
@@ -89,9 +101,12 @@ def certificates_zip(program: Program) -> bytes:
         .filter(program=program, status=Enrollment.Status.COMPLETED, certificate_code__isnull=False),
         program.cluster_id,
     ).order_by("person__full_name", "pk")
+    logo_data_uri = None  # the cluster's logo, read once for them all
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for enrollment in enrollments:
+            if logo_data_uri is None:
+                logo_data_uri = branding.logo_data_uri(enrollment.cluster)
             name = f"{_safe_name(enrollment.person.full_name)}-{enrollment.certificate_code}.pdf"
-            archive.writestr(name, certificate_pdf(enrollment))
+            archive.writestr(name, certificate_pdf(enrollment, logo_data_uri))
     return buffer.getvalue()

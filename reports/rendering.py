@@ -1,7 +1,8 @@
 """The PDF of a report (WeasyPrint through cluster_platform.pdf and its deny-by-default URL
 fetcher), rendered from the report's data snapshot in the report's language.
 
-Pages: a title page (cluster, kind, period, version, when, the verification code and link), the
+Pages: a title page (the cluster's logo and name, kind, period, version, when, the verification
+code and link; headings take the cluster's colours, members.branding), the
 key figures against the previous period, charts (SVG from cluster_platform.charts and
 innovations.flow), a table per section, then a page per district. The stylesheet and the
 packaged DejaVu fonts (Latin with oʻ gʻ, Cyrillic) are the project's static files, reached by
@@ -29,6 +30,7 @@ from cluster_platform import charts
 from cluster_platform.pdf import render_pdf as html_to_pdf
 from cluster_platform.pdf import static_file_url
 from innovations.flow import flow_charts
+from members import branding
 from members.models import Organization, RatingColour
 from programs.certificates import verify_url
 from programs.selectors import format_code
@@ -234,6 +236,8 @@ def context(report: Report, data: dict) -> dict:
         "language": report.language,
         "cluster_name": cluster.name,
         "cluster_region": cluster.region,
+        "logo_data_uri": branding.logo_data_uri(cluster),
+        "colours": branding.document_colours(cluster),
         "centre_name": cluster.centre.name if cluster.centre_id else "",
         "kind_label": report.get_kind_display(),
         "period_label": period.label,

@@ -1,8 +1,8 @@
 """Every place that accepts a file refuses the hostile corpus (tests/hostile_files.py).
 
 The entry points, browser form and API alike, as a user allowed to upload (a coordinator):
-agreement documents, innovation attachments, resource photos, the organizations import, the
-attendance import, and the public /verify/<code>/ page (which hashes a PDF and keeps nothing).
+agreement documents, innovation attachments, resource photos, the cluster's logo, the
+organizations import, the attendance import, and the public /verify/<code>/ page (which hashes a PDF and keeps nothing).
 For each hostile file: refused with an error naming the field (a form error and 422, or 400
 JSON), no row written and no file under MEDIA_ROOT (a temporary folder). A harmless file with a
 hostile name is accepted, its stored name generated inside MEDIA_ROOT, its display name cleaned,
@@ -32,11 +32,12 @@ from rest_framework.test import APIClient
 from agreements import services as agreement_services
 from agreements.models import AgreementDocument
 from agreements.tests.factories import AgreementDocumentFactory, AgreementFactory
+from cluster_platform import uploads
 from innovations import services as innovation_services
 from innovations.models import InnovationAttachment
 from innovations.tests.factories import InnovationAttachmentFactory, InnovationFactory
 from members import importing as member_importing
-from members.models import Organization
+from members.models import Cluster, Organization
 from members.tests.factories import OrganizationFactory, PersonFactory
 from programs import importing as attendance_importing
 from programs.models import Attendance, Program
@@ -105,9 +106,12 @@ class EntryPoint:
             "resource-photo-api": api(f"{slug}/resources/{w.resource.pk}/photos/"),
             "organization-import": reverse("organization_import", args=[slug]),
             "attendance-import": reverse("program_attendance_import", args=[slug, w.program.pk]),
+            "cluster-logo": reverse("cluster_branding", args=[slug]),
         }[self.id]
 
     def other_fields(self) -> dict:
+        if self.id == "cluster-logo":
+            return {"primary_colour": "#0b3d91", "accent_colour": "#0062cc"}
         return {"kind": "draft"} if self.id.startswith("agreement-document") else {}
 
     def client(self, w: World, django_client):
@@ -173,6 +177,7 @@ ENTRY_POINTS = [
     EntryPoint("resource-photo-api", "image", True, "image", "RESOURCE_PHOTO_MAX_BYTES"),
     EntryPoint("organization-import", "file", False, "sheet", "IMPORT_MAX_BYTES"),
     EntryPoint("attendance-import", "file", False, "sheet", "IMPORT_MAX_BYTES"),
+    EntryPoint("cluster-logo", "logo", False, "image", "CLUSTER_LOGO_MAX_BYTES"),
 ]
 NAMED_ENTRY_POINTS = [entry for entry in ENTRY_POINTS if entry.accepts == "document"]
 
@@ -185,6 +190,7 @@ def saved_state(w: World) -> dict:
         "photos": ResourcePhoto.objects.for_cluster(w.cluster).count(),
         "organizations": Organization.objects.for_cluster(w.cluster).count(),
         "attendance": Attendance.objects.for_cluster(w.cluster).count(),
+        "logo": Cluster.objects.get(pk=w.cluster.pk).logo.name,
     }
 
 
@@ -216,7 +222,7 @@ def test_a_file_one_byte_over_the_limit_is_refused_naming_the_limit(client, worl
     limit = getattr(django_settings, entry.limit_setting)
     before = saved_state(world)
     messages = entry.assert_refused(entry.post(world, client, "big.pdf", corpus.oversize(limit)))
-    assert any(f"{limit // (1024 * 1024)} MB" in message for message in messages), messages
+    assert any(f"{uploads.format_mb(limit)} MB" in message for message in messages), messages
     assert saved_state(world) == before
     assert files_under(tmp_path) == []
 

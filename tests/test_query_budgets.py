@@ -59,6 +59,7 @@ from reports import indicators, periods
 from reports.models import Report
 from resources.models import CalendarFeed, ClosedDate, OpeningHours, Resource, ResourcePhoto
 from resources.tests.factories import BookedResourceFactory, BookingFactory, ResourceFactory, period
+from tests import hostile_files
 from tests.test_isolation import cluster_routes, fill, methods, report
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("media_root")]
@@ -137,6 +138,10 @@ def build_samples(cluster, rows: int) -> tuple[dict, dict]:
                   .order_by("pk")[:rows - 1])
     own_person = Person.objects.for_cluster(cluster).filter(organization=school, is_active=True).order_by("pk").first()
     stored, pdf = _stored_pdf(cluster)
+    # The cluster's logo: every page's header links it, and its own address and the page that
+    # removes it answer with one.
+    cluster.logo.name = default_storage.save(f"budget/{cluster.pk}/logo.png", ContentFile(hostile_files.png()))
+    cluster.save(update_fields=["logo"])
     today = timezone.localdate()
     objects = {
         "organization": school,

@@ -6,14 +6,16 @@ import datetime
 
 import pytest
 from django.core import mail
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from agreements import services
 from agreements.models import Agreement, AgreementReminder, Obligation
 from agreements.tasks import agreement_reminders_all, send_agreement_reminder
 from agreements.tests.factories import AgreementFactory, AgreementPartyFactory, ObligationFactory
 from django_celery_beat.models import PeriodicTask
-from members.models import Organization
+from members.models import Organization, Profile
+from members.services import language_set
 from members.tests.factories import ClusterRoleFactory, OrganizationRoleFactory, UserFactory
 
 S = Agreement.Status
@@ -199,3 +201,62 @@ def test_an_expiry_reminder_is_recorded_once_although_it_has_no_obligation(clust
     with pytest.raises(IntegrityError), transaction.atomic():
         AgreementReminder.objects.create(cluster=cluster, kind="expiry_30", agreement=agreement)
     assert reminders(cluster).count() == 1
+
+
+# --- Each person's language -----------------------------------------------------------------------
+# The expiry reminder's words in each language (locale/*/LC_MESSAGES/django.po): its subject
+# "Agreement %(number)s ends on %(date)s" and the line "If the cooperation should go on, ...".
+ENDS_ON = {"en": "ends on", "ru": "Срок действия договора", "uz": "shartnomaning muddati",
+           "uz-cyrl": "шартноманинг муддати"}
+GO_ON = {"en": "If the cooperation should go on", "ru": "Если сотрудничество должно продолжиться",
+         "uz": "Agar hamkorlik davom etishi", "uz-cyrl": "Агар ҳамкорлик давом этиши"}
+
+
+def language_of_message(message) -> str:
+    (language,) = [code for code in GO_ON if GO_ON[code] in message.body and ENDS_ON[code] in message.subject]
+    return language
+
+
+def test_each_person_is_reminded_in_their_own_language(
+        django_capture_on_commit_callbacks, cluster, coordinator, org_admin, make_active):
+    language_set(user=coordinator, language="ru")
+    language_set(user=org_admin, language="uz")
+    agreement = make_active(20)
+    run_task(django_capture_on_commit_callbacks)
+    assert {message.to[0]: language_of_message(message) for message in mail.outbox} == {
+        coordinator.email: "ru", org_admin.email: "uz"}
+    assert all(agreement.number in message.subject for message in mail.outbox)
+
+
+def test_uzbek_cyrillic_and_the_default_are_languages_like_the_others(
+        django_capture_on_commit_callbacks, cluster, coordinator, org_admin, school, make_active):
+    language_set(user=coordinator, language="uz-cyrl")
+    # No profile, and a profile that forgot its language: the platform's default, English.
+    blank = OrganizationRoleFactory(organization=school, user=UserFactory(username="blank"), role="admin").user
+    Profile.objects.create(user=blank, language="")
+    make_active(20)
+    run_task(django_capture_on_commit_callbacks)
+    assert {message.to[0]: language_of_message(message) for message in mail.outbox} == {
+        coordinator.email: "uz-cyrl", org_admin.email: "en", blank.email: "en"}
+
+
+def test_the_languages_cost_no_query_per_recipient(cluster, coordinator, org_admin, school, make_active):
+    def queries_to_send() -> int:
+        agreement = make_active(20)
+        assert services.reminders_due(cluster=cluster, today=TODAY)["expiry_30"] == 1  # no on-commit: not sent
+        reminder = reminders(cluster).get(agreement=agreement)
+        before = len(mail.outbox)
+        with CaptureQueriesContext(connection) as queries:
+            send_agreement_reminder(cluster.pk, reminder.pk)
+        assert len(mail.outbox) > before
+        return len(queries)
+
+    language_set(user=coordinator, language="ru")
+    two = queries_to_send()
+    for number, language in enumerate(["uz", "uz-cyrl", "ru", "en", ""]):
+        user = OrganizationRoleFactory(organization=school, user=UserFactory(username=f"admin{number}"),
+                                       role="admin").user
+        if language:
+            language_set(user=user, language=language)
+    assert queries_to_send() == two
+    assert len(mail.outbox) == 2 + 7

@@ -9,6 +9,8 @@ import random
 from django.contrib.auth import get_user_model
 
 from members.models import (
+    DEFAULT_ACCENT_COLOUR,
+    DEFAULT_PRIMARY_COLOUR,
     Cluster,
     ClusterRole,
     MembershipApplication,
@@ -90,13 +92,15 @@ def load_users(loader: Loader, users: list[ClusterUsers], *, password: str, join
     loader.copy(get_user_model(), USER_COLUMNS, rows)
 
 
-CLUSTER_COLUMNS = ("id", "name", "slug", "region", "goals", "languages", "is_active", "created_at", "centre_id")
+CLUSTER_COLUMNS = ("id", "name", "slug", "region", "goals", "languages", "is_active", "created_at", "centre_id",
+                   "logo", "primary_colour", "accent_colour")
 
 
 def load_clusters(loader: Loader, regions: list[Region], *, created: str) -> None:
     rows = ((index, region.name, region.slug, region.region,
              f"{region.region}da ta'lim sifatini oshirish, pedagoglar malakasini rivojlantirish va pedagogik "
-             "innovatsiyalarni tarqatish.", "{uz,ru,en}", "t", created, None)
+             "innovatsiyalarni tarqatish.", "{uz,ru,en}", "t", created, None,
+             "", DEFAULT_PRIMARY_COLOUR, DEFAULT_ACCENT_COLOUR)
             for index, region in enumerate(regions, start=1))
     loader.copy(Cluster, CLUSTER_COLUMNS, rows)
 

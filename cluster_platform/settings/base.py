@@ -10,6 +10,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import environ
 from csp.constants import NONCE, NONE, SELF
+from django.conf.locale import LANG_INFO
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -235,7 +236,15 @@ LANGUAGES = [
     ("en", _("English")),
     ("ru", _("Russian")),
     ("uz", _("Uzbek")),
+    # Uzbek in Cyrillic script: locale/uz_Cyrl, generated from locale/uz by `make messages`
+    # (cluster_platform/catalogues.py).
+    ("uz-cyrl", _("Uzbek (Cyrillic)")),
 ]
+# Django knows uz but not uz-cyrl: without this, get_language_info (the language switcher's
+# names) would describe it as uz.
+LANG_INFO.setdefault("uz-cyrl", {
+    "bidi": False, "code": "uz-cyrl", "name": "Uzbek (Cyrillic)", "name_local": "Ўзбекча (кирилл)",
+})
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env.str("TIME_ZONE", default="Asia/Tashkent")
 USE_I18N = True
@@ -390,6 +399,8 @@ IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=5 * 1024 * 1024)
 AGREEMENT_DOCUMENT_MAX_BYTES = env.int("AGREEMENT_DOCUMENT_MAX_BYTES", default=20 * 1024 * 1024)
 INNOVATION_ATTACHMENT_MAX_BYTES = env.int("INNOVATION_ATTACHMENT_MAX_BYTES", default=20 * 1024 * 1024)
 RESOURCE_PHOTO_MAX_BYTES = env.int("RESOURCE_PHOTO_MAX_BYTES", default=5 * 1024 * 1024)
+# A cluster's logo (members.branding): re-encoded small after the check, embedded in its PDFs.
+CLUSTER_LOGO_MAX_BYTES = env.int("CLUSTER_LOGO_MAX_BYTES", default=512 * 1024)
 # A PDF uploaded on the public /verify/<code>/ page to compare with a report's checksum (hashed, never stored).
 REPORT_VERIFY_MAX_BYTES = env.int("REPORT_VERIFY_MAX_BYTES", default=50 * 1024 * 1024)
 IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=5000)

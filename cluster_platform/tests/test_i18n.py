@@ -1,99 +1,53 @@
-"""The Russian and Uzbek catalogs: complete, compiled, and chosen by the cookie, the browser
-(Accept-Language) and the language switcher.
+"""The Russian, Uzbek and Uzbek Cyrillic catalogs: complete, compiled, in step with the code, and
+chosen by the cookie, the browser (Accept-Language) and the language switcher. The Uzbek Cyrillic
+one (locale/uz_Cyrl) is generated from the Latin one (cluster_platform/catalogues.py): the
+committed file must be what the generator makes of the current Latin catalogue."""
 
-polib is not a project dependency, so the .po files are read by the small parser below."""
-
-import ast
+import os
 import re
+import shutil
 from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.management import CommandError, call_command
+from django.test import override_settings
 from django.utils import translation
 
+from cluster_platform import catalogues
+from cluster_platform.catalogues import read_po
+
 LOCALE_DIR = Path(settings.BASE_DIR) / "locale"
-NPLURALS = {"ru": 3, "uz": 2}
+LANGUAGES = ["ru", "uz", "uz-cyrl"]
+NPLURALS = {"ru": 3, "uz": 2, "uz-cyrl": 2}
 # A string of the login page, and what each language shows for it.
 LOGIN_TEXT = {
     "en": "Forgot your password?",
     "ru": "Забыли пароль?",
     "uz": "Parolni unutdingizmi?",
+    "uz-cyrl": "Паролни унутдингизми?",
 }
 PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|\{\w+\}")
 
 
-def parse_po(path):
-    """Entries of a .po file as dicts: msgid, msgid_plural, msgstr (a list), flags.
-
-    Enough of the format for makemessages' output: comments, flags, msgctxt, plural forms
-    and strings continued over several lines."""
-    entries = []
-    entry = None
-    key = None
-
-    def start():
-        return {"msgctxt": None, "msgid": "", "msgid_plural": None, "msgstr": {}, "flags": set()}
-
-    for line in path.read_text(encoding="utf-8").splitlines():
-        line = line.strip()
-        if not line:
-            continue
-        if line.startswith("#,"):
-            if entry is not None and (entry["msgid"] or entry["msgstr"]):
-                entries.append(entry)
-                entry = None
-            entry = entry or start()
-            entry["flags"].update(flag.strip() for flag in line[2:].split(","))
-            continue
-        if line.startswith("#"):
-            continue
-        match = re.match(r'(msgctxt|msgid_plural|msgid|msgstr(?:\[(\d+)\])?)\s+(".*")$', line)
-        if match:
-            keyword, index, value = match.groups()
-            if keyword in ("msgid", "msgctxt") and entry is not None and (entry["msgid"] or entry["msgstr"]):
-                entries.append(entry)
-                entry = None
-            entry = entry or start()
-            if keyword.startswith("msgstr"):
-                key = ("msgstr", int(index or 0))
-                entry["msgstr"][key[1]] = ""
-            else:
-                key = keyword
-                entry[key] = ""
-        elif line.startswith('"'):
-            value = line
-        else:
-            raise AssertionError(f"{path}: unexpected line {line!r}")
-        text = ast.literal_eval(value)
-        if isinstance(key, tuple):
-            entry["msgstr"][key[1]] += text
-        else:
-            entry[key] += text
-    if entry is not None:
-        entries.append(entry)
-    for item in entries:
-        item["msgstr"] = [item["msgstr"][i] for i in sorted(item["msgstr"])]
-    return entries
-
-
 def catalog(language):
-    entries = parse_po(LOCALE_DIR / language / "LC_MESSAGES" / "django.po")
+    entries = read_po(LOCALE_DIR / translation.to_locale(language) / "LC_MESSAGES" / "django.po")
     header = entries[0]
     assert header["msgid"] == "", "the catalog starts with its header"
     return header, entries[1:]
 
 
-@pytest.mark.parametrize("language", ["ru", "uz"])
+@pytest.mark.parametrize("language", LANGUAGES)
 def test_catalog_header(language):
     header, _ = catalog(language)
     fields = dict(line.split(": ", 1) for line in header["msgstr"][0].splitlines() if ": " in line)
-    assert fields["Language"] == language
+    assert fields["Language"] == translation.to_locale(language)
     assert fields["Content-Type"] == "text/plain; charset=UTF-8"
     assert f"nplurals={NPLURALS[language]};" in fields["Plural-Forms"]
     assert "fuzzy" not in header["flags"]
 
 
-@pytest.mark.parametrize("language", ["ru", "uz"])
+@pytest.mark.parametrize("language", LANGUAGES)
 def test_every_message_is_translated(language):
     _, entries = catalog(language)
     assert len(entries) > 300
@@ -120,11 +74,12 @@ def test_uzbek_uses_the_official_latin_apostrophes():
     assert not wrong, wrong
 
 
-@pytest.mark.parametrize("language", ["ru", "uz"])
+@pytest.mark.parametrize("language", LANGUAGES)
 def test_compiled_catalog_matches_the_po_file(language):
-    """The committed .mo is compiled from the current .po: Django answers every message with it."""
+    """The committed .mo is compiled from the current .po: Django answers every message with it
+    (for uz-cyrl also Django's own, which would otherwise come from its Latin catalogue)."""
     _, entries = catalog(language)
-    assert (LOCALE_DIR / language / "LC_MESSAGES" / "django.mo").is_file()
+    assert (LOCALE_DIR / translation.to_locale(language) / "LC_MESSAGES" / "django.mo").is_file()
     stale = []
     with translation.override(language):
         for entry in entries:
@@ -156,7 +111,7 @@ def test_russian_plural_forms():
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("language", ["ru", "uz"])
+@pytest.mark.parametrize("language", LANGUAGES)
 def test_login_page_follows_the_language_cookie(client, language):
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
     response = client.get("/accounts/login/")
@@ -168,9 +123,10 @@ def test_login_page_follows_the_language_cookie(client, language):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("language", ["ru", "uz"])
-def test_login_page_follows_accept_language(client, language):
-    response = client.get("/accounts/login/", headers={"accept-language": f"{language},en;q=0.5"})
+@pytest.mark.parametrize("language, header", [("ru", "ru"), ("uz", "uz"), ("uz-cyrl", "uz-cyrl"),
+                                              ("uz-cyrl", "uz-Cyrl-UZ"), ("uz", "uz-Latn-UZ")])
+def test_login_page_follows_accept_language(client, language, header):
+    response = client.get("/accounts/login/", headers={"accept-language": f"{header},en;q=0.5"})
     assert response.status_code == 200
     assert LOGIN_TEXT[language] in response.content.decode()
 
@@ -195,3 +151,133 @@ def test_language_switcher_changes_the_next_page(client):
     assert LOGIN_TEXT["uz"] in content
     assert LOGIN_TEXT["en"] not in content
     assert '<html lang="uz">' in content
+
+
+@pytest.mark.django_db
+def test_the_switcher_offers_uzbek_cyrillic_and_it_sticks(client):
+    login = client.get("/accounts/login/").content.decode()
+    assert '<option value="uz-cyrl" lang="uz-cyrl">Ўзбекча (кирилл)</option>' in login
+
+    client.post("/i18n/setlang/", {"language": "uz-cyrl", "next": "/accounts/login/"})
+    assert client.cookies[settings.LANGUAGE_COOKIE_NAME].value == "uz-cyrl"
+    content = client.get("/accounts/login/").content.decode()
+    assert LOGIN_TEXT["uz-cyrl"] in content and LOGIN_TEXT["uz"] not in content
+    assert '<html lang="uz-cyrl">' in content
+
+
+# --- Uzbek in Cyrillic: locale/uz_Cyrl, generated from locale/uz ----------------------------------
+
+def test_uzbek_cyrillic_is_a_language_of_its_own():
+    info = translation.get_language_info("uz-cyrl")
+    assert (info["code"], info["name"], info["name_local"], info["bidi"]) == (
+        "uz-cyrl", "Uzbek (Cyrillic)", "Ўзбекча (кирилл)", False)
+    assert translation.to_locale("uz-cyrl") == "uz_Cyrl"
+    with translation.override("uz-cyrl"):
+        assert translation.get_language() == "uz-cyrl"
+        assert translation.gettext("Forgot your password?") == "Паролни унутдингизми?"
+        assert translation.gettext("Audit trail") == "Аудит журнали"
+        # Django's own strings too, not its Latin Uzbek (Python's gettext falls back to uz). Not
+        # literals, or makemessages would take them for the platform's.
+        month, error = "January", "Enter a whole number."
+        assert (translation.gettext(month), translation.gettext(error)) == ("Январ", "Бутун рақамни киритинг.")
+    with translation.override("uz"):
+        assert translation.gettext("Forgot your password?") == "Parolni unutdingizmi?"
+
+
+def test_the_cyrillic_catalogue_is_generated_from_the_current_latin_one():
+    stale = catalogues.stale_catalogues(LOCALE_DIR)
+    assert not stale, (
+        "locale/uz_Cyrl is not what locale/uz gives: run `make messages` (makemessages, "
+        "transliterate_catalogue, compilemessages) and commit the result. Stale: "
+        + ", ".join(str(path.relative_to(LOCALE_DIR)) for path in stale)
+    )
+
+
+def test_the_cyrillic_catalogue_has_no_latin_uzbek_left():
+    _, entries = catalog("uz-cyrl")
+    marks = [form for entry in entries for form in entry["msgstr"] if re.search("[\u02bb\u02bc]|[oOgG]'", form)]
+    assert not marks, marks
+
+
+def test_transliterate_catalogue_writes_and_checks(tmp_path):
+    """The command on a catalogue of its own: header, plural forms, msgctxt, flags, a fuzzy entry
+    kept fuzzy, an obsolete one left out; --check fails until the file is written."""
+    source = tmp_path / "uz" / "LC_MESSAGES"
+    source.mkdir(parents=True)
+    (source / "django.po").write_text(
+        '# Translator comment.\n'
+        'msgid ""\nmsgstr ""\n"Language: uz\\n"\n"Language-Team: Uzbek (Latin)\\n"\n'
+        '"Plural-Forms: nplurals=2; plural=(n != 1);\\n"\n\n'
+        '#: members/views.py:1\n#, python-format\nmsgid "%(count)d school"\nmsgid_plural "%(count)d schools"\n'
+        'msgstr[0] "%(count)d ta maktab"\nmsgstr[1] "%(count)d ta maktab"\n\n'
+        'msgctxt "person"\nmsgid "Role"\nmsgstr "Oʻrin"\n\n'
+        '#, fuzzy\nmsgid "Teacher"\nmsgstr "Oʻqituvchi"\n\n'
+        'msgid "Open in Google Calendar"\nmsgstr "Google Calendar\u2019da ochish"\n\n'
+        'msgid "Two\\nlines"\nmsgstr "Ikki\\nqator"\n\n'
+        '#~ msgid "Old"\n#~ msgstr "Eski"\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(CommandError, match="make messages"):
+        call_command("transliterate_catalogue", locale_dir=tmp_path, check=True)
+    call_command("transliterate_catalogue", locale_dir=tmp_path)
+    written = tmp_path / "uz_Cyrl" / "LC_MESSAGES" / "django.po"
+    text = written.read_text(encoding="utf-8")
+    assert text.startswith("# Uzbek (Cyrillic) translations")
+    header, *entries = catalogues.parse_po(text)
+    assert '"Language: uz_Cyrl\\n"' in text and "Language-Team: Uzbek (Cyrillic)" in header["msgstr"][0]
+    assert "Plural-Forms: nplurals=2; plural=(n != 1);" in header["msgstr"][0]
+    own = {(entry["msgctxt"], entry["msgid"]): entry for entry in entries[:5]}
+    assert own[(None, "%(count)d school")]["msgstr"] == ["%(count)d та мактаб", "%(count)d та мактаб"]
+    assert own[(None, "%(count)d school")]["flags"] == {"python-format"}
+    assert own[("person", "Role")]["msgstr"] == ["Ўрин"]
+    assert own[(None, "Teacher")]["flags"] == {"fuzzy"} and own[(None, "Teacher")]["msgstr"] == ["Ўқитувчи"]
+    assert own[(None, "Open in Google Calendar")]["msgstr"] == ["Google Calendar\u2019да очиш"]
+    assert own[(None, "Two\nlines")]["msgstr"] == ["Икки\nқатор"]
+    assert "Old" not in text and "Translator comment" not in text
+    # Then Django's own strings, in Cyrillic.
+    assert {entry["msgid"]: entry["msgstr"] for entry in entries[5:]}["January"] == ["Январ"]
+    call_command("transliterate_catalogue", locale_dir=tmp_path, check=True)
+    assert catalogues.write_cyrillic_catalogues(tmp_path) == []  # nothing left to write
+
+
+# --- The catalogues are in step with the code ------------------------------------------------------
+
+def _extracted_messages(tmp_path) -> set:
+    """(msgctxt, msgid) of every message the code marks for translation, by makemessages itself,
+    run as `make messages` runs it but into a copy of the catalogue.
+
+    makemessages scans its working directory and writes to the nearest locale/ directory above a
+    file, so it runs in a directory of symbolic links to the project's own (not to locale/, media
+    or static files, which it skips too), next to a copy of locale/ru."""
+    work = tmp_path / "project"
+    work.mkdir()
+    skipped = {"locale", Path(settings.MEDIA_ROOT).name, Path(settings.STATIC_ROOT).name}
+    for entry in Path(settings.BASE_DIR).iterdir():
+        if not entry.name.startswith(".") and entry.name not in skipped:
+            (work / entry.name).symlink_to(entry)
+    shutil.copytree(LOCALE_DIR / "ru", work / "locale" / "ru")
+    cwd = os.getcwd()
+    os.chdir(work)
+    try:
+        with override_settings(LOCALE_PATHS=[work / "locale"]):
+            call_command("makemessages", locale=["ru"], keep_pot=True, symlinks=True, verbosity=0,
+                         ignore_patterns=[".venv", ".local"])
+    finally:
+        os.chdir(cwd)
+    return {(entry["msgctxt"], entry["msgid"]) for entry in read_po(work / "locale" / "django.pot")[1:]}
+
+
+@pytest.mark.skipif(shutil.which("xgettext") is None, reason="needs GNU gettext (makemessages)")
+def test_every_message_of_the_code_is_in_the_catalogues(tmp_path):
+    extracted = _extracted_messages(tmp_path)
+    assert len(extracted) > 300
+    missing = []
+    for language in ("ru", "uz"):
+        _, entries = catalog(language)
+        known = {(entry["msgctxt"], entry["msgid"]) for entry in entries}
+        missing += [f"{language}: {msgid!r}" + (f" (context {context!r})" if context else "")
+                    for context, msgid in sorted(extracted - known, key=lambda key: (key[1], key[0] or ""))]
+    assert not missing, (
+        "The code has messages the committed catalogues lack: run `make messages`, translate them "
+        "in locale/ru and locale/uz, run `make messages` again.\n" + "\n".join(missing)
+    )

@@ -68,17 +68,18 @@ def test_a_user_of_one_cluster_has_no_switcher(client, cluster, coordinator):
     assert 'id="cluster-switcher"' not in client.get(reverse("dashboard", args=[cluster.slug])).content.decode()
 
 
-@pytest.mark.parametrize("language", ["en", "ru", "uz"])
+@pytest.mark.parametrize("language", ["en", "ru", "uz", "uz-cyrl"])
 def test_the_language_switcher_names_each_language_in_itself_and_selects_the_current_one(
     client, cluster, coordinator, language
 ):
     client.force_login(coordinator)
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
     html = client.get(reverse("dashboard", args=[cluster.slug])).content.decode()
-    options = re.findall(r'<option value="(\w+)" lang="(\w+)"( selected)?>([^<]*)</option>', html)
+    options = re.findall(r'<option value="([\w-]+)" lang="([\w-]+)"( selected)?>([^<]*)</option>', html)
     assert options == [
         (code, code, " selected" if code == language else "", name)
-        for code, name in (("en", "English"), ("ru", "Русский"), ("uz", "oʻzbek tili"))
+        for code, name in (("en", "English"), ("ru", "Русский"), ("uz", "oʻzbek tili"),
+                           ("uz-cyrl", "Ўзбекча (кирилл)"))
     ]
 
 

@@ -214,6 +214,14 @@ class SeedDemoTests(TestCase):
             self.assertEqual(Person.objects.unscoped().filter(user=user).count(), 1)
             self.assertTrue(user.check_password(demo_data.DEMO_PASSWORD))
 
+    def test_the_demo_clusters_have_colours_of_their_own_and_tashkent_a_logo(self):
+        self.assertEqual((self.tashkent.primary_colour, self.tashkent.accent_colour), ("#0f5257", "#d4a017"))
+        self.assertEqual((self.samarkand.primary_colour, self.samarkand.accent_colour), ("#1e3a8a", "#2ab7ca"))
+        self.assertRegex(self.tashkent.logo.name, rf"^clusters/{self.tashkent.pk}/[0-9a-f]{{32}}\.png$")
+        self.assertFalse(self.samarkand.logo)
+        call_command("seed_demo", stdout=StringIO())  # a second run draws no second logo
+        self.assertEqual(Cluster.objects.get(pk=self.tashkent.pk).logo.name, self.tashkent.logo.name)
+
     def test_a_second_run_creates_nothing(self):
         before = _row_counts()
         agreements_before = _agreement_states()

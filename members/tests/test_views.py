@@ -8,6 +8,7 @@ import io
 import re
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -891,6 +892,48 @@ def test_org_admin_invites_staff_to_own_organization(client, world, org_admin, d
     invitation = Invitation.objects.for_cluster(world["cluster"]).get()
     assert (invitation.organization, invitation.organization_role, invitation.person) == (
         world["school"], "staff", world["person"])
+
+
+def test_the_invitation_forms_offer_its_language_the_clusters_first_by_default(client, world, coordinator):
+    cluster = world["cluster"]
+    assert cluster.languages[0] == "uz"
+    as_user(client, coordinator)
+    for url in (reverse("role_list", args=[cluster.slug]),
+                reverse("organization_invite", args=[cluster.slug, world["school"].pk])):
+        form = client.get(url).context["form"]
+        assert form["language"].value() == "uz"
+        assert [code for code, _name in form.fields["language"].choices] == ["en", "ru", "uz", "uz-cyrl"]
+
+
+def test_without_cluster_languages_the_invitation_is_in_the_inviters_language(client, world, coordinator):
+    cluster = world["cluster"]
+    cluster.languages = []
+    cluster.save(update_fields=["languages"])
+    as_user(client, coordinator)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ru"
+    assert client.get(reverse("role_list", args=[cluster.slug])).context["form"]["language"].value() == "ru"
+
+
+def test_the_invitation_is_sent_in_the_language_chosen_on_the_form(
+        client, world, coordinator, org_admin, django_capture_on_commit_callbacks):
+    cluster = world["cluster"]
+    as_user(client, coordinator)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("invitation_create", args=[cluster.slug]), {
+            "email": "head@school1.example.org", "organization": world["school"].pk, "organization_role": "admin",
+            "language": "ru"})
+    assert response.status_code == 302
+    assert "Перейдите по этой ссылке" in mail.outbox[-1].body  # "Open this link" in Russian
+    as_user(client, org_admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("organization_invite", args=[cluster.slug, world["school"].pk]), {
+            "email": "aziza@example.org", "organization_role": "staff", "language": "uz-cyrl"})
+    assert dict(Invitation.objects.for_cluster(cluster).values_list("email", "language")) == {
+        "head@school1.example.org": "ru", "aziza@example.org": "uz-cyrl"}
+    refused = client.post(reverse("organization_invite", args=[cluster.slug, world["school"].pk]), {
+        "email": "x@example.org", "organization_role": "staff", "language": "de"})
+    assert refused.status_code == 422 and "language" in refused.context["form"].errors
+    assert Invitation.objects.for_cluster(cluster).count() == 2
 
 
 def test_revoking_a_cluster_role_asks_first_and_keeps_the_last_coordinator(client, world, coordinator):

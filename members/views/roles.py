@@ -34,7 +34,8 @@ class RoleListView(ServiceFormView):
     http_method_names = ["get", "head", "options"]
 
     def get_form_kwargs(self):
-        return {"organizations": _invitable_organizations(self.cluster)}
+        return {"organizations": _invitable_organizations(self.cluster),
+                "initial": {"language": services.invitation_language_default(cluster=self.cluster)}}
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -75,7 +76,8 @@ class OrganizationInviteView(ServiceFormView):
     def get_form_kwargs(self):
         people = selectors.person_list(cluster=self.cluster, organization=self.organization).filter(
             user__isnull=True, is_active=True)
-        return {"people": people}
+        return {"people": people,
+                "initial": {"language": services.invitation_language_default(cluster=self.cluster)}}
 
     def perform(self, form):
         return services.invitation_send(cluster=self.cluster, actor=self.request.user,

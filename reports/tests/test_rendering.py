@@ -5,6 +5,7 @@ fetches nothing but the project's static files."""
 
 import io
 import os
+import re
 
 import pytest
 from django.utils import translation
@@ -111,12 +112,14 @@ def test_the_packaged_font_is_embedded_and_carries_uzbek_and_cyrillic(cluster):
     assert {name.split("+", 1)[1] for name in _fonts(body)} >= {"Report-Sans", "Report-Sans-Bold"}
 
 
-def test_the_report_is_in_its_language(cluster):
-    _report_, body = _rendered(_report(cluster, language="ru"))
+@pytest.mark.parametrize("language", ["ru", "uz-cyrl"])
+def test_the_report_is_in_its_language(cluster, language):
+    _report_, body = _rendered(_report(cluster, language=language))
     text, _pages = _text(body)
-    with translation.override("ru"):
+    with translation.override(language):
         kind = str(Report.Kind.QUARTER.label)
         label = rendering.periods.period_of("quarter", START).label
+    assert re.search("[а-яёўқғҳ]", kind.lower()), kind  # the translation, in Cyrillic
     assert label in text
     assert kind.lower() in text.lower() or kind in text
 

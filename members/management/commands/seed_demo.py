@@ -7,12 +7,14 @@ or not at all, and a cluster that is already there is left as it is. Its agreeme
 in a second transaction, each identified by its title: those already there are skipped, so
 a demo database seeded before the agreements gets them, and a second run is a no-op. The
 shared resources come third, each identified by its owner and name, with their bookings,
-which are written only into a cluster that has none yet.
+which are written only into a cluster that has none yet. A cluster still in the platform's
+default colours gets its own, and a drawn logo where its data asks for one.
 """
 
 from __future__ import annotations
 
 import datetime
+import io
 import random
 import time
 from collections import defaultdict
@@ -23,12 +25,14 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.db.models import Case, F, Value, When
 from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
 from django.utils import timezone
 from django.utils.text import slugify
+from PIL import Image, ImageDraw
 
 from agreements import demo_data as agreement_data
 from agreements import services as agreement_services
@@ -53,6 +57,8 @@ from innovations.models import (
 from innovations.services import lifecycle as innovation_lifecycle
 from members import demo_data, services
 from members.models import (
+    DEFAULT_ACCENT_COLOUR,
+    DEFAULT_PRIMARY_COLOUR,
     Cluster,
     ClusterRole,
     MembershipApplication,
@@ -98,6 +104,7 @@ class Command(BaseCommand):
                 with transaction.atomic(), pghistory.context(service="seed_demo"):
                     counts = _ClusterSeeder(spec=spec, group=group, today=today).run()
                 self._report(spec, counts, started)
+            self._branding(spec)
             self._agreements(spec, today)
             self._resources(spec, today)
             self._programs(spec, today)
@@ -110,6 +117,23 @@ class Command(BaseCommand):
                          if user.cluster_slug == spec.slug and user.role == ClusterRole.Role.COORDINATOR), None)
         actor = User.objects.filter(username=username, groups__name=DEMO_GROUP).first() if username else None
         return actor if actor is not None and roles_for(actor, cluster).is_coordinator else None
+
+    def _branding(self, spec: demo_data.ClusterSpec):
+        """The cluster's colours and drawn logo, set by its coordinator through the service; only
+        while the cluster still has the platform's default look (a demo database seeded before
+        branding gets them, one whose coordinator changed them keeps theirs)."""
+        cluster = Cluster.objects.get(slug=spec.slug)
+        if (cluster.primary_colour, cluster.accent_colour, cluster.logo.name) != (
+                DEFAULT_PRIMARY_COLOUR, DEFAULT_ACCENT_COLOUR, ""):
+            return
+        actor = self._coordinator(spec, cluster)
+        if actor is None:
+            return
+        logo = _demo_logo(spec.primary_colour, spec.accent_colour) if spec.logo else None
+        with transaction.atomic(), pghistory.context(service="seed_demo"):
+            services.cluster_branding_update(
+                cluster=cluster, actor=actor, logo=logo,
+                data={"primary_colour": spec.primary_colour, "accent_colour": spec.accent_colour})
 
     def _resources(self, spec: demo_data.ClusterSpec, today):
         demos = resource_data.RESOURCES.get(spec.slug, ())
@@ -243,6 +267,19 @@ class Command(BaseCommand):
                 f"These usernames belong to accounts that are not demo accounts: {', '.join(taken)}. "
                 "seed_demo does not change them; use a fresh demo database."
             )
+
+
+def _demo_logo(primary: str, accent: str) -> SimpleUploadedFile:
+    """A small drawn emblem for a demo cluster: an open book under a rising sun, in its colours."""
+    image = Image.new("RGBA", (240, 240), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(image)
+    draw.rounded_rectangle((8, 8, 232, 232), radius=40, fill=primary)
+    draw.pieslice((80, 40, 160, 120), 180, 360, fill=accent)
+    draw.polygon([(40, 100), (116, 118), (116, 196), (40, 178)], fill="white")
+    draw.polygon([(200, 100), (124, 118), (124, 196), (200, 178)], fill="white")
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG")
+    return SimpleUploadedFile("logo.png", buffer.getvalue(), content_type="image/png")
 
 
 def _quantity(number: int, singular: str, plural: str) -> str:

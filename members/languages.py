@@ -1,0 +1,49 @@
+"""The language an email is written in: its recipient's, always one of settings.LANGUAGES.
+
+A user's is the one remembered on their profile (members.Profile.language). Someone without an
+account yet (an invitee, an applicant) has the one stored on the invitation or application when
+it was made. A blank or unknown choice means the platform's default, LANGUAGE_CODE.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import translation
+
+
+def supported(code: str | None) -> str:
+    """`code` as one of settings.LANGUAGES ("ru-RU" -> "ru", "uz-Cyrl" -> "uz-cyrl"), or "" when
+    the platform does not speak it."""
+    try:
+        return translation.get_supported_language_variant((code or "").lower())
+    except LookupError:
+        return ""
+
+
+def language_for(choice: str | None) -> str:
+    """The language to write in for a stored choice: that one when the platform speaks it, else
+    the platform's default."""
+    return choice if choice in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+
+
+def cluster_language(cluster) -> str:
+    """The cluster's first language (Cluster.languages) that the platform speaks, or ""."""
+    available = dict(settings.LANGUAGES)
+    return next((code for code in cluster.languages or [] if code in available), "")
+
+
+def language_of(user) -> str:
+    """The user's remembered language, else the platform's default. Load the user with
+    select_related("profile") when there are many."""
+    profile = getattr(user, "profile", None)  # RelatedObjectDoesNotExist is an AttributeError
+    return language_for(getattr(profile, "language", ""))
+
+
+def render_email(language: str, template: str, context: dict) -> tuple[str, str]:
+    """The subject (`<template>_subject.txt`, on one line: a header holds no line break) and the
+    body (`<template>.txt`) of an email, in `language`."""
+    with translation.override(language):
+        subject = render_to_string(f"{template}_subject.txt", context)
+        body = render_to_string(f"{template}.txt", context)
+    return " ".join(subject.split()), body
