@@ -17,7 +17,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 from cluster_platform.pdf import render_pdf
-from members import branding
+from members import branding, languages
 
 from .models import Enrollment, Program
 from .selectors import completion_date, format_code, with_certificate_details
@@ -32,14 +32,12 @@ def certificate_language(enrollment: Enrollment) -> str:
     person has a user who chose one; else the cluster's first language that the platform speaks;
     else LANGUAGE_CODE. Load the enrolment with select_related("person__user__profile") so that
     many certificates cost no query each; a user without a profile is then known without one."""
-    available = {code for code, _name in settings.LANGUAGES}
     user = enrollment.person.user
     profile = getattr(user, "profile", None) if user is not None else None  # no row: AttributeError
-    preferred = [profile.language if profile is not None else None, *enrollment.cluster.languages]
-    for code in preferred:
-        if code in available:
-            return code
-    return settings.LANGUAGE_CODE
+    remembered = profile.language if profile is not None else ""
+    if remembered in dict(settings.LANGUAGES):
+        return remembered
+    return languages.cluster_language(enrollment.cluster) or settings.LANGUAGE_CODE
 
 
 def _qr_data_url(url: str) -> str:

@@ -40,6 +40,7 @@ from django.utils.translation import gettext as _
 
 from cluster_platform import broker, rls
 from cluster_platform.services import audit
+from members import languages
 from members.models import Cluster
 
 from . import periods, permissions
@@ -123,10 +124,7 @@ def report_language(*, cluster, actor=None, language: str | None = None) -> str:
     remembered = getattr(profile, "language", "") or ""
     if remembered in _LANGUAGES:
         return remembered
-    for code in cluster.languages or []:
-        if code in _LANGUAGES:
-            return code
-    return settings.LANGUAGE_CODE
+    return languages.cluster_language(cluster) or settings.LANGUAGE_CODE
 
 
 def _in_progress(cluster, kind: str, start: datetime.date):
