@@ -246,6 +246,8 @@ LANG_INFO.setdefault("uz-cyrl", {
     "bidi": False, "code": "uz-cyrl", "name": "Uzbek (Cyrillic)", "name_local": "Ўзбекча (кирилл)",
 })
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Date and number formats of the languages Django has none for (uz-cyrl: cluster_platform/formats/uz_Cyrl).
+FORMAT_MODULE_PATH = ["cluster_platform.formats"]
 TIME_ZONE = env.str("TIME_ZONE", default="Asia/Tashkent")
 USE_I18N = True
 USE_TZ = True

@@ -281,3 +281,19 @@ def test_every_message_of_the_code_is_in_the_catalogues(tmp_path):
         "The code has messages the committed catalogues lack: run `make messages`, translate them "
         "in locale/ru and locale/uz, run `make messages` again.\n" + "\n".join(missing)
     )
+
+
+@pytest.mark.parametrize("language, expected, month", [
+    ("en", "March 5, 2026", "March 2026"), ("ru", "5 марта 2026 г.", "Март 2026 г."),
+    ("uz", "5-Mart, 2026-yil", "Mart 2026-yil"), ("uz-cyrl", "5-Март, 2026-йил", "Март 2026-йил"),
+])
+def test_dates_are_written_as_each_language_writes_them(language, expected, month):
+    """uz-cyrl has a format module of its own (cluster_platform/formats/uz_Cyrl): Django has none,
+    and the Latin one it fell back to wrote the year's "yil" in Latin."""
+    import datetime
+
+    from django.utils import formats, translation
+
+    with translation.override(language):
+        assert formats.date_format(datetime.date(2026, 3, 5)) == expected
+        assert formats.date_format(datetime.date(2026, 3, 5), "YEAR_MONTH_FORMAT") == month
