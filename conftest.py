@@ -161,3 +161,13 @@ def _fresh_cache():
 
     cache.clear()
     yield
+
+
+@pytest.fixture(autouse=True)
+def _default_language_after_the_test():
+    """A request of the test client leaves its language active in the thread (LocaleMiddleware
+    activates it and nothing deactivates it): the next test starts in the default language."""
+    yield
+    from django.utils import translation
+
+    translation.deactivate()
