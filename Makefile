@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 A11Y       := tests/a11y
 A11Y_STAMP := $(A11Y)/node_modules/.installed
 
-.PHONY: demo test bench install migrate messages check backup restore stop clean
+.PHONY: demo test bench install migrate messages check backup restore stop clean guide-screenshots
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Python 3.11 or newer is needed"; exit 1; }
@@ -32,6 +32,11 @@ demo: $(STAMP)
 
 test: $(STAMP) $(A11Y_STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The user guide's screenshots (/guide/): tests/test_browser_guide.py shoots each role's pages and
+# writes them into cluster_platform/static/guide/ (without the variable it only checks them).
+guide-screenshots: $(STAMP)
+	GUIDE_SCREENSHOTS=write $(BIN)/python -m pytest -p no:randomly tests/test_browser_guide.py
 
 # The benchmark (bench/run.py): gunicorn on loopback driven by wrk (installed with apt-get when
 # missing; without it a built-in driver), on a seeded database of its own per scale, reused by

@@ -9,7 +9,7 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.translation import get_language_info
 
 # The pages the layout links to: the site's, and a cluster's (its slug their only argument).
-SITE_PAGES = ("home", "login", "logout", "password_change", "set_language")
+SITE_PAGES = ("home", "login", "logout", "password_change", "set_language", "guide")
 CLUSTER_PAGES = (
     "dashboard", "organization_list", "agreement_list", "resource_list", "program_list",
     "innovation_list", "report_list", "application_list", "person_list", "role_list",
@@ -32,6 +32,14 @@ def _page_urls(urlconf, script_prefix: str, cluster_slug: str | None) -> Mapping
 
 
 @lru_cache(maxsize=8)
+def _guide_urls(urlconf, script_prefix: str) -> MappingProxyType:
+    """The guide's page of each role (cluster_platform.guide.ROLES), reversed once per process."""
+    from . import guide
+
+    return MappingProxyType({role: reverse("guide_role", urlconf=urlconf, args=[role]) for role in guide.ROLES})
+
+
+@lru_cache(maxsize=8)
 def _languages(codes: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
     """(code, name in that language) of each language, for the language switcher."""
     return tuple((info["code"], info["name_local"]) for info in map(get_language_info, codes))
@@ -44,9 +52,12 @@ def navigation(request):
     offers exactly the pages that will open), its colours and logo. The demo flag."""
     # A request's URLconf (set by the handler), else the settings' (a template rendered outside one).
     urlconf, prefix = get_urlconf() or settings.ROOT_URLCONF, get_script_prefix()
+    site_urls = _page_urls(urlconf, prefix, None)
     context = {
         "DEMO_MODE": settings.DEMO_MODE,
-        "site_urls": _page_urls(urlconf, prefix, None),
+        "site_urls": site_urls,
+        # The guide: the page of the user's main role in this cluster (below), else its index.
+        "guide_url": site_urls["guide"],
         "layout_languages": _languages(tuple(code for code, _name in settings.LANGUAGES)),
     }
     user = getattr(request, "user", None)
@@ -73,6 +84,11 @@ def navigation(request):
     if roles is not None:
         from members import permissions
 
+        from . import guide
+
+        main_role = guide.main_role(roles)
+        if main_role is not None:
+            context["guide_url"] = _guide_urls(urlconf, prefix)[main_role]
         context["nav_can_view_people"] = permissions.can_view_people(roles)
         from reports import permissions as report_permissions
 

@@ -1,13 +1,16 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from . import health, views
+from . import guide, health, views
 
 urlpatterns = [
     path("", views.home, name="home"),
     # For load balancers and Docker's healthcheck; exempt from the HTTPS redirect in production.
     path("healthz", health.healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    # The user guide, a page per role: public.
+    path("guide/", guide.index, name="guide"),
+    path("guide/<slug:role>/", guide.role_page, name="guide_role"),
     # Django's set_language that also keeps a signed-in user's choice on their profile; before the
     # include so the URL and the name "set_language" resolve to it.
     path("i18n/setlang/", views.set_language, name="set_language"),

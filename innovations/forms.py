@@ -13,6 +13,7 @@ from django.utils.translation import gettext, gettext_lazy as _
 
 from agreements.forms import document_accept
 from cluster_platform.forms import BootstrapFormMixin, FilterFormMixin
+from cluster_platform.names import TranslationsFormMixin
 
 from .models import Innovation, Stage, SubjectField
 from .services.attachments import size_limit_mb
@@ -71,9 +72,11 @@ def split_keywords(text: str) -> list[str]:
     return [word.strip() for word in (text or "").split(",") if word.strip()]
 
 
-class InnovationForm(BootstrapFormMixin, forms.Form):
+class InnovationForm(TranslationsFormMixin, BootstrapFormMixin, forms.Form):
     """The proposal. `origin_organization` only when proposing (the origin never changes);
     the lead author first, co-authors among the cluster's people."""
+
+    translated_field = "title"
 
     title = forms.CharField(label=_("Title"), max_length=255)
     summary = forms.CharField(label=_("Summary"), widget=forms.Textarea(attrs={"rows": 5}),
@@ -108,11 +111,14 @@ class InnovationForm(BootstrapFormMixin, forms.Form):
         choices = list(grouped.items())
         self.fields["lead_author"].choices = _with_blank(_("Choose…"), choices)
         self.fields["co_authors"].choices = choices
+        self.add_translation_fields(self.initial.get("title_translations"))
+        self.style_fields()
 
     @classmethod
     def initial_for(cls, innovation, author_ids: list[int]) -> dict:
         return {
-            "title": innovation.title, "summary": innovation.summary, "kind": innovation.kind,
+            "title": innovation.title, "title_translations": innovation.title_translations,
+            "summary": innovation.summary, "kind": innovation.kind,
             "education_level": innovation.education_level, "subject_fields": innovation.subject_fields,
             "keywords": ", ".join(innovation.keywords), "expected_effect": innovation.expected_effect,
             "lead_author": author_ids[0] if author_ids else None, "co_authors": author_ids[1:],
@@ -122,7 +128,8 @@ class InnovationForm(BootstrapFormMixin, forms.Form):
         data = self.cleaned_data
         lead = data["lead_author"]
         service = {
-            "title": data["title"], "summary": data["summary"], "kind": data["kind"],
+            "title": data["title"], "title_translations": self.translations_data(),
+            "summary": data["summary"], "kind": data["kind"],
             "education_level": data["education_level"], "subject_fields": data["subject_fields"],
             "keywords": split_keywords(data["keywords"]), "expected_effect": data["expected_effect"],
             "authors": [lead, *[pk for pk in data["co_authors"] if pk != lead]],

@@ -17,6 +17,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
+from cluster_platform.names import translations_field
 from cluster_platform.tenancy import ClusterGrant, TenantModel, audited
 
 
@@ -119,6 +120,7 @@ class Innovation(TenantModel):
     Stage = Stage
 
     title = models.CharField(_("title"), max_length=255)
+    title_translations = translations_field()
     summary = models.TextField(_("summary"))
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     education_level = models.CharField(_("education level"), max_length=20, choices=Level.choices)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from django.db.models import CharField, Func, IntegerField, OuterRef, Q, Subquery
 from django.db.models.expressions import RawSQL
 
@@ -44,7 +46,8 @@ def filter_innovations(queryset, filters: dict):
 def stage_columns(innovations, stages, *, limit: int) -> list[Innovation]:
     """The board's cards: of each of `stages`, the `limit` (at least 1) innovations of
     `innovations` that entered it last (-stage_changed_at, -pk), stage after stage, each with
-    only what a card shows (title, stage, stage_changed_at), `origin_name`, and `stage_count`:
+    only what a card shows (title and its translations, stage, stage_changed_at), `origin_name` and
+    `origin_name_translations` (cluster_platform/names.localized reads them), and `stage_count`:
     how many of `innovations` are in its stage. A stage without any has no card.
 
     One statement. Per stage (a row of `board_stage`, a materialized CTE, so its count runs
@@ -62,12 +65,13 @@ def stage_columns(innovations, stages, *, limit: int) -> list[Innovation]:
         n=Func(template="COUNT(*)", output_field=IntegerField())).values("n").query.sql_with_params()
     cards_sql, cards_params = (
         innovations.filter(stage=this_stage)
-        .only("pk", "cluster", "title", "stage", "stage_changed_at", "origin_organization_id")
-        .annotate(origin_name=Subquery(Organization.objects.filter(
-            pk=OuterRef("origin_organization_id"), cluster=OuterRef("cluster")).order_by().values("name")))
+        .only("pk", "cluster", "title", "title_translations", "stage", "stage_changed_at", "origin_organization_id")
+        .annotate(**{column: Subquery(Organization.objects.filter(
+            pk=OuterRef("origin_organization_id"), cluster=OuterRef("cluster")).order_by().values(field))
+            for column, field in (("origin_name", "name"), ("origin_name_translations", "name_translations"))})
         .order_by("-stage_changed_at", "-pk")[:limit]
     ).query.sql_with_params()
-    return list(Innovation.objects.raw(
+    cards = list(Innovation.objects.raw(
         "WITH board_stage AS MATERIALIZED ("
         f"SELECT stage, position, ({count_sql}) AS stage_count"
         " FROM unnest(%s::text[]) WITH ORDINALITY AS board_stage (stage, position))"
@@ -75,6 +79,10 @@ def stage_columns(innovations, stages, *, limit: int) -> list[Innovation]:
         " ORDER BY board_stage.position, card.stage_changed_at DESC, card.id DESC",
         [*count_params, list(stages), *cards_params],
     ))
+    for card in cards:  # a raw query's extra column comes as the JSON text: no model field converts it
+        if isinstance(card.origin_name_translations, str):
+            card.origin_name_translations = json.loads(card.origin_name_translations)
+    return cards
 
 
 def my_innovations(cluster, roles):

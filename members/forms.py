@@ -16,6 +16,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from cluster_platform.forms import BootstrapFormMixin, DATE_WIDGET, FilterFormMixin
+from cluster_platform.names import TranslationsFormMixin
 
 from . import branding, services
 from .models import (
@@ -168,8 +169,9 @@ class OrganizationFilterForm(FilterFormMixin, BootstrapFormMixin, forms.Form):
         return columns
 
 
-class OrganizationForm(ModelFieldsForm):
-    """The organization profile; the view passes PROFILE_FIELDS or COORDINATOR_FIELDS."""
+class OrganizationForm(TranslationsFormMixin, ModelFieldsForm):
+    """The organization profile; the view passes PROFILE_FIELDS or COORDINATOR_FIELDS. The
+    name in other languages is one input per language, not the JSON column itself."""
 
     model = Organization
     field_names = services.COORDINATOR_FIELDS
@@ -178,6 +180,16 @@ class OrganizationForm(ModelFieldsForm):
         "latitude": forms.NumberInput(attrs={"step": "0.000001"}),
         "longitude": forms.NumberInput(attrs={"step": "0.000001"}),
     }
+
+    def __init__(self, *args, field_names=None, instance=None, **kwargs):
+        field_names = self.field_names if field_names is None else field_names
+        field_names = [name for name in field_names if name != "name_translations"]
+        super().__init__(*args, field_names=field_names, instance=instance, **kwargs)
+        self.add_translation_fields(instance.name_translations if instance is not None else None)
+        self.style_fields()
+
+    def service_data(self) -> dict:
+        return {**super().service_data(), "name_translations": self.translations_data()}
 
 
 class StatusChangeForm(BootstrapFormMixin, forms.Form):

@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cluster_platform.names import translations_field
 from cluster_platform.tenancy import TenantModel, audited
 
 class RatingColour(models.TextChoices):
@@ -118,6 +119,7 @@ class Organization(TenantModel):
 
     kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
     name = models.CharField(_("name"), max_length=255)
+    name_translations = translations_field()
     short_name = models.CharField(_("short name"), max_length=80, blank=True)
     tax_id = models.CharField(
         _("tax id"), max_length=20, blank=True,

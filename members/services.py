@@ -22,7 +22,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from cluster_platform import rls
+from cluster_platform import names, rls
 from cluster_platform.broker import publish_on_commit
 from cluster_platform.services import audit
 from cluster_platform.tenancy import forget_roles, roles_for
@@ -48,7 +48,7 @@ User = get_user_model()
 # are the coordinator's.
 PROFILE_FIELDS = [
     "name", "short_name", "tax_id", "district", "address", "latitude", "longitude",
-    "website", "email", "phone", "specialisations",
+    "website", "email", "phone", "specialisations", "name_translations",
 ]
 COORDINATOR_FIELDS = PROFILE_FIELDS + ["kind", "cluster_role"]
 PERSON_FIELDS = ["full_name", "position", "subject", "email", "phone", "is_active"]
@@ -139,9 +139,14 @@ def _validate_organization(organization: Organization) -> None:
     """Field checks, and the tax id free in the cluster, reported on the tax_id field."""
     errors = {}
     try:
+        organization.name_translations = names.clean_translations(organization.name_translations,
+                                                                  model=Organization, field="name")
+    except ValidationError as error:
+        errors.update(error.message_dict)
+    try:
         organization.full_clean(validate_constraints=False)
     except ValidationError as error:
-        errors = error.message_dict
+        errors = {**error.message_dict, **errors}
     if "tax_id" not in errors and selectors.organization_tax_id_taken(
             cluster=organization.cluster_id, tax_id=organization.tax_id, exclude_pk=organization.pk):
         errors["tax_id"] = [TAX_ID_TAKEN]

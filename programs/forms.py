@@ -11,6 +11,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from cluster_platform.forms import BootstrapFormMixin, DATE_WIDGET, FilterFormMixin
+from cluster_platform.names import TranslationsFormMixin
 
 from .models import Competence, EmployerNeed, Program
 
@@ -85,7 +86,9 @@ class ProgramFilterForm(FilterFormMixin, BootstrapFormMixin, forms.Form):
 
 # --- Create and edit ------------------------------------------------------------------------
 
-class ProgramForm(BootstrapFormMixin, forms.Form):
+class ProgramForm(TranslationsFormMixin, BootstrapFormMixin, forms.Form):
+    translated_field = "title"
+
     title = forms.CharField(label=_("Title"), max_length=255)
     kind = forms.ChoiceField(label=_("Kind"), choices=_with_blank(_("Choose…"), Program.Kind.choices))
     lead_organization = forms.TypedChoiceField(label=_("Lead organization"), coerce=int, empty_value=None)
@@ -116,17 +119,21 @@ class ProgramForm(BootstrapFormMixin, forms.Form):
         self.fields["lead_organization"].choices = _with_blank(
             _("Choose…"), everyone if lead_choices is None else [(o.pk, o.name) for o in lead_choices])
         self.fields["partners"].choices = everyone
+        self.add_translation_fields(self.initial.get("title_translations"))
+        self.style_fields()
 
     def service_data(self) -> dict:
-        data = dict(self.cleaned_data)
+        data = {key: value for key, value in self.cleaned_data.items() if key not in self.translation_field_names()}
         data["lead_organization_id"] = data.pop("lead_organization")
         data["partner_ids"] = data.pop("partners")
+        data["title_translations"] = self.translations_data()
         return data
 
     @staticmethod
     def initial_for(program: Program, partner_ids) -> dict:
         return {
-            "title": program.title, "kind": program.kind, "lead_organization": program.lead_organization_id,
+            "title": program.title, "title_translations": program.title_translations,
+            "kind": program.kind, "lead_organization": program.lead_organization_id,
             "partners": list(partner_ids), "audience": program.audience, "competences": program.competences,
             "description": program.description, "hours": program.hours, "start_date": program.start_date,
             "end_date": program.end_date, "capacity": program.capacity, "priority_share": program.priority_share,

@@ -18,6 +18,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from cluster_platform.names import translations_field
 from cluster_platform.tenancy import TenantModel, audited
 
 
@@ -64,6 +65,7 @@ class Program(TenantModel):
     FINAL_STATUSES = frozenset({Status.COMPLETED, Status.CANCELLED})
 
     title = models.CharField(_("title"), max_length=255)
+    title_translations = translations_field()
     kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
     description = models.TextField(_("description"), blank=True)
     lead_organization = models.ForeignKey(

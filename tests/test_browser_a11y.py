@@ -214,4 +214,6 @@ def test_the_public_pages(live_server, a11y_page):
         ("certificate_verify_form", reverse("certificate_verify_form")),
         ("certificate_verify", reverse("certificate_verify", kwargs={"code": "ABCD-EFGH-JKLM"})),
         ("application_apply", reverse("application_apply", kwargs={"cluster_slug": cluster.slug})),
+        ("guide", reverse("guide")),
+        ("guide_role", reverse("guide_role", kwargs={"role": "coordinator"})),
     )])

@@ -126,6 +126,7 @@ PARAMS = {
     "content_type_id": "1",
     "id": "1",
     "url": "no-such-page/",
+    "role": "no-such-role",  # the user guide's page of a role
 }
 
 # The routes anyone may call without signing in, by name (or pattern when unnamed), each with why.
@@ -138,6 +139,8 @@ PUBLIC = {
     "password_reset_complete": "the 'password set' page of the reset",
     "set_language": "the language switch also serves the sign-in page",
     "healthz": "the load balancer's health check",
+    "guide": "the user guide explains the platform before anyone signs in",
+    "guide_role": "the user guide's page of one role",
     "application_apply": "an institution applies to join a cluster before it has any account",
     "invitation_accept": "the emailed invitation creates the account: its signed token is the key",
     "calendar_feed": "calendar apps fetch the feed with its secret token alone",

@@ -52,6 +52,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm
 
+from cluster_platform import names
 from cluster_platform.services import add_error, audit, is_int, raise_errors
 from cluster_platform.tenancy import roles_for
 from members.models import ClusterRole, Organization, OrganizationRole, Person
@@ -130,6 +131,12 @@ def _clean_fields(data: dict, errors: dict) -> dict:
         elif limit and len(value) > limit:
             add_error(errors, field, _("Use at most %(limit)s characters.") % {"limit": limit})
         cleaned[field] = value
+    if "title_translations" in data:
+        try:
+            cleaned["title_translations"] = names.clean_translations(data["title_translations"], model=Innovation,
+                                                                     field="title")
+        except ValidationError as error:
+            errors.update(error.message_dict)
     for field, choices in (("kind", Innovation.Kind), ("education_level", Innovation.Level)):
         if field in data:
             if data[field] not in choices.values:
@@ -197,7 +204,7 @@ def _record(cluster, innovation: Innovation, *, actor, from_stage: str, to_stage
 @transaction.atomic
 def innovation_propose(*, cluster, actor, title: str, summary: str, kind: str, education_level: str,
                        origin_organization_id: int, authors: list[int], subject_fields=(), keywords=(),
-                       expected_effect: str = "") -> Innovation:
+                       expected_effect: str = "", title_translations: dict | None = None) -> Innovation:
     """A new proposal of the origin organization by its authors (people of the cluster)."""
     roles = roles_for(actor, cluster)
     errors: dict = {}
@@ -217,6 +224,7 @@ def innovation_propose(*, cluster, actor, title: str, summary: str, kind: str, e
     cleaned = _clean_fields({
         "title": title, "summary": summary, "kind": kind, "education_level": education_level,
         "subject_fields": subject_fields, "keywords": keywords, "expected_effect": expected_effect,
+        "title_translations": title_translations,
     }, errors)
     people = _authors(cluster, authors, errors)
     raise_errors(errors)
@@ -242,8 +250,8 @@ def innovation_update(*, cluster, actor, innovation_id: int, **changes) -> Innov
     if innovation.stage not in permissions.EDITABLE_STAGES:
         raise ValidationError({"stage": _("The proposal is edited while it is proposed or under revision; it is "
                                           "%(stage)s.") % {"stage": _label(innovation.stage)}})
-    allowed = {"title", "summary", "kind", "education_level", "subject_fields", "keywords", "expected_effect",
-               "authors"}
+    allowed = {"title", "title_translations", "summary", "kind", "education_level", "subject_fields", "keywords",
+               "expected_effect", "authors"}
     unknown = set(changes) - allowed
     if unknown:
         raise ValidationError({field: _("This field cannot be changed here.") for field in sorted(unknown)})

@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from cluster_platform import uploads
 from cluster_platform.forms import ConfirmForm
+from cluster_platform.names import localized
 from cluster_platform.rows import url_for_pk
 from members import selectors as member_selectors
 from members.models import Organization, Person
@@ -205,7 +206,7 @@ class BoardCards:
         self.labels: dict = {}  # a move's label depends on its two stages alone (move_choices)
 
     def __call__(self, card) -> SafeString:
-        title, days = escape(card.title), max(0, (self.now - card.stage_changed_at).days)
+        title, days = escape(localized(card, "title")), max(0, (self.now - card.stage_changed_at).days)
         experts = (
             f'<a class="btn btn-sm btn-outline-primary mb-1" href="{escape(self.experts_url(card.pk))}"'
             f' aria-label="{self.assign_experts}: {title}">{self.assign_experts}</a>'
@@ -214,7 +215,7 @@ class BoardCards:
         return mark_safe(
             f'<article class="card mb-2" id="card-{card.pk}"><div class="card-body p-2">'
             f'<h3 class="h6 mb-1"><a href="{escape(self.detail_url(card.pk))}">{title}</a></h3>'
-            f'<p class="small text-muted mb-1">{escape(card.origin_name or "")}<br>{escape(in_stage)}</p>'
+            f'<p class="small text-muted mb-1">{escape(localized(card, "origin_name"))}<br>{escape(in_stage)}</p>'
             f'\n{experts}\n{self.moves(card, title)}</div></article>'
         )
 

@@ -94,6 +94,7 @@ class OrganizationOut(serializers.ModelSerializer):
             "id", "kind", "name", "short_name", "tax_id", "district", "address", "latitude", "longitude",
             "website", "email", "phone", "specialisations", "cluster_role", "status", "status_reason",
             "joined_on", "suspended_on", "withdrawn_on", "current_rating", "created_at", "updated_at",
+            "name_translations",
         ]
         read_only_fields = fields
 
@@ -112,6 +113,9 @@ class OrganizationProfileIn(InputSerializer):
     email = serializers.EmailField(max_length=254, allow_blank=True, default="")
     phone = _optional_text(40)
     specialisations = _optional_text()
+    name_translations = serializers.DictField(
+        child=serializers.CharField(allow_blank=True), default=dict,
+        help_text=_("The name in other languages: {\"en\": …, \"ru\": …, \"uz\": …} (Uzbek in Latin)."))
 
 
 class OrganizationIn(OrganizationProfileIn):

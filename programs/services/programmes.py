@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from cluster_platform import names
 from cluster_platform.tenancy import roles_for
 from members.models import Organization
 from resources import services as resource_services
@@ -47,7 +48,7 @@ MOVES = {
 PROGRAM_FIELDS = (
     "title", "kind", "description", "lead_organization_id", "partner_ids", "audience", "competences", "hours",
     "start_date", "end_date", "capacity", "priority_share", "min_attendance_percent", "requires_post_assessment",
-    "pass_score",
+    "pass_score", "title_translations",
 )
 
 
@@ -63,6 +64,11 @@ def _clean_program(cluster, data: dict) -> dict:
     cleaned["title"] = (data.get("title") or "").strip()
     if not cleaned["title"]:
         add_error(errors, "title", _("Give the title."))
+    try:
+        cleaned["title_translations"] = names.clean_translations(data.get("title_translations"), model=Program,
+                                                                 field="title")
+    except ValidationError as error:
+        errors.update(error.message_dict)
     if data.get("kind") not in Program.Kind.values:
         add_error(errors, "kind", _("Choose the kind of programme."))
     cleaned["description"] = (data.get("description") or "").strip()
@@ -121,8 +127,9 @@ def _clean_program(cluster, data: dict) -> dict:
     return cleaned
 
 
-_COLUMNS = ("title", "kind", "description", "audience", "competences", "hours", "start_date", "end_date",
-            "capacity", "priority_share", "min_attendance_percent", "requires_post_assessment", "pass_score")
+_COLUMNS = ("title", "title_translations", "kind", "description", "audience", "competences", "hours", "start_date",
+            "end_date", "capacity", "priority_share", "min_attendance_percent", "requires_post_assessment",
+            "pass_score")
 
 
 def _set_partners(cluster, program: Program, partners) -> None:
@@ -145,7 +152,8 @@ def program_create(*, cluster, actor, title: str, kind: str, lead_organization_i
                    start_date: datetime.date, end_date: datetime.date, capacity: int, description: str = "",
                    partner_ids: list[int] | None = None, audience: str = "", competences: list[str] | None = None,
                    priority_share: int = 0, min_attendance_percent: int = 80,
-                   requires_post_assessment: bool = False, pass_score=None) -> Program:
+                   requires_post_assessment: bool = False, pass_score=None,
+                   title_translations: dict | None = None) -> Program:
     """A planned programme; a coordinator's for any lead organization, an admin's for their own."""
     permissions.require(actor, cluster, "create", None)
     data = {key: value for key, value in locals().items() if key in PROGRAM_FIELDS}
