@@ -107,7 +107,7 @@ def test_coordinator_creates_signs_uploads_the_scan_and_activates_an_agreement(
     sign_in(page, live_server, "dilshod")
     page.get_by_role("heading", name="Namangan pedagogical cluster").wait_for()
     page.goto(f"{live_server.url}/c/{cluster.slug}/agreements/new/")
-    page.get_by_label("Title").fill("Teaching practice in Chust")
+    page.get_by_role("textbox", name="Title", exact=True).fill("Teaching practice in Chust")
     page.get_by_label("Kind").select_option("internship")
     page.get_by_label("Start date").fill(today.isoformat())
     page.get_by_label("End date").fill((today + datetime.timedelta(days=365)).isoformat())

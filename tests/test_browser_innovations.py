@@ -56,7 +56,7 @@ def test_from_proposal_to_pilot(live_server, page, script_errors):
     page.get_by_role("link", name="Propose an innovation").click()
     page.get_by_role("heading", name="Propose an innovation").wait_for()
     assert fits_the_screen(page)
-    page.get_by_label("Title").fill(TITLE)
+    page.get_by_role("textbox", name="Title", exact=True).fill(TITLE)
     page.get_by_label("Summary").fill("Pupils in small teams solve problems of their own town with mathematics.")
     page.get_by_role("combobox", name="Kind").select_option(label="Pedagogical and methodological")
     page.get_by_role("combobox", name="Education level").select_option(label="General secondary")
