@@ -135,12 +135,18 @@ class CalendarHtml:
             "\n              </td>\n            " for cell in cells))
 
     def week_items(self, cells) -> SafeString:
-        return mark_safe("".join(
-            f'\n          <li class="list-group-item{" list-group-item-primary" if cell["is_today"] else ""}"'
-            f' data-day="{cell["iso"]}"{_current(cell)}>'
+        """The week as a list (phones): every day, today marked, "No bookings" where empty."""
+        return mark_safe("".join(self._day_item(cell, marked=True) for cell in cells))
+
+    def _day_item(self, cell, *, marked: bool) -> str:
+        today = " list-group-item-primary" if marked and cell["is_today"] else ""
+        current = _current(cell) if marked else ""
+        return (
+            f'\n          <li class="list-group-item{today}" data-day="{cell["iso"]}"{current}>'
             f'\n            <h3 class="h6 mb-1">{_date(cell["date"], "l j E")}</h3>'
             f'\n            {cell["html"] or self.no_bookings_list}'
-            "\n          </li>\n        " for cell in cells))
+            "\n          </li>\n        "
+        )
 
     def month_rows(self, cells) -> SafeString:
         weeks = [cells[n:n + 7] for n in range(0, len(cells), 7)]
@@ -162,11 +168,9 @@ class CalendarHtml:
         )
 
     def month_items(self, cells) -> SafeString:
+        """The month as a list (phones): the month's days that have bookings."""
         return mark_safe("".join(
-            f'\n          <li class="list-group-item" data-day="{cell["iso"]}">'
-            f'\n            <h3 class="h6 mb-1">{_date(cell["date"], "l j E")}</h3>'
-            f'\n            {cell["html"]}'
-            "\n          </li>\n        " for cell in cells if cell["in_month"] and cell["html"]))
+            self._day_item(cell, marked=False) for cell in cells if cell["in_month"] and cell["html"]))
 
 
 def _pieces(html: CalendarHtml, rows, days) -> dict:
