@@ -199,11 +199,6 @@ def document_get(*, cluster, roles: Roles, agreement_id, pk):
 
 # --- Reminders -------------------------------------------------------------------------------
 
-def reminder_recipients(*, cluster, agreement: Agreement) -> list[str]:
-    """Email addresses for an agreement's reminders (reminder_recipient_languages)."""
-    return [email for email, _language in reminder_recipient_languages(cluster=cluster, agreement=agreement)]
-
-
 def reminder_recipient_languages(*, cluster, agreement: Agreement) -> list[tuple[str, str]]:
     """(email address, language) of each person an agreement's reminders go to: the admins of
     every party organization and the parties' representatives who still hold a role there

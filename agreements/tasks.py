@@ -19,17 +19,10 @@ from django.utils import timezone
 from cluster_platform import rls
 from members import branding
 from members.languages import render_email
+from members.tasks import TASK_OPTIONS as EMAIL_TASK_OPTIONS
 
 from . import selectors, services
 from .models import Agreement, AgreementReminder
-
-EMAIL_TASK_OPTIONS = {
-    "acks_late": True,
-    "autoretry_for": (OSError,),
-    "retry_backoff": True,
-    "retry_backoff_max": 600,
-    "max_retries": 5,
-}
 
 
 def _day(today: str | None) -> datetime.date:

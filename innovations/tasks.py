@@ -32,17 +32,11 @@ from cluster_platform import rls
 from members import branding
 from members.languages import language_of, render_email
 from members.models import Cluster, ClusterRole
+from members.tasks import TASK_OPTIONS as EMAIL_TASK_OPTIONS
 
 from . import review_selectors, services
 from .services.reviews import reviews_under_way
 
-EMAIL_TASK_OPTIONS = {
-    "acks_late": True,
-    "autoretry_for": (OSError,),
-    "retry_backoff": True,
-    "retry_backoff_max": 600,
-    "max_retries": 5,
-}
 OVERDUE_CLAIM_SECONDS = 2 * 24 * 3600
 
 
@@ -126,13 +120,13 @@ def send_overdue_reviews(cluster_id: int, today: str | None = None):
     )
     for review in overdue:
         review.days_late = (day - review.due_date).days
-    messages = []
-    for user in coordinators:
-        context = {"cluster": cluster, "reviews": overdue, "link": _link("review_queue", cluster)}
-        subject, body = _render(language_of(user), "overdue_reviews", context)
-        messages.append(EmailMessage(subject, body, branding.from_email(cluster), [user.email]))
-    if not messages:
+    if not coordinators:
         return
+    context = {"cluster": cluster, "reviews": overdue, "link": _link("review_queue", cluster)}
+    rendered = {language: _render(language, "overdue_reviews", context)
+                for language in {language_of(user) for user in coordinators}}
+    sender = branding.from_email(cluster)
+    messages = [EmailMessage(*rendered[language_of(user)], sender, [user.email]) for user in coordinators]
     try:
         get_connection().send_messages(messages)
     except Exception:

@@ -192,13 +192,17 @@ def logo_content_type(name: str) -> str:
     return "image/png" if name.lower().endswith(".png") else "image/jpeg"
 
 
+def logo_version(cluster) -> str:
+    """The version of the cluster's logo ("" without one): its stored name's uuid."""
+    return cluster.logo.name.rsplit("/", 1)[-1].split(".", 1)[0] if cluster.logo else ""
+
+
 def logo_url(cluster) -> str:
     """The address of the cluster's logo for its pages ("" without one): versioned by the stored
     name, so a new logo is a new address."""
     if not cluster.logo:
         return ""
-    version = cluster.logo.name.rsplit("/", 1)[-1].split(".", 1)[0]
-    return f"{reverse('cluster_logo', args=[cluster.slug])}?v={version}"
+    return f"{reverse('cluster_logo', args=[cluster.slug])}?v={logo_version(cluster)}"
 
 
 def logo_data_uri(cluster) -> str:

@@ -329,7 +329,7 @@ class BrandingForm(BootstrapFormMixin, forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for name in ("primary_colour", "accent_colour"):
+        for name in branding.COLOUR_FIELDS:
             self.fields[name].widget.attrs.update({
                 "pattern": "#[0-9A-Fa-f]{6}", "maxlength": 7, "size": 8, "spellcheck": "false", "autocomplete": "off"})
         self.fields["logo"].help_text = gettext(

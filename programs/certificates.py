@@ -32,9 +32,8 @@ def certificate_language(enrollment: Enrollment) -> str:
     person has a user who chose one; else the cluster's first language that the platform speaks;
     else LANGUAGE_CODE. Load the enrolment with select_related("person__user__profile") so that
     many certificates cost no query each; a user without a profile is then known without one."""
-    user = enrollment.person.user
-    profile = getattr(user, "profile", None) if user is not None else None  # no row: AttributeError
-    remembered = profile.language if profile is not None else ""
+    profile = getattr(enrollment.person.user, "profile", None)  # no user, or no row: None
+    remembered = getattr(profile, "language", "")
     if remembered in dict(settings.LANGUAGES):
         return remembered
     return languages.cluster_language(enrollment.cluster) or settings.LANGUAGE_CODE

@@ -219,7 +219,8 @@ def test_reminders_reach_representatives_who_still_work_there(
     coordinator.email = "coord@example.org"
     coordinator.save()
 
-    assert selectors.reminder_recipients(cluster=cluster, agreement=agreement) == ["coord@example.org", "t@example.org"]
+    recipients = selectors.reminder_recipient_languages(cluster=cluster, agreement=agreement)
+    assert [email for email, _language in recipients] == ["coord@example.org", "t@example.org"]
     with django_capture_on_commit_callbacks(execute=True):
         services.reminders_due(cluster=cluster, today=datetime.date(2026, 4, 1))
     assert sorted(address for message in mail.outbox for address in message.to) == [

@@ -36,9 +36,12 @@ class BrandingView(BrandingPage):
     template_name = "members/branding.html"
     form_class = BrandingForm
 
+    def _current_colours(self) -> dict[str, str]:
+        return {field: getattr(self.cluster, field) for field in branding.COLOUR_FIELDS}
+
     def get_form(self, data=None):
         if data is None:
-            return BrandingForm(initial={field: getattr(self.cluster, field) for field in branding.COLOUR_FIELDS})
+            return BrandingForm(initial=self._current_colours())
         return BrandingForm(data, self.request.FILES)
 
     def post(self, request, *args, **kwargs):
@@ -64,7 +67,7 @@ class BrandingView(BrandingPage):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        shown = kwargs.get("preview") or {field: getattr(self.cluster, field) for field in branding.COLOUR_FIELDS}
+        shown = kwargs.get("preview") or self._current_colours()
         primary = branding.safe_colour(shown["primary_colour"], "primary_colour")
         accent = branding.safe_colour(shown["accent_colour"], "accent_colour")
         context.update(
@@ -122,7 +125,7 @@ class ClusterLogoView(ClusterPage):
         response["Content-Disposition"] = "inline"
         response["X-Content-Type-Options"] = "nosniff"
         response["Content-Security-Policy"] = "sandbox; default-src 'none'"
-        current = branding.logo_url(self.cluster).rsplit("?v=", 1)[-1]
+        current = branding.logo_version(self.cluster)
         response["Cache-Control"] = ("private, max-age=31536000, immutable" if request.GET.get("v") == current
                                      else "private, no-cache")
         return response
