@@ -1,10 +1,18 @@
 """What the browser tests share: where Chromium is, the phone viewport, the marks of a browser
-test module, and small page helpers. The fixtures (browser, page, script_errors) are in
-tests/conftest.py."""
+test module, small page helpers and the pieces of a cluster several of them build (a booking, an
+expert, a queued report). The fixtures (browser, page, script_errors) are in tests/conftest.py."""
 
 import os
 
 import pytest
+from django.utils import timezone
+
+from innovations.tests.factories import ExpertProfileFactory
+from members.tests.factories import ClusterRoleFactory, PersonFactory, UserFactory
+from reports import periods
+from reports.models import Report
+from resources.tests.conftest import at
+from resources.tests.factories import BookedResourceFactory, BookingFactory, period
 
 CHROMIUM = "/usr/bin/chromium"
 PHONE = {"width": 375, "height": 740}
@@ -29,3 +37,27 @@ def sign_in(page, live_server, username, password="pass-word-123"):
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_load_state()
+
+
+def booking_of(resource, requester, day, purpose="Grade 10 biology practical"):
+    """`requester`'s booking of `resource` on `day`, 10:00 to 12:00."""
+    booking = BookingFactory(requester=requester, period=period(at(day, "10:00"), at(day, "12:00")),
+                             purpose=purpose)
+    BookedResourceFactory(booking=booking, resource=resource)
+    return booking
+
+
+def expert_of(cluster, organization, username, full_name):
+    """A user who is an expert of `cluster` in mathematics, a person of `organization`."""
+    expert = UserFactory(username=username)
+    ClusterRoleFactory(cluster=cluster, user=expert, role="expert")
+    PersonFactory(organization=organization, user=expert, full_name=full_name)
+    ExpertProfileFactory(cluster=cluster, user=expert, subject_fields=["mathematics"])
+    return expert
+
+
+def queued_quarter_report(cluster):
+    """The report of the last quarter that has ended, in English, queued."""
+    quarter = periods.last_ended("quarter", timezone.localdate())
+    return Report.objects.create(cluster=cluster, kind="quarter", period_start=quarter.start,
+                                 period_end=quarter.end, language="en", status=Report.Status.QUEUED)

@@ -19,13 +19,7 @@ from django.utils import timezone
 
 from agreements.tests.factories import AgreementFactory, AgreementPartyFactory, ObligationFactory
 from innovations.models import Innovation
-from innovations.tests.factories import (
-    ExpertProfileFactory,
-    ExpertReviewFactory,
-    InnovationFactory,
-    add_authors,
-    transition_at,
-)
+from innovations.tests.factories import ExpertReviewFactory, InnovationFactory, add_authors, transition_at
 from members import services as member_services
 from members.tests.factories import (
     ApplicationFactory,
@@ -37,11 +31,9 @@ from members.tests.factories import (
     UserFactory,
 )
 from programs.tests.factories import EnrollmentFactory, ProgramFactory, SessionFactory
-from reports import periods
-from reports.models import Report
-from resources.tests.conftest import at, next_weekday, with_weekday_hours
-from resources.tests.factories import BookedResourceFactory, BookingFactory, ResourceFactory, period
-from tests.browser import MARKS, PHONE, sign_in
+from resources.tests.conftest import next_weekday, with_weekday_hours
+from resources.tests.factories import ResourceFactory
+from tests.browser import MARKS, PHONE, booking_of, expert_of, queued_quarter_report, sign_in
 
 pytestmark = MARKS
 
@@ -100,13 +92,6 @@ def make_cluster(slug):
     return cluster, university, school, teacher, lab
 
 
-def booking_of(lab, school, day):
-    booking = BookingFactory(requester=school, period=period(at(day, "10:00"), at(day, "12:00")),
-                             purpose="Grade 10 biology practical")
-    BookedResourceFactory(booking=booking, resource=lab)
-    return booking
-
-
 def innovation_of(school, teacher, stage=Innovation.Stage.PROPOSED):
     innovation = InnovationFactory(origin_organization=school, title="Town problems in mathematics lessons",
                                    stage=stage)
@@ -142,9 +127,7 @@ def test_the_coordinators_pages(live_server, a11y_page):
     SessionFactory(program=program, topic="Designing a project")
     EnrollmentFactory(program=program, person=teacher)
     innovation = innovation_of(school, teacher)
-    quarter = periods.last_ended("quarter", timezone.localdate())
-    Report.objects.create(cluster=cluster, kind="quarter", period_start=quarter.start, period_end=quarter.end,
-                          language="en", status=Report.Status.QUEUED)
+    queued_quarter_report(cluster)
 
     sign_in(a11y_page, live_server, "bobur")
     audit(a11y_page, [(name, live_server.url + url) for name, url in urls(
@@ -181,10 +164,7 @@ def test_an_institution_admins_pages(live_server, a11y_page):
 
 def test_an_experts_and_an_authoritys_pages(live_server, a11y_page):
     cluster, university, school, teacher, lab = make_cluster("fergana")
-    expert = UserFactory(username="aziza")
-    ClusterRoleFactory(cluster=cluster, user=expert, role="expert")
-    PersonFactory(organization=university, user=expert, full_name="Aziza Rahimova")
-    ExpertProfileFactory(cluster=cluster, user=expert, subject_fields=["mathematics"])
+    expert = expert_of(cluster, university, "aziza", "Aziza Rahimova")
     innovation = innovation_of(school, teacher, stage=Innovation.Stage.IN_REVIEW)
     review = ExpertReviewFactory(innovation=innovation, expert=expert)
     ClusterRoleFactory(cluster=cluster, user=UserFactory(username="dilnoza"), role="authority")

@@ -15,20 +15,12 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.contrib.auth import get_user_model
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
 
 from innovations.models import Innovation
-from innovations.tests.factories import (
-    ExpertProfileFactory,
-    ExpertReviewFactory,
-    InnovationFactory,
-    add_authors,
-    transition_at,
-)
+from innovations.tests.factories import ExpertReviewFactory, InnovationFactory, add_authors, transition_at
 from members.tests.factories import (
     ApplicationFactory,
     ClusterFactory,
@@ -38,11 +30,9 @@ from members.tests.factories import (
     PersonFactory,
     UserFactory,
 )
-from reports import periods
-from reports.models import Report
-from resources.tests.conftest import at, next_weekday, with_weekday_hours
-from resources.tests.factories import BookedResourceFactory, BookingFactory, ResourceFactory, period
-from tests.browser import MARKS
+from resources.tests.conftest import next_weekday, with_weekday_hours
+from resources.tests.factories import ResourceFactory
+from tests.browser import MARKS, booking_of, expert_of, queued_quarter_report, sign_in
 
 pytestmark = MARKS
 
@@ -83,11 +73,8 @@ def cluster_world(transactional_db):
     lab = with_weekday_hours(ResourceFactory(owner=university, name="Biology laboratory", capacity=25))
     with_weekday_hours(ResourceFactory(owner=university, name="Assembly hall", capacity=300))
     with_weekday_hours(ResourceFactory(owner=school, name="Robotics classroom", capacity=20))
-    for days, purpose in ((0, "Grade 10 biology practical"), (2, "Olympiad preparation")):
-        day = next_weekday(days)
-        booking = BookingFactory(requester=school, period=period(at(day, "10:00"), at(day, "12:00")),
-                                 purpose=purpose)
-        BookedResourceFactory(booking=booking, resource=lab)
+    booking_of(lab, school, next_weekday(0))
+    booking_of(lab, school, next_weekday(2), purpose="Olympiad preparation")
     ApplicationFactory(cluster=cluster, organization_name="School No. 3, Yangiyul", district="Yangiyul")
     ApplicationFactory(cluster=cluster, organization_name="Preschool No. 41, Angren", kind="preschool",
                        district="Angren")
@@ -100,26 +87,11 @@ def cluster_world(transactional_db):
         innovation = InnovationFactory(origin_organization=school, title=title, stage=stage)
         transition_at(innovation, stage, timezone.now())
         innovations.append(add_authors(innovation, teacher))
-    expert = UserFactory(username="expert")
-    ClusterRoleFactory(cluster=cluster, user=expert, role="expert")
-    PersonFactory(organization=university, user=expert, full_name="Aziza Rahimova")
-    ExpertProfileFactory(cluster=cluster, user=expert, subject_fields=["mathematics"])
+    expert = expert_of(cluster, university, "expert", "Aziza Rahimova")
     review = ExpertReviewFactory(innovation=innovations[1], expert=expert)
     ExpertReviewFactory(innovation=innovations[2], expert=expert)
-    quarter = periods.last_ended("quarter", timezone.localdate())
-    Report.objects.create(cluster=cluster, kind="quarter", period_start=quarter.start, period_end=quarter.end,
-                          language="en", status=Report.Status.QUEUED)
+    queued_quarter_report(cluster)
     return {"cluster": cluster, "school": school, "review": review}
-
-
-def sign_in(page, live_server, username):
-    """A session made by Django's test client, handed to the browser: the screenshots need the
-    pages, not the sign-in form (tests/test_browser.py drives that)."""
-    client = Client()
-    client.force_login(get_user_model().objects.get(username=username))
-    page.context.clear_cookies()
-    page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "url": live_server.url,
-                               "value": client.cookies[settings.SESSION_COOKIE_NAME].value}])
 
 
 def shoot(page, url, heading, name, tmp_path):
