@@ -87,6 +87,17 @@ def clean_translations(value, *, model, field: str = "name") -> dict:
     return cleaned
 
 
+def collect_translations(errors: dict, value, *, model, field: str = "name") -> dict:
+    """clean_translations for a service that gathers every field's errors before it refuses:
+    the tidied mapping, its errors added to `errors` (an empty mapping then)."""
+    try:
+        return clean_translations(value, model=model, field=field)
+    except ValidationError as error:
+        for key, messages in error.message_dict.items():
+            errors.setdefault(key, []).extend(messages)
+        return {}
+
+
 def localized(obj, field: str = "name") -> str:
     """The `field` of `obj` in the active language: its own entry, for a derived language the
     entry it is made from (converted), else the main value. `obj` may be a model or a dict row."""
@@ -111,14 +122,15 @@ class TranslationsFormMixin:
     `add_translation_fields()` in `__init__`, then `style_fields()`."""
 
     translated_field = "name"
-    translated_max_length = 255
 
     def add_translation_fields(self, initial: Mapping | None = None) -> None:
         field = self.translated_field
+        # As long as the main field allows (the service checks again, against the model).
+        max_length = getattr(self.fields.get(field), "max_length", None)
         for code in TRANSLATABLE_LANGUAGES:
             name = f"{field}_{code}"
             self.fields[name] = forms.CharField(
-                label=_LABELS[field][code], required=False, max_length=self.translated_max_length,
+                label=_LABELS[field][code], required=False, max_length=max_length,
                 widget=forms.TextInput(attrs={"lang": code}),
             )
             if initial and code in initial and name not in self.initial:

@@ -138,11 +138,8 @@ def organization_writable_fields(*, cluster, actor) -> list[str]:
 def _validate_organization(organization: Organization) -> None:
     """Field checks, and the tax id free in the cluster, reported on the tax_id field."""
     errors = {}
-    try:
-        organization.name_translations = names.clean_translations(organization.name_translations,
-                                                                  model=Organization, field="name")
-    except ValidationError as error:
-        errors.update(error.message_dict)
+    organization.name_translations = names.collect_translations(errors, organization.name_translations,
+                                                                model=Organization, field="name")
     try:
         organization.full_clean(validate_constraints=False)
     except ValidationError as error:

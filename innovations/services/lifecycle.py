@@ -132,11 +132,8 @@ def _clean_fields(data: dict, errors: dict) -> dict:
             add_error(errors, field, _("Use at most %(limit)s characters.") % {"limit": limit})
         cleaned[field] = value
     if "title_translations" in data:
-        try:
-            cleaned["title_translations"] = names.clean_translations(data["title_translations"], model=Innovation,
-                                                                     field="title")
-        except ValidationError as error:
-            errors.update(error.message_dict)
+        cleaned["title_translations"] = names.collect_translations(errors, data["title_translations"],
+                                                                   model=Innovation, field="title")
     for field, choices in (("kind", Innovation.Kind), ("education_level", Innovation.Level)):
         if field in data:
             if data[field] not in choices.values:

@@ -64,11 +64,8 @@ def _clean_program(cluster, data: dict) -> dict:
     cleaned["title"] = (data.get("title") or "").strip()
     if not cleaned["title"]:
         add_error(errors, "title", _("Give the title."))
-    try:
-        cleaned["title_translations"] = names.clean_translations(data.get("title_translations"), model=Program,
-                                                                 field="title")
-    except ValidationError as error:
-        errors.update(error.message_dict)
+    cleaned["title_translations"] = names.collect_translations(errors, data.get("title_translations"),
+                                                               model=Program, field="title")
     if data.get("kind") not in Program.Kind.values:
         add_error(errors, "kind", _("Choose the kind of programme."))
     cleaned["description"] = (data.get("description") or "").strip()
