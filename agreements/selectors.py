@@ -11,9 +11,9 @@ from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
 
 from cluster_platform.tenancy import Roles
-from members.languages import language_for
-from members.models import ClusterRole, OrganizationRole
-from members.selectors import ACCESS_STATUSES
+from members.languages import email_recipients
+from members.models import OrganizationRole
+from members.selectors import ACCESS_STATUSES, coordinator_ids
 
 from .models import (
     Agreement,
@@ -216,17 +216,5 @@ def reminder_recipient_languages(*, cluster, agreement: Agreement) -> list[tuple
         | Q(user_id__in=representatives.filter(
             content_object__organization_id=OuterRef("organization_id")).values("user_id"))
     ).values("user_id")
-    coordinators = ClusterRole.objects.for_cluster(cluster).filter(
-        role=ClusterRole.Role.COORDINATOR).values("user_id")
-    users = (
-        get_user_model().objects.filter(is_active=True)
-        .filter(Q(pk__in=party_admins) | Q(pk__in=coordinators))
-        .exclude(email="")
-        .order_by("pk")
-    )
-    seen, recipients = set(), []
-    for email, language in users.values_list("email", "profile__language"):
-        if email.lower() not in seen:
-            seen.add(email.lower())
-            recipients.append((email, language_for(language)))
-    return recipients
+    return email_recipients(
+        get_user_model().objects.filter(Q(pk__in=party_admins) | Q(pk__in=coordinator_ids(cluster))))

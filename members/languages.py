@@ -47,3 +47,16 @@ def render_email(language: str, template: str, context: dict) -> tuple[str, str]
         subject = render_to_string(f"{template}_subject.txt", context)
         body = render_to_string(f"{template}.txt", context)
     return " ".join(subject.split()), body
+
+
+def email_recipients(users) -> list[tuple[str, str]]:
+    """(email address, language) of each active user of the queryset `users` with an address,
+    each address once (in the order of the users' ids); the language as language_of gives it,
+    read in the same query."""
+    seen, recipients = set(), []
+    rows = users.filter(is_active=True).exclude(email="").order_by("pk").values_list("email", "profile__language")
+    for email, language in rows:
+        if email.lower() not in seen:
+            seen.add(email.lower())
+            recipients.append((email, language_for(language)))
+    return recipients

@@ -23,6 +23,11 @@ from .models import (
 ACCESS_STATUSES = (Organization.Status.ACTIVE, Organization.Status.SUSPENDED)
 
 
+def coordinator_ids(cluster) -> QuerySet:
+    """The user ids of the cluster's coordinators, as a subquery."""
+    return ClusterRole.objects.for_cluster(cluster).filter(role=ClusterRole.Role.COORDINATOR).values("user_id")
+
+
 def user_roles(*, user, cluster) -> Roles:
     """The user's roles in the cluster, read by every page: one statement, the cluster roles
     (no organization) and the roles in organizations that keep access, as a UNION ALL."""

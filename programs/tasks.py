@@ -3,22 +3,18 @@ date has come start running; running programmes whose end date has passed are co
 the completion rule applied and certificates issued. Each cluster's work is one transaction and
 idempotent, so a retry after a failure part way, or a second run, redoes nothing already done."""
 
-import datetime
-
 from celery import shared_task
-from django.db import DatabaseError
-from django.utils import timezone
 
 from cluster_platform import rls
+from cluster_platform.jobs import PERIODIC_TASK_OPTIONS, local_day
 
 from . import services
 
 
-@shared_task(acks_late=True, autoretry_for=(DatabaseError,), retry_backoff=True, retry_backoff_max=600,
-             max_retries=3)
+@shared_task(**PERIODIC_TASK_OPTIONS)
 def programs_daily_all(today: str | None = None) -> dict[str, dict[str, int]]:
     """`today` (ISO date) is for tests and catching up by hand; by default the local date."""
-    day = datetime.date.fromisoformat(today) if today else timezone.localdate()
+    day = local_day(today)
     return {
         cluster.slug: services.programs_daily(cluster=cluster, today=day)
         for cluster in rls.active_clusters()

@@ -33,10 +33,11 @@ from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import DatabaseError
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from cluster_platform import rls
+from cluster_platform.jobs import PERIODIC_TASK_OPTIONS, local_day
 
 from . import services
 from .models import Report
@@ -135,12 +136,11 @@ def _render(self, report_id: int) -> str:
     return "ready" if stored else "superseded"
 
 
-@shared_task(acks_late=True, autoretry_for=(DatabaseError,), retry_backoff=True, retry_backoff_max=600,
-             max_retries=3)
+@shared_task(**PERIODIC_TASK_OPTIONS)
 def reports_beat(today: str | None = None) -> list[int]:
     """The scheduled reports due today (the first day of a quarter or year), one per active
     cluster; `today` (ISO date) is for tests and catching up by hand. Returns the new ids."""
-    day = datetime.date.fromisoformat(today) if today else timezone.localdate()
+    day = local_day(today)
     return [report.pk for report in services.reports_schedule_due(today=day)]
 
 

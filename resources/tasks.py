@@ -5,16 +5,15 @@ retry after a failure part way, or a second run, redoes nothing already done."""
 import datetime
 
 from celery import shared_task
-from django.db import DatabaseError
 from django.utils import timezone
 
 from cluster_platform import rls
+from cluster_platform.jobs import PERIODIC_TASK_OPTIONS
 
 from . import services
 
 
-@shared_task(acks_late=True, autoretry_for=(DatabaseError,), retry_backoff=True, retry_backoff_max=600,
-             max_retries=3)
+@shared_task(**PERIODIC_TASK_OPTIONS)
 def bookings_complete_all(now: str | None = None) -> dict[str, int]:
     """`now` (an ISO datetime with its offset) is for tests and catching up by hand."""
     moment = datetime.datetime.fromisoformat(now) if now else timezone.now()
