@@ -33,8 +33,9 @@ demo: $(STAMP)
 test: $(STAMP) $(A11Y_STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-# The user guide's screenshots (/guide/): tests/test_browser_guide.py shoots each role's pages and
-# writes them into cluster_platform/static/guide/ (without the variable it only checks them).
+# The user guide's screenshots (/guide/): tests/test_browser_guide.py shoots each role's pages in
+# each interface language and writes them into cluster_platform/static/guide/<language>/ (without
+# the variable it only checks them).
 guide-screenshots: $(STAMP)
 	GUIDE_SCREENSHOTS=write $(BIN)/python -m pytest -p no:randomly tests/test_browser_guide.py
 

@@ -1,10 +1,12 @@
 """The user guide: a page per role (templates/guide/<role>.html) and an index of them. Public:
 it explains the platform to people who have not signed in yet. Its screenshots are
-cluster_platform/static/guide/<role>-<name>.png, taken by tests/test_browser_guide.py
-(`make guide-screenshots`)."""
+cluster_platform/static/guide/<language>/<role>-<name>.png, one set per language of
+settings.LANGUAGES, taken by tests/test_browser_guide.py (`make guide-screenshots`)."""
 
+from django.conf import settings
 from django.http import Http404
 from django.shortcuts import render
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 # The guide's roles in the order the index shows them, each with its title.
@@ -32,6 +34,13 @@ def main_role(roles) -> str | None:
     return None
 
 
+def screenshot_language() -> str:
+    """The folder of cluster_platform/static/guide/ whose screenshots the reader sees: the
+    active language (LocaleMiddleware makes it one of settings.LANGUAGES), else the default."""
+    language = translation.get_language()
+    return language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+
+
 def index(request):
     return render(request, "guide/index.html", {"roles": ROLES.items()})
 
@@ -39,4 +48,6 @@ def index(request):
 def role_page(request, role):
     if role not in ROLES:
         raise Http404("no such role in the guide")
-    return render(request, f"guide/{role}.html", {"role": role, "role_title": ROLES[role], "roles": ROLES.items()})
+    return render(request, f"guide/{role}.html", {
+        "role": role, "role_title": ROLES[role], "roles": ROLES.items(), "screenshot_language": screenshot_language(),
+    })
