@@ -696,7 +696,8 @@ def test_htmx_approve_returns_the_replaced_row(client, world, coordinator, djang
                                **HTMX)
     html = response.content.decode()
     assert response.status_code == 200
-    assert html.startswith(f'<tr id="application-{application.pk}">') and "<html" not in html
+    # The new row takes the focus of the button it replaced (htmx focuses [autofocus]).
+    assert html.startswith(f'<tr id="application-{application.pk}" tabindex="-1" autofocus>') and "<html" not in html
     assert "Open the member" in html and 'hx-swap-oob="innerHTML"' in html
     application.refresh_from_db()
     assert application.status == MembershipApplication.Status.APPROVED
