@@ -12,10 +12,12 @@ from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse
-from rest_framework import exceptions, filters, metadata, viewsets
+from rest_framework import exceptions, filters, metadata, mixins, viewsets
 from rest_framework.request import clone_request
 
+from . import api_output
 from .api_output import LeanListSerializer, RowsFromQuery
+from .pagination import Keyset
 from .rls import request_scope
 from .tenancy import TenantQuerySet, UnscopedQueryError, render_in_transaction, resolve_cluster
 
@@ -82,6 +84,23 @@ def serializer_columns(serializer_class) -> tuple[str, ...]:
         for field in serializer_class().fields.values()
         if field.source != "*" and not isinstance(field, RowsFromQuery)  # rows the query renders
     )
+
+
+class ListMixin(mixins.ListModelMixin):
+    """DRF's list action, whose page PostgreSQL writes as JSON when the output serializer lets it
+    (api_output.row_json) and the client takes JSON: the rows are neither model objects nor
+    Python dicts on the way, which is most of a list's cost. Otherwise DRF's own list."""
+
+    def list(self, request, *args, **kwargs):
+        row = api_output.row_json(self.get_serializer_class())
+        if row is None or self.paginator is None or not isinstance(request.accepted_renderer,
+                                                                   api_output.JSONRenderer):
+            return super().list(request, *args, **kwargs)
+        queryset = self.filter_queryset(self.get_queryset())
+        keyset = Keyset.of(queryset)  # the rows carry their keys for the next page's cursor
+        keys = [key.attname for key in keyset.keys] if keyset else []
+        page = self.paginate_queryset(queryset.values(*keys, **{api_output.ROW_JSON: row}))
+        return self.get_paginated_response(api_output.RawRows(item[api_output.ROW_JSON] for item in page))
 
 
 class ClusterScopedViewSet(viewsets.GenericViewSet):

@@ -27,7 +27,9 @@ from __future__ import annotations
 
 import datetime
 import functools
+import json
 import operator
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -36,11 +38,12 @@ from django.contrib.postgres.expressions import ArraySubquery
 from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured, ObjectDoesNotExist
 from django.db import models
 from django.db.models import F, Func, Value
+from django.db.models.functions import Cast
 from django.utils import timezone
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from rest_framework import ISO_8601
 from rest_framework import fields as drf_fields
-from rest_framework import relations, serializers
+from rest_framework import relations, renderers, serializers
 from rest_framework.fields import SkipField, empty
 from rest_framework.relations import PKOnlyObject
 from rest_framework.settings import api_settings
@@ -60,11 +63,19 @@ def _same_or(kind, field):
     return lambda value: value if type(value) is kind else to_representation(value)
 
 
+def _iso_in_current_zone(field) -> bool:
+    """Whether a DateTimeField writes ISO 8601 in the current time zone (the default)."""
+    return ((getattr(field, "format", api_settings.DATETIME_FORMAT) or "").lower() == ISO_8601
+            and not hasattr(field, "timezone")
+            and type(field).to_representation is drf_fields.DateTimeField.to_representation
+            and type(field).enforce_timezone is drf_fields.DateTimeField.enforce_timezone)
+
+
 def _datetime(field):
     """DRF's DateTimeField output (ISO 8601 in the current time zone, UTC as "Z") without its
     layers, for a field with the default format and time zone; anything else goes to DRF."""
     to_representation = field.to_representation
-    if (getattr(field, "format", api_settings.DATETIME_FORMAT) or "").lower() != ISO_8601 or hasattr(field, "timezone"):
+    if not _iso_in_current_zone(field):
         return to_representation
 
     def convert(value):
@@ -269,8 +280,6 @@ _SAME_IN_JSON = (
 
 
 def _same_in_json(field, column) -> bool:
-    if isinstance(column, models.DateTimeField):
-        return False  # DRF writes the current time zone's offset
     for kind, columns in _SAME_IN_JSON:
         if type(field).to_representation is kind.to_representation and isinstance(column, columns):
             break
@@ -287,6 +296,8 @@ def _same_in_json(field, column) -> bool:
 
 def _json_value(field, model):
     """The expression for one field's JSON value, or None and the reason it has none."""
+    if isinstance(field, RowsFromQuery):  # the array its query annotated (json_rows)
+        return F(field.annotation), None
     attrs = list(field.source_attrs)
     path = _model_path(model, attrs) if attrs else None
     if path is None:
@@ -301,10 +312,55 @@ def _json_value(field, model):
         if not column.is_relation or field.pk_field is not None:
             return None, "not a plain key"
         return F("__".join([*attrs[:-1], column.attname])), None
-    if column.is_relation or not _same_in_json(field, column):
+    value = F("__".join(attrs))
+    if column.is_relation:
+        return None, "a relation where a value was expected"
+    if isinstance(column, models.DateTimeField):
+        if not _iso_in_current_zone(field):
+            return None, "a date and time in another format than DRF's ISO 8601"
+        return _IsoDateTime(value), None
+    if isinstance(column, models.DecimalField) and _decimal_as_text(field, column):
+        return Cast(value, models.TextField()), None
+    if isinstance(column, models.JSONField) and type(field) is drf_fields.JSONField and not field.binary:
+        return value, None
+    if not _same_in_json(field, column):
         kinds = f"{type(field).__name__} of {type(column).__name__}"
         return None, f"{kinds} is not written by PostgreSQL as DRF writes it"
-    return F("__".join(attrs)), None
+    return value, None
+
+
+def _decimal_as_text(field, column) -> bool:
+    """A DecimalField DRF writes as a string with the column's own decimal places, which is how
+    PostgreSQL writes a numeric(p, s) as text."""
+    if type(field).to_representation is not drf_fields.DecimalField.to_representation:
+        return False
+    return (getattr(field, "coerce_to_string", api_settings.COERCE_DECIMAL_TO_STRING)
+            and not getattr(field, "localize", False) and not getattr(field, "normalize_output", False)
+            and field.decimal_places == column.decimal_places)
+
+
+class _IsoDateTime(Func):
+    """A timestamp with time zone as DRF's DateTimeField writes it: ISO 8601 in the current time
+    zone (settings.TIME_ZONE, or the one activated), microseconds only when there are some, the
+    offset as +HH:MM (+HH:MM:SS for an offset of odd seconds) and "Z" for UTC. The zone is
+    read when the query is compiled, as DRF reads it when it renders."""
+
+    output_field = models.TextField()
+
+    def as_sql(self, compiler, connection):
+        value_sql, value_params = compiler.compile(self.source_expressions[0])
+        zone = timezone.get_current_timezone_name()
+        local = f"(({value_sql}) AT TIME ZONE %s)"
+        offset = f"EXTRACT(EPOCH FROM {local} - (({value_sql}) AT TIME ZONE 'UTC'))::int"
+        sql = (
+            f"(SELECT to_char(t.l, 'YYYY-MM-DD\"T\"HH24:MI:SS')"
+            " || CASE WHEN to_char(t.l, 'US') = '000000' THEN '' ELSE to_char(t.l, '.US') END"
+            " || CASE WHEN t.o = 0 THEN 'Z' ELSE CASE WHEN t.o < 0 THEN '-' ELSE '+' END"
+            " || to_char(abs(t.o) / 3600, 'FM00') || ':' || to_char(abs(t.o) %% 3600 / 60, 'FM00')"
+            " || CASE WHEN abs(t.o) %% 60 = 0 THEN '' ELSE ':' || to_char(abs(t.o) %% 60, 'FM00') END END"
+            f" FROM (SELECT {local} AS l, {offset} AS o) t)"
+        )
+        return sql, (*value_params, zone, *value_params, zone, *value_params)
 
 
 def json_rows(serializer_class, queryset) -> ArraySubquery:
@@ -360,3 +416,59 @@ class RowsFromQuerySchema(OpenApiSerializerFieldExtension):
 
     def map_serializer_field(self, auto_schema, direction):
         return auto_schema._map_serializer_field(self.target.serializer, direction)
+
+
+# --- A whole page written by the database ------------------------------------------------------
+
+ROW_JSON = "row_json"
+
+
+class _JSONText(Func):
+    """json_build_object(...) as text: psycopg hands it over as the string PostgreSQL wrote."""
+
+    function = "JSON_BUILD_OBJECT"
+    template = "%(function)s(%(expressions)s)::text"
+    output_field = models.TextField()
+
+
+@functools.cache
+def row_json(serializer_class) -> _JSONText | None:
+    """An expression for one row of a list as `serializer_class` renders it, as JSON text, or
+    None when some field is not one PostgreSQL writes as DRF does (the list is then rendered
+    by DRF, or by the output plan)."""
+    if output_plan(serializer_class) is None:  # its own methods: DRF's work, not a column's
+        return None
+    try:
+        return _JSONText(*_json_pairs(serializer_class))
+    except ImproperlyConfigured:
+        return None
+
+
+class RawRows(list):
+    """A page's rows as the database wrote them (row_json): `text` is the JSON array the
+    renderer writes as it is; the list itself holds them parsed, for Python readers of
+    `Response.data` (tests, the browsable API), at a fraction of rendering them."""
+
+    def __init__(self, texts):
+        self.text = "[" + ",".join(texts) + "]"
+        super().__init__(json.loads(self.text))
+
+
+class JSONRenderer(renderers.JSONRenderer):
+    """DRF's JSON renderer that writes a RawRows value of the top-level object as it is: the
+    rows are not parsed into Python and encoded again."""
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        raw = {key: value for key, value in data.items() if isinstance(value, RawRows)} if isinstance(
+            data, dict) else {}
+        if not raw:
+            return super().render(data, accepted_media_type, renderer_context)
+        if self.get_indent(accepted_media_type, renderer_context or {}):  # a person reading: the parsed rows
+            return super().render({key: list(value) if key in raw else value for key, value in data.items()},
+                                  accepted_media_type, renderer_context)
+        markers = {key: f"rows-{secrets.token_hex(16)}" for key in raw}
+        body = super().render({key: markers.get(key, value) for key, value in data.items()},
+                              accepted_media_type, renderer_context)
+        for key, marker in markers.items():
+            body = body.replace(f'"{marker}"'.encode(), raw[key].text.encode(), 1)
+        return body

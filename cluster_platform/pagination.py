@@ -91,7 +91,7 @@ def page_and_total(queryset, start: int, stop: int) -> tuple[list, int | None]:
     list this would read every row."""
     rows = list(queryset.annotate(**{_TOTAL: Window(Count("*"))})[start:stop])
     if rows:
-        return rows, getattr(rows[0], _TOTAL)
+        return rows, rows[0][_TOTAL] if isinstance(rows[0], dict) else getattr(rows[0], _TOTAL)
     return rows, (0 if start == 0 else None)
 
 
@@ -100,7 +100,9 @@ def _counted_sql(queryset) -> tuple[tuple, str, list] | None:
     joins its filters need and no more), or None for a queryset that can match nothing."""
     connection = connections[queryset.db]
     try:
-        sql, params = queryset.order_by().select_related(None).values("pk").query.sql_with_params()
+        if queryset._fields is None:  # model rows (values() rows join nothing they do not select)
+            queryset = queryset.select_related(None)
+        sql, params = queryset.order_by().values("pk").query.sql_with_params()
     except EmptyResultSet:
         return None
     return (connection.alias, connection.settings_dict["NAME"], sql, repr(params)), sql, params
@@ -231,7 +233,7 @@ class Keyset:
         """The queryset in the keyset's order (the primary key last), its key columns loaded."""
         queryset = queryset.order_by(*self.ordering())
         fields, only = queryset.query.deferred_loading
-        if only is False and fields:  # .only(...): add the key columns to what it loads
+        if only is False and fields and queryset._fields is None:  # .only(...), not .values(): add the key columns
             queryset = queryset.only(*fields, *(key.attname for key in self.keys))
         return queryset
 

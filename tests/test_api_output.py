@@ -1,14 +1,16 @@
 """The API's lean list output (cluster_platform.api_output) against DRF's own rendering.
 
 Every list endpoint of the API is read twice over the synthetic data set with sample objects
-(tests/test_query_budgets.py's `load`): once as served, once with the plans switched off so DRF
-renders every row itself. The two answers must be the same JSON. The data set is loaded by COPY
+(tests/test_query_budgets.py's `load`): once as served (a page PostgreSQL writes, or rows by
+plan), once with both switched off so DRF renders every row itself. The two answers must be the
+same JSON. The data set is loaded by COPY
 on the owner's connection and committed, so this test commits too (transaction=True).
 """
 
 from __future__ import annotations
 
 import datetime
+import json
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
@@ -33,7 +35,7 @@ from tests.test_query_budgets import EXTRA_ROWS, SPARSE, load, user
 def test_every_api_list_answers_as_drf_would(monkeypatch):
     cluster, objects, overrides = load(SPARSE, EXTRA_ROWS["sparse"], replace=False)
     client = Client(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user('coordinator')).key}")
-    planned = []
+    planned, written = [], []
     for route in cluster_routes():
         if not route.is_api or "get" not in methods(route):
             continue
@@ -44,11 +46,16 @@ def test_every_api_list_answers_as_drf_would(monkeypatch):
             continue
         with monkeypatch.context() as drf_only:
             drf_only.setattr(api_output, "output_plan", lambda serializer_class: None)
+            drf_only.setattr(api_output, "row_json", lambda serializer_class: None)
             assert client.get(url).json() == body, f"GET {url}: the lean rows differ from DRF's"
         serializer_class = getattr(route.view, "cls", None) and route.view.cls.serializer_class
         if serializer_class and output_plan(serializer_class):
             planned.append(route.key)
-    # The long lists are among those rendered by plan (and so compared).
+        if serializer_class and api_output.row_json(serializer_class) is not None:
+            written.append(route.key)
+    # The long lists are among those rendered by plan, and written by PostgreSQL (and so compared).
+    for key in ("person-list", "organization-list", "agreement-list"):
+        assert any(key in name for name in written), (key, written)
     for key in ("person-list", "organization-list", "agreement-list", "enrollment-list"):
         assert any(key in name for name in planned), (key, planned)
 
@@ -114,6 +121,14 @@ class PersonStamped(serializers.ModelSerializer):
         fields = ["id", "created_at"]
 
 
+class PersonDated(serializers.ModelSerializer):
+    created_at = serializers.DateTimeField(format="%d.%m.%Y", read_only=True)
+
+    class Meta:
+        model = Person
+        fields = ["id", "created_at"]
+
+
 @pytest.mark.django_db
 class TestRowsRenderedByTheDatabase:
     """json_rows and RowsFromQuery: a nested list built by PostgreSQL, as DRF would build it."""
@@ -150,7 +165,36 @@ class TestRowsRenderedByTheDatabase:
         assert plain == LeanListSerializer(annotated, child=AgreementOut()).data
         assert len(plain[0]["parties"]) == 2
 
-    @pytest.mark.parametrize("serializer_class, field", [(PersonStamped, "created_at"), (PersonWithMethod, "initials")])
+    @pytest.mark.parametrize("zone", ["UTC", "Asia/Tashkent", "America/New_York"])
+    def test_times_are_written_as_drf_writes_them(self, cluster, zone):
+        school = OrganizationFactory(cluster=cluster)
+        moments = [
+            datetime.datetime(2026, 7, 1, 9, 30, tzinfo=datetime.UTC),  # no microseconds: none written
+            datetime.datetime(2026, 1, 15, 23, 59, 59, 120, tzinfo=datetime.UTC),  # a few: all six digits
+            datetime.datetime(1900, 1, 1, 12, tzinfo=datetime.UTC),  # local mean time: an offset in seconds
+        ]
+        for moment in moments:
+            Person.objects.for_cluster(cluster).filter(pk=PersonFactory(cluster=cluster, organization=school).pk).update(
+                created_at=moment)
+        people = Person.objects.for_cluster(cluster).order_by("pk")
+        with timezone.override(zone):
+            from_sql = [json.loads(text) for text in people.values_list(
+                api_output.row_json(PersonStamped), flat=True)]
+            assert from_sql == PersonStamped(people, many=True).data
+        if zone == "Asia/Tashkent":
+            assert [row["created_at"] for row in from_sql] == [
+                "2026-07-01T14:30:00+05:00", "2026-01-16T04:59:59.000120+05:00", "1900-01-01T16:37:11+04:37:11"]
+
+    def test_a_page_is_written_into_the_answer_as_it_is(self, cluster):
+        renderer = api_output.JSONRenderer()
+        rows = api_output.RawRows(['{"id" : 1, "name" : "Maktab \\"1\\""}', '{"id" : 2, "name" : null}'])
+        body = renderer.render({"count": 2, "results": rows, "next": None})
+        assert json.loads(body) == {"count": 2, "results": [{"id": 1, "name": 'Maktab "1"'}, {"id": 2, "name": None}],
+                                    "next": None}
+        indented = renderer.render({"count": 2, "results": rows}, "application/json; indent=2")
+        assert json.loads(indented)["results"] == rows and b"\n  " in indented
+
+    @pytest.mark.parametrize("serializer_class, field", [(PersonDated, "created_at"), (PersonWithMethod, "initials")])
     def test_a_field_postgresql_would_write_otherwise_is_refused_by_name(self, serializer_class, field):
         with pytest.raises(ImproperlyConfigured, match=rf"{serializer_class.__name__}\.{field}: "):
             json_rows(serializer_class, Person.objects.none())

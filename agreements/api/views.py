@@ -15,7 +15,7 @@ Documents are listed and uploaded at .../agreements/<id>/documents/ and streamed
 from django.db.models import Prefetch, prefetch_related_objects
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import exceptions, mixins, status
+from rest_framework import exceptions, status
 from rest_framework.decorators import action
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -26,7 +26,7 @@ from agreements import permissions, selectors, services
 from agreements.models import Agreement, AgreementDocument, Obligation
 from agreements.views import document_file_response
 from cluster_platform import uploads
-from cluster_platform.api import ClusterScopedViewSet, error_responses, file_responses, serializer_columns
+from cluster_platform.api import ClusterScopedViewSet, ListMixin, error_responses, file_responses, serializer_columns
 from cluster_platform.api_output import json_rows
 
 from .filters import AgreementDocumentFilter, AgreementFilter, ObligationFilter
@@ -76,7 +76,7 @@ class DownloadContentNegotiation(DefaultContentNegotiation):
                                      "of an organization see those it is party to; experts see none.")),
 )
 @extend_schema(tags=["agreements"])
-class AgreementViewSet(mixins.ListModelMixin, ClusterScopedViewSet):
+class AgreementViewSet(ListMixin, ClusterScopedViewSet):
     model = Agreement
     # services.document_upload stores its file outside the database and must run outside any
     # transaction of the caller; every other write of this viewset is a service that holds its
@@ -266,7 +266,7 @@ class AgreementViewSet(mixins.ListModelMixin, ClusterScopedViewSet):
     list=extend_schema(summary=_("Obligations of the agreements you may see")),
 )
 @extend_schema(tags=["obligations"])
-class ObligationViewSet(mixins.ListModelMixin, ClusterScopedViewSet):
+class ObligationViewSet(ListMixin, ClusterScopedViewSet):
     model = Obligation
     serializer_class = ObligationOut
     filterset_class = ObligationFilter

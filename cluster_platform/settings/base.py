@@ -303,6 +303,11 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # JSON that can carry a page PostgreSQL wrote (cluster_platform.api.ListMixin); the browsable API.
+    "DEFAULT_RENDERER_CLASSES": [
+        "cluster_platform.api_output.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
     "DEFAULT_PAGINATION_CLASS": "cluster_platform.api_support.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [

@@ -19,7 +19,7 @@ from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import exceptions, mixins, status
+from rest_framework import exceptions, status
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.renderers import JSONRenderer
@@ -27,7 +27,7 @@ from rest_framework.response import Response
 
 from agreements.api.views import DownloadContentNegotiation
 from cluster_platform import uploads
-from cluster_platform.api import ClusterScopedViewSet, error_responses, file_responses
+from cluster_platform.api import ClusterScopedViewSet, ListMixin, error_responses, file_responses
 
 from .. import permissions, selectors, services
 from ..models import Innovation, InnovationAttachment, InnovationAuthor, Stage, StageTransition, SubjectField
@@ -75,7 +75,7 @@ class InnovationFilter(filters.FilterSet):
                       "sees those piloted and beyond.")),
 )
 @extend_schema(tags=["innovations"])
-class InnovationViewSet(mixins.ListModelMixin, ClusterScopedViewSet):
+class InnovationViewSet(ListMixin, ClusterScopedViewSet):
     model = Innovation
     # services.attachment_add stores its file outside the database and must run outside any
     # transaction of the caller; every other write here is a service holding its own transaction.

@@ -22,7 +22,7 @@ from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from cluster_platform.api import ClusterScopedViewSet, error_responses
+from cluster_platform.api import ClusterScopedViewSet, ListMixin, error_responses
 
 from .. import permissions, services, spread
 from ..models import Adoption, Innovation, Pilot, PilotMeasure
@@ -70,7 +70,7 @@ class DetailUnfiltered:
 
 @extend_schema_view(list=extend_schema(summary=_("Pilot sites of the innovations you may see")))
 @extend_schema(tags=["innovations"])
-class PilotViewSet(DetailUnfiltered, mixins.ListModelMixin, ClusterScopedViewSet):
+class PilotViewSet(DetailUnfiltered, ListMixin, ClusterScopedViewSet):
     model = Pilot
     serializer_class = PilotOut
     filterset_class = PilotFilter
@@ -132,7 +132,7 @@ class PilotViewSet(DetailUnfiltered, mixins.ListModelMixin, ClusterScopedViewSet
                     retrieve=extend_schema(summary=_("One adoption"), responses={200: AdoptionOut,
                                                                                  **error_responses(404)}))
 @extend_schema(tags=["innovations"])
-class AdoptionViewSet(DetailUnfiltered, mixins.ListModelMixin, mixins.RetrieveModelMixin, ClusterScopedViewSet):
+class AdoptionViewSet(DetailUnfiltered, ListMixin, mixins.RetrieveModelMixin, ClusterScopedViewSet):
     model = Adoption
     serializer_class = AdoptionOut
     filterset_class = AdoptionFilter

@@ -19,11 +19,11 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import mixins, status
+from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from cluster_platform.api import ClusterScopedViewSet, error_responses
+from cluster_platform.api import ClusterScopedViewSet, ListMixin, error_responses
 
 from .. import permissions, review_selectors, selectors, services
 from ..models import ExpertReview, Innovation
@@ -57,7 +57,7 @@ class _Detail:
         "decision (without the reviewer under blind review).")),
 )
 @extend_schema(tags=["innovations"])
-class ReviewViewSet(_Detail, mixins.ListModelMixin, ClusterScopedViewSet):
+class ReviewViewSet(_Detail, ListMixin, ClusterScopedViewSet):
     model = ExpertReview
     serializer_class = ReviewOut
     filterset_class = ReviewFilter

@@ -18,7 +18,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 
 from cluster_platform import lockout
-from cluster_platform.api import ClusterScopedViewSet, serializer_columns
+from cluster_platform.api import ClusterScopedViewSet, ListMixin, serializer_columns
 from members import permissions, selectors, services
 from members.models import MembershipApplication, Organization, Person, SchoolRating
 
@@ -95,7 +95,7 @@ class TokenObtainView(ObtainAuthToken):
     retrieve=extend_schema(summary=_("One member organization"), responses={200: OrganizationOut, **_errors(404)}),
 )
 @extend_schema(tags=["organizations"])
-class OrganizationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ClusterScopedViewSet):
+class OrganizationViewSet(ListMixin, mixins.RetrieveModelMixin, ClusterScopedViewSet):
     model = Organization
     serializer_class = OrganizationOut
     filterset_class = OrganizationFilter
@@ -202,7 +202,7 @@ class OrganizationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Clus
                            responses={200: ApplicationOut, **_errors(403, 404)}),
 )
 @extend_schema(tags=["applications"])
-class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ClusterScopedViewSet):
+class ApplicationViewSet(ListMixin, mixins.RetrieveModelMixin, ClusterScopedViewSet):
     """Applications are submitted on the public browser page; here coordinators decide them."""
 
     model = MembershipApplication
@@ -255,7 +255,7 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Clust
     retrieve=extend_schema(summary=_("One person"), responses={200: PersonOut, **_errors(404)}),
 )
 @extend_schema(tags=["people"])
-class PersonViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ClusterScopedViewSet):
+class PersonViewSet(ListMixin, mixins.RetrieveModelMixin, ClusterScopedViewSet):
     model = Person
     serializer_class = PersonOut
     filterset_class = PersonFilter
@@ -304,7 +304,7 @@ class PersonViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ClusterSco
     retrieve=extend_schema(summary=_("One school rating"), responses={200: SchoolRatingOut, **_errors(404)}),
 )
 @extend_schema(tags=["school-ratings"])
-class SchoolRatingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ClusterScopedViewSet):
+class SchoolRatingViewSet(ListMixin, mixins.RetrieveModelMixin, ClusterScopedViewSet):
     model = SchoolRating
     serializer_class = SchoolRatingOut
     filterset_class = SchoolRatingFilter

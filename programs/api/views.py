@@ -24,7 +24,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from agreements.api.views import DownloadContentNegotiation
-from cluster_platform.api import ClusterScopedViewSet, error_responses, file_responses
+from cluster_platform.api import ClusterScopedViewSet, ListMixin, error_responses, file_responses
 from programs import permissions, selectors, services
 from programs.certificates import certificate_pdf, certificates_zip
 from programs.models import EmployerNeed, Enrollment, Program, ProgramNeed, ProgramTransition, Session
@@ -78,7 +78,7 @@ class DetailUnfiltered:
                        description=_("Everyone with a role in the cluster reads the catalogue.")),
 )
 @extend_schema(tags=["programs"])
-class ProgramViewSet(DetailUnfiltered, mixins.ListModelMixin, ClusterScopedViewSet):
+class ProgramViewSet(DetailUnfiltered, ListMixin, ClusterScopedViewSet):
     model = Program
     serializer_class = ProgramOut
     filterset_class = ProgramFilter
@@ -303,7 +303,7 @@ class SessionViewSet(mixins.RetrieveModelMixin, ClusterScopedViewSet):
                                      "their own (mine=true: only those).")),
 )
 @extend_schema(tags=["enrollments"])
-class EnrollmentViewSet(DetailUnfiltered, mixins.ListModelMixin, ClusterScopedViewSet):
+class EnrollmentViewSet(DetailUnfiltered, ListMixin, ClusterScopedViewSet):
     model = Enrollment
     serializer_class = EnrollmentOut
     filterset_class = EnrollmentFilter
@@ -382,7 +382,7 @@ class EnrollmentViewSet(DetailUnfiltered, mixins.ListModelMixin, ClusterScopedVi
                                      "that reaches the number needed.")),
 )
 @extend_schema(tags=["needs"])
-class NeedViewSet(DetailUnfiltered, mixins.ListModelMixin, ClusterScopedViewSet):
+class NeedViewSet(DetailUnfiltered, ListMixin, ClusterScopedViewSet):
     model = EmployerNeed
     serializer_class = NeedOut
     filterset_class = NeedFilter

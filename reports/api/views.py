@@ -26,7 +26,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from agreements.api.views import DownloadContentNegotiation
-from cluster_platform.api import ClusterScopedViewSet, error_responses
+from cluster_platform.api import ClusterScopedViewSet, ListMixin, error_responses
 from reports import periods, permissions, services
 from reports.models import Report
 from reports.views.pages import report_pdf_response
@@ -73,7 +73,7 @@ class NotReady(exceptions.APIException):
                            responses={200: ReportOut, **error_responses(403, 404)}),
 )
 @extend_schema(tags=["reports"])
-class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ClusterScopedViewSet):
+class ReportViewSet(ListMixin, mixins.RetrieveModelMixin, ClusterScopedViewSet):
     model = Report
     serializer_class = ReportOut
     filterset_class = ReportFilter

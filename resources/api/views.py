@@ -17,7 +17,7 @@ from __future__ import annotations
 from django.http import FileResponse, Http404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import exceptions, mixins, status
+from rest_framework import exceptions, status
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.renderers import JSONRenderer
@@ -25,7 +25,7 @@ from rest_framework.response import Response
 
 from agreements.api.views import DownloadContentNegotiation
 from cluster_platform import uploads
-from cluster_platform.api import ClusterScopedViewSet, error_responses, file_responses
+from cluster_platform.api import ClusterScopedViewSet, ListMixin, error_responses, file_responses
 from resources import permissions, selectors, services
 from resources.models import Booking, ClosedDate, Resource, ResourcePhoto
 
@@ -88,7 +88,7 @@ class DetailUnfiltered:
                                      "over that whole range.")),
 )
 @extend_schema(tags=["resources"])
-class ResourceViewSet(DetailUnfiltered, mixins.ListModelMixin, ClusterScopedViewSet):
+class ResourceViewSet(DetailUnfiltered, ListMixin, ClusterScopedViewSet):
     model = Resource
     # services.photo_add stores its file outside the database and must run outside any
     # transaction of the caller; every other write here is a service that holds its own transaction.
@@ -291,7 +291,7 @@ class ResourceViewSet(DetailUnfiltered, mixins.ListModelMixin, ClusterScopedView
                                      "awaiting your decision; from/to: bookings overlapping that range.")),
 )
 @extend_schema(tags=["bookings"])
-class BookingViewSet(DetailUnfiltered, mixins.ListModelMixin, ClusterScopedViewSet):
+class BookingViewSet(DetailUnfiltered, ListMixin, ClusterScopedViewSet):
     model = Booking
     serializer_class = BookingOut
     filterset_class = BookingFilter
