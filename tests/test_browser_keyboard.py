@@ -7,7 +7,7 @@ mouse would. Each control reached must show where the focus is (an outline or a 
 - Anyone: signing in is the username (the form starts there), the password and Enter; the skip
   link is a page's first stop and moves the focus to its content.
 - The phone's collapsed menu opens with Enter and with Space, and its links take the focus in
-  turn; the account menu opens from the keyboard and signs out.
+  turn; the account menu opens from the keyboard (Space too: static/js/app.js) and signs out.
 - A coordinator approves a membership application (the confirmation is the browser's own dialog,
   which answers Enter; the row htmx puts back takes the focus) and moves an innovation on the
   pipeline board: the board has no drag and drop, each card's moves are buttons.
@@ -193,10 +193,18 @@ def test_the_phone_menu_opens_from_the_keyboard_and_its_links_take_the_focus(liv
         page.locator("#main-nav.collapse:not(.show)").wait_for(state="attached")
         assert toggle.get_attribute("aria-expanded") == "false", f"{key} did not close the menu"
 
-    # The account menu (a dropdown) opens with Enter; the arrow keys reach "Sign out".
+    # The account menu (a dropdown, a link acting as a button) opens with Space as with Enter;
+    # Escape closes it; the arrow keys reach "Sign out".
     page.keyboard.press("Enter")
     page.locator("#main-nav.show").wait_for()
-    tab_to(page, page.locator("#account-menu"))
+    account = page.locator("#account-menu")
+    tab_to(page, account)
+    page.keyboard.press("Space")
+    page.locator(".dropdown-menu.show").wait_for()
+    assert account.get_attribute("aria-expanded") == "true", "Space did not open the account menu"
+    page.keyboard.press("Escape")
+    page.locator(".dropdown-menu.show").wait_for(state="detached")
+    assert has_focus(account), f"Escape left the focus on {page.evaluate(DESCRIBE_FOCUS)}"
     page.keyboard.press("Enter")
     page.locator(".dropdown-menu.show").wait_for()
     sign_out = page.get_by_role("button", name="Sign out")
