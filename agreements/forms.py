@@ -13,7 +13,9 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from cluster_platform import names
 from cluster_platform.forms import BootstrapFormMixin, DATE_WIDGET, FilterFormMixin
+from members.models import Organization
 
 from . import documents, permissions
 from .models import Agreement, AgreementDocument, AgreementParty
@@ -84,7 +86,7 @@ class AgreementFilterForm(FilterFormMixin, BootstrapFormMixin, forms.Form):
             return None
         organization = None
         if self.organizations is not None:
-            organization = self.organizations.filter(pk=pk).only("pk", "name").first()
+            organization = self.organizations.filter(pk=pk).only("pk", *Organization.NAME_FIELDS).first()
         if organization is None:
             raise forms.ValidationError(_("This organization is not a member of the cluster."), code="unknown")
         self.party_organization = organization
@@ -140,9 +142,9 @@ class PartyForm(BootstrapFormMixin, forms.Form):
 
     def __init__(self, *args, organizations=(), people=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["organization"].choices = _with_blank(_("Choose…"), [(o.pk, o.name) for o in organizations])
+        self.fields["organization"].choices = _with_blank(_("Choose…"), names.choices(organizations))
         self.fields["signatory"].choices = _with_blank(
-            _("Not yet known"), [(p.pk, f"{p.full_name} · {p.organization.name}") for p in people])
+            _("Not yet known"), [(p.pk, f"{p.full_name} · {p.organization.localized_name}") for p in people])
 
     def service_data(self) -> dict:
         data = {"organization_id": self.cleaned_data["organization"], "role": self.cleaned_data["role"]}
@@ -242,7 +244,7 @@ class ObligationForm(BootstrapFormMixin, forms.Form):
     def __init__(self, *args, parties=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["party"].choices = _with_blank(
-            _("Choose…"), [(party.pk, party.organization.name) for party in parties])
+            _("Choose…"), [(party.pk, party.organization.localized_name) for party in parties])
 
     def service_data(self) -> dict:
         return {"party_id": self.cleaned_data["party"], "description": self.cleaned_data["description"],

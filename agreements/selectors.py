@@ -8,11 +8,13 @@ import datetime
 from django.contrib.auth import get_user_model
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.db.models.functions import JSONObject
 from django.utils import timezone
 
+from cluster_platform import names
 from cluster_platform.tenancy import Roles
 from members.languages import email_recipients
-from members.models import OrganizationRole
+from members.models import Organization, OrganizationRole
 from members.selectors import ACCESS_STATUSES, coordinator_ids
 
 from .models import (
@@ -31,11 +33,13 @@ def _parties(cluster):
 
 
 # What a list shows of each party (AgreementPartyOut, the organization and dashboard pages;
-# the short name for str(organization)): an organization row carries a dozen columns more,
-# read for every party of every row.
+# the names Organization.NAME_FIELDS: its name in the reader's language, the short name for
+# str(organization)): an organization row carries a dozen columns more, read for every party of
+# every row.
 LIST_PARTY_FIELDS = (
     "id", "cluster_id", "agreement_id", "organization_id", "role", "signatory_id", "signed_on", "signed_by_name",
-    "organization__id", "organization__name", "organization__short_name", "signatory__id", "signatory__full_name",
+    "organization__id", *(f"organization__{field}" for field in Organization.NAME_FIELDS),
+    "signatory__id", "signatory__full_name",
 )
 
 
@@ -62,7 +66,8 @@ def filter_agreements(agreements, *, cluster, filters: dict):
     if name:
         agreements = agreements.filter(Exists(
             AgreementParty.objects.for_cluster(cluster)
-            .filter(Q(organization__name__icontains=name) | Q(organization__short_name__icontains=name),
+            .filter(names.matching("name", name, prefix="organization__")
+                    | Q(organization__short_name__icontains=name),
                     organization__cluster=cluster, agreement_id=OuterRef("pk"))
         ))
     days = filters.get("expiring_within_days")
@@ -97,26 +102,37 @@ ROW_FIELDS = ("id", "number", "title", "kind", "status", "start_date", "end_date
 
 def agreement_rows(*, cluster, roles: Roles, filters: dict | None = None):
     """The rows of the agreements page: agreement_list's agreements with the columns the page
-    shows and `party_names`, the names of the party organizations in the order they were
-    added, read in the same query (a subquery that PostgreSQL evaluates for the rows of the
-    page only, after the sort and the LIMIT)."""
-    names = (
+    shows and `party_rows`, the names of the party organizations in the order they were added
+    ({"name", "name_translations"}: party_names() gives them in the reader's language), read in
+    the same query (a subquery that PostgreSQL evaluates for the rows of the page only, after
+    the sort and the LIMIT)."""
+    rows = (
         AgreementParty.objects.for_cluster(cluster).filter(agreement_id=OuterRef("pk"))
-        .order_by("pk").values("organization__name")
+        .order_by("pk").values(row=JSONObject(name="organization__name",
+                                              name_translations="organization__name_translations"))
     )
     return (
         filter_agreements(visible_agreements(cluster, roles), cluster=cluster, filters=filters or {})
-        .only(*ROW_FIELDS).annotate(party_names=ArraySubquery(names))
+        .only(*ROW_FIELDS).annotate(party_rows=ArraySubquery(rows))
     )
 
 
+def party_names(row: Agreement) -> list[str]:
+    """The party names of a row of agreement_rows, in the reader's language."""
+    return [names.localized(party, "name") for party in row.party_rows]
+
+
 def party_name_suggestions(*, cluster, limit: int) -> list[str]:
-    """The names the party filter suggests: every organization's, when there are `limit` or
-    fewer to choose from (one query that stops after one name more than that)."""
+    """The names the party filter suggests: every organization's, in the reader's language (the
+    filter finds a name in any of its languages), when there are `limit` or fewer to choose
+    from (one query that stops after one name more than that)."""
     from members.selectors import organization_list
 
-    names = list(organization_list(cluster=cluster).order_by("name", "pk").values_list("name", flat=True)[:limit + 1])
-    return names if len(names) <= limit else []
+    rows = list(organization_list(cluster=cluster).order_by("name", "pk")
+                .values("name", "name_translations")[:limit + 1])
+    if len(rows) > limit:
+        return []
+    return sorted((names.localized(row, "name") for row in rows), key=str.casefold)
 
 
 def agreement_get(*, cluster, roles: Roles, pk) -> Agreement:

@@ -120,6 +120,7 @@ def with_labels(rows: list[Agreement], cluster_slug: str) -> list[Agreement]:
                 "status": row.status, "label": statuses.get(row.status, row.status)})
         row.kind_label, row.status_badge = kind_labels[row.kind], badges[row.status]
         row.detail_url, row.start_label, row.end_label = detail_url(row.pk), day(row.start_date), day(row.end_date)
+        row.party_names = selectors.party_names(row)
     return rows
 
 
@@ -167,7 +168,7 @@ class AgreementCreateView(AgreementPage, ServiceFormView):
     def load(self):
         self.organizations = list(
             member_selectors.organization_list(cluster=self.cluster, filters={"status": Organization.Status.ACTIVE})
-            .only("pk", "name").order_by("name", "pk")
+            .only("pk", *Organization.NAME_FIELDS).order_by("name", "pk")
         )
         active_ids = [org.pk for org in self.organizations]
         self.people = list(
@@ -328,7 +329,7 @@ class AgreementSignView(AgreementActionView):
                                        **form.service_data())
 
     def get_success_message(self):
-        return _("The signature of %(name)s was recorded.") % {"name": self.party.organization.name}
+        return _("The signature of %(name)s was recorded.") % {"name": self.party.organization.localized_name}
 
     def get_success_url(self):
         return self.agreement_url("#parties")
@@ -366,7 +367,7 @@ class RepresentativesView(AgreementActionView):
 
     def get_success_message(self):
         values = {"name": self.person.get_full_name() or self.person.get_username(),
-                  "organization": self.party.organization.name}
+                  "organization": self.party.organization.localized_name}
         if self.removing:
             return _("%(name)s no longer represents %(organization)s on this agreement.") % values
         return _("%(name)s now represents %(organization)s on this agreement.") % values

@@ -31,6 +31,7 @@ from .sources import (
     USER,
     Change,
     References,
+    Source,
     changed_fields,
     changes,
     want_values,
@@ -75,9 +76,12 @@ def _members(filters: AuditFilters) -> list[tuple[str, str]]:
     return [(key, "pgh_obj_id") for key in SOURCES]
 
 
-def _where(cluster, filters: AuditFilters, object_column: str, params: list) -> str:
-    clauses = ["e.cluster_id = %s"]
+def _where(cluster, filters: AuditFilters, source: Source, object_column: str, params: list) -> str:
+    clauses = [f'e."{source.cluster_column}" = %s']
     params.append(cluster.pk)
+    if source.actions:
+        clauses.append("e.pgh_label = ANY(%s)")
+        params.append(list(source.actions))
     if filters.object_id is not None:
         clauses.append(f'e."{object_column}" = %s')
         params.append(filters.object_id)
@@ -105,7 +109,7 @@ def _lean_union(cluster, filters: AuditFilters, params: list) -> str:
     branches = []
     for key, object_column in _members(filters):
         table = SOURCES[key].event_model._meta.db_table
-        where = _where(cluster, filters, object_column, params)
+        where = _where(cluster, filters, SOURCES[key], object_column, params)
         branches.append(f"SELECT '{key}' AS source, e.pgh_id, e.pgh_created_at FROM \"{table}\" e WHERE {where}")
     return "\nUNION ALL\n".join(branches)
 
@@ -116,11 +120,12 @@ def _detail_union(cluster, keys: list[str], params: list) -> str:
     branches = []
     for key in keys:
         table = SOURCES[key].event_model._meta.db_table
+        column = SOURCES[key].cluster_column
         branches.append(
             f"SELECT e.pgh_label, e.pgh_context_id, to_jsonb(e) AS data,"
-            f" (SELECT to_jsonb(p) FROM \"{table}\" p WHERE p.cluster_id = e.cluster_id"
+            f" (SELECT to_jsonb(p) FROM \"{table}\" p WHERE p.\"{column}\" = e.\"{column}\""
             f" AND p.pgh_obj_id = e.pgh_obj_id AND p.pgh_id < e.pgh_id ORDER BY p.pgh_id DESC LIMIT 1) AS previous"
-            f" FROM \"{table}\" e WHERE page.source = '{key}' AND e.cluster_id = %s AND e.pgh_id = page.pgh_id"
+            f" FROM \"{table}\" e WHERE page.source = '{key}' AND e.\"{column}\" = %s AND e.pgh_id = page.pgh_id"
         )
         params.append(cluster.pk)
     return "\nUNION ALL\n".join(branches)

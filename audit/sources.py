@@ -143,13 +143,18 @@ class Source:
     model_label: str
     describe: Callable[[dict, References], str]
     # The page an event links to: URL name, the column holding that page's object id (None:
-    # a page without one), and the model of that object (the link is shown while it exists).
+    # a page without one), and the model of that object (the link is shown while it exists;
+    # "" for a page of the cluster itself, there as long as its trail can be read).
     link_name: str
     link_column: str
     link_model: str
     link_takes_id: bool = True
     # (column, model) pairs `describe` names.
     wants: tuple[tuple[str, str], ...] = ()
+    # The column that holds the event's cluster: the cluster's own table has none but its id.
+    cluster_column: str = "cluster_id"
+    # The actions (pgh_label) read from the table; empty: all of them.
+    actions: tuple[str, ...] = ()
 
     @property
     def model(self):
@@ -168,7 +173,7 @@ class Source:
         from django.urls import reverse
 
         object_id = data.get(self.link_column)
-        if refs.get(self.link_model, object_id) is None:
+        if self.link_model and refs.get(self.link_model, object_id) is None:
             return ""
         args = [cluster.slug, object_id] if self.link_takes_id else [cluster.slug]
         return reverse(self.link_name, args=args)
@@ -189,6 +194,15 @@ def _stage_transition(data, refs):
 
 
 SOURCES = {source.key: source for source in [
+    # The cluster's own row: its branding (members.services.cluster_branding_update) and what the
+    # platform's administrators change (name, region, languages). Its changes only: the row is
+    # created by the platform before the cluster has anyone to read its trail.
+    Source(
+        "cluster", gettext_lazy("Cluster"), "members.Cluster",
+        describe=lambda data, refs: data.get("name") or "",
+        link_name="cluster_branding", link_column="pgh_obj_id", link_model="", link_takes_id=False,
+        cluster_column="pgh_obj_id", actions=("update",),
+    ),
     Source(
         "organization", gettext_lazy("Organization"), "members.Organization",
         describe=lambda data, refs: data.get("name") or "",
@@ -252,6 +266,7 @@ class Kind:
 
 
 KINDS = {
+    "cluster": Kind(gettext_lazy("Cluster and branding"), (("cluster", "pgh_obj_id"),)),
     "organization": Kind(gettext_lazy("Organizations"),
                          (("organization", "pgh_obj_id"), ("organization_role", "organization_id"))),
     "cluster_role": Kind(gettext_lazy("Cluster roles"), (("cluster_role", "pgh_obj_id"),)),
@@ -300,7 +315,7 @@ def want_values(fields, previous: dict, current: dict, refs: References) -> None
 
 def changes(fields, previous: dict, current: dict, refs: References) -> list[Change]:
     return [
-        Change(str(capfirst(field.verbose_name)), display(field, previous.get(field.column), refs),
+        Change(str(capfirst(field.verbose_name)), display(field, previous.get(field.column), refs, new=False),
                display(field, current.get(field.column), refs))
         for field in fields
     ]
@@ -318,11 +333,15 @@ def _datetime(value) -> str:
     return date_format(moment, "j E Y, H:i")
 
 
-def display(field: models.Field, value, refs: References) -> str:
+def display(field: models.Field, value, refs: References, *, new: bool = True) -> str:
     """A recorded value (as PostgreSQL wrote it to JSON) the way a page would show it; ""
-    for no value."""
+    for no value. `new`: the value after the change, else the one before."""
     if value is None or value == "" or value == []:
         return ""
+    if isinstance(field, models.FileField):
+        # A stored file's name is generated and says nothing to a reader: that there was a file
+        # before, or is one after (a logo uploaded, replaced or removed), does.
+        return _("new file") if new else _("previous file")
     if field.is_relation:
         return refs.name(field.related_model._meta.label, value)
     if field.choices:

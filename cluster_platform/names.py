@@ -9,7 +9,15 @@ it twice.
 - `translations_field()`: the model field;
 - `clean_translations()`: the one check, which each service calls before it saves;
 - `localized(obj, "name")` and the template filter `{{ obj|localized:"name" }}` (load `names`);
+  `translated()` the reader's entry alone. The models say it once: `Organization.localized_name`
+  (the full name) and `display_name` (its str(): the reader's name, else the short name, else
+  the name), `Program.localized_title`, `Innovation.localized_title` (their str());
+- `choices()`: a <select>'s options in the reader's language and order;
+- `matching()`: the search condition that finds a name typed in any of its languages;
 - `TranslationsFormMixin`: one optional input per language, gathered back into the mapping.
+
+A query that loads some columns only (`.only()`, `.values()`) takes the translations too
+(`Organization.NAME_FIELDS`), or each row shown costs a query.
 """
 
 from __future__ import annotations
@@ -20,13 +28,15 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Q
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from cluster_platform.transliteration import latin_to_cyrillic
 
 __all__ = [
-    "TRANSLATABLE_LANGUAGES", "translations_field", "clean_translations", "localized", "TranslationsFormMixin",
+    "TRANSLATABLE_LANGUAGES", "translations_field", "clean_translations", "collect_translations", "translated",
+    "localized", "choices", "matching", "TranslationsFormMixin",
 ]
 
 # Languages made from another one rather than typed: the reader of uz-cyrl gets the uz entry in Cyrillic.
@@ -98,14 +108,17 @@ def collect_translations(errors: dict, value, *, model, field: str = "name") -> 
         return {}
 
 
-def localized(obj, field: str = "name") -> str:
-    """The `field` of `obj` in the active language: its own entry, for a derived language the
-    entry it is made from (converted), else the main value. `obj` may be a model or a dict row."""
-    get = obj.get if isinstance(obj, Mapping) else lambda name, default=None: getattr(obj, name, default)
-    main = get(field) or ""
-    translations = get(f"{field}_translations") or {}
+def _getter(obj):
+    return obj.get if isinstance(obj, Mapping) else lambda name, default=None: getattr(obj, name, default)
+
+
+def translated(obj, field: str = "name") -> str:
+    """The entry of `obj.<field>_translations` for the active language (for a derived language,
+    the entry it is made from, converted), or "" when there is none. `obj` may be a model or a
+    dict row."""
+    translations = _getter(obj)(f"{field}_translations") or {}
     if not translations:
-        return main
+        return ""
     language = (translation.get_language() or settings.LANGUAGE_CODE).lower()
     if translations.get(language):
         return translations[language]
@@ -113,7 +126,34 @@ def localized(obj, field: str = "name") -> str:
         source, convert = DERIVED_LANGUAGES[language]
         if translations.get(source):
             return convert(translations[source])
-    return main
+    return ""
+
+
+def localized(obj, field: str = "name") -> str:
+    """The `field` of `obj` in the active language: its own entry, for a derived language the
+    entry it is made from (converted), else the main value. `obj` may be a model or a dict row."""
+    return translated(obj, field) or _getter(obj)(field) or ""
+
+
+def choices(objects, field: str = "name") -> list[tuple]:
+    """(pk, the `field` in the reader's language) for a <select>, ordered as the reader reads
+    them (the database's order by the main value would not do)."""
+    return sorted(((obj.pk, localized(obj, field)) for obj in objects), key=lambda choice: choice[1].casefold())
+
+
+def matching(field: str, term: str, *, prefix: str = "") -> Q:
+    """The condition "`term` is part of the `field` in any of its languages, in any case": the
+    main value or a typed translation. `prefix` reaches the field through a relation
+    ("organization__"). One `->>` per language rather than a cast of the whole JSON to text,
+    whose keys and quotes would match too, and slower. It scans as the main name's LIKE does
+    (under row-level security LIKE may use no index, see members migration 0009): over a
+    cluster's 16,000 organizations, half of them with two translations, 21-22 ms against 12-13
+    ms for the name and short name alone (25 ms with the cast)."""
+    column = f"{prefix}{field}"
+    condition = Q(**{f"{column}__icontains": term})
+    for code in TRANSLATABLE_LANGUAGES:
+        condition |= Q(**{f"{column}_translations__{code}__icontains": term})
+    return condition
 
 
 class TranslationsFormMixin:

@@ -13,6 +13,7 @@ from django.utils.translation import gettext, gettext_lazy as _
 
 from agreements.forms import document_accept
 from cluster_platform.forms import BootstrapFormMixin, FilterFormMixin
+from cluster_platform import names
 from cluster_platform.names import TranslationsFormMixin
 
 from .models import Innovation, Stage, SubjectField
@@ -51,7 +52,7 @@ class InnovationFilterForm(FilterFormMixin, BootstrapFormMixin, forms.Form):
 
     def __init__(self, *args, organizations=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["origin"].choices = _with_blank(_("All organizations"), [(org.pk, org.name) for org in organizations])
+        self.fields["origin"].choices = _with_blank(_("All organizations"), names.choices(organizations))
 
     def filters(self) -> dict:
         data = self.valid_data()
@@ -104,10 +105,10 @@ class InnovationForm(TranslationsFormMixin, BootstrapFormMixin, forms.Form):
             del self.fields["origin_organization"]
         else:
             self.fields["origin_organization"].choices = _with_blank(
-                _("Choose…"), [(org.pk, org.name) for org in organizations])
+                _("Choose…"), names.choices(organizations))
         grouped: dict = {}
         for person in people:
-            grouped.setdefault(person.organization.name, []).append((person.pk, person.full_name))
+            grouped.setdefault(person.organization.localized_name, []).append((person.pk, person.full_name))
         choices = list(grouped.items())
         self.fields["lead_author"].choices = _with_blank(_("Choose…"), choices)
         self.fields["co_authors"].choices = choices

@@ -17,7 +17,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
-from cluster_platform.names import translations_field
+from cluster_platform.names import localized, translations_field
 from cluster_platform.tenancy import ClusterGrant, TenantModel, audited
 
 
@@ -156,7 +156,12 @@ class Innovation(TenantModel):
         verbose_name_plural = _("innovations")
 
     def __str__(self):
-        return self.title
+        return self.localized_title
+
+    @property
+    def localized_title(self) -> str:
+        """The title in the reader's language, else the title as given (cluster_platform.names)."""
+        return localized(self, "title")
 
 
 class InnovationAuthor(TenantModel):

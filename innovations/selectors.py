@@ -7,6 +7,7 @@ import json
 from django.db.models import CharField, Func, IntegerField, OuterRef, Q, Subquery
 from django.db.models.expressions import RawSQL
 
+from cluster_platform import names
 from cluster_platform.permission_filters import any_of
 from members.models import Organization
 
@@ -29,7 +30,7 @@ def innovation_get_for_update(*, cluster, pk) -> Innovation:
 def filter_innovations(queryset, filters: dict):
     """The catalogue's filters (InnovationFilterForm.filters(), the API's FilterSet)."""
     if q := filters.get("q"):
-        queryset = queryset.filter(Q(title__icontains=q) | Q(summary__icontains=q) | Q(keywords__contains=[q]))
+        queryset = queryset.filter(names.matching("title", q) | Q(summary__icontains=q) | Q(keywords__contains=[q]))
     if stage := filters.get("stage"):
         queryset = queryset.filter(stage=stage)
     if kind := filters.get("kind"):

@@ -31,6 +31,7 @@ with a <title>, a <desc> and role="img"; the page lists the same edges in a tabl
 from __future__ import annotations
 
 import datetime
+import json
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -38,6 +39,8 @@ from django.db import connection
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+
+from cluster_platform.names import localized
 
 from .models import Adoption, Innovation, Pilot
 
@@ -79,14 +82,16 @@ WITH RECURSIVE inn AS (
 """ + _GENERATIONS + """,
 edges AS (
     SELECT 'pilot' AS kind, p.id AS id, p.organization_id AS organization_id, o.name AS name,
-           inn.origin_organization_id AS source_id, p.status AS status, p.start_date AS date,
+           o.name_translations AS name_translations, inn.origin_organization_id AS source_id, p.status AS status,
+           p.start_date AS date,
            CASE WHEN p.organization_id = inn.origin_organization_id THEN 0 ELSE 1 END AS generation
     FROM innovations_pilot p
     JOIN inn ON inn.id = p.innovation_id
     JOIN members_organization o ON o.id = p.organization_id AND o.cluster_id = %(cluster)s
     WHERE p.cluster_id = %(cluster)s
     UNION ALL
-    SELECT 'adoption', a.id, a.organization_id, o.name, a.learned_from_id, a.status, a.started_on, gen.generation
+    SELECT 'adoption', a.id, a.organization_id, o.name, o.name_translations, a.learned_from_id, a.status, a.started_on,
+           gen.generation
     FROM innovations_adoption a
     JOIN inn ON inn.id = a.innovation_id
     JOIN members_organization o ON o.id = a.organization_id AND o.cluster_id = %(cluster)s
@@ -107,7 +112,7 @@ figures AS (
         AS days
 )
 SELECT figures.reach, figures.generations, figures.days, edges.kind, edges.id, edges.organization_id, edges.name,
-       edges.source_id, edges.status, edges.date, edges.generation
+       edges.name_translations, edges.source_id, edges.status, edges.date, edges.generation
 FROM figures LEFT JOIN edges ON true
 ORDER BY edges.generation NULLS LAST, edges.date, edges.kind DESC, edges.id
 """
@@ -209,21 +214,31 @@ def _params(cluster, **extra) -> dict:
             "abandoned": Adoption.Status.ABANDONED, "evaluated": Innovation.Stage.EVALUATED, **extra}
 
 
-def innovation_spread(cluster, innovation: Innovation) -> Spread:
+def _localized(name: str, translations) -> str:
+    # A raw cursor gives the JSON column as its text.
+    translations = json.loads(translations) if isinstance(translations, str) else translations
+    return localized({"name": name, "name_translations": translations}, "name")
+
+
+def innovation_spread(cluster, innovation: Innovation, *, localize: bool = True) -> Spread:
     """The graph and figures of one innovation: one query, whatever the number of adopters.
-    `innovation.origin_organization` should be loaded (select_related) by the caller."""
+    `innovation.origin_organization` should be loaded (select_related) by the caller. The
+    organizations are named in the active language (cluster_platform.names), or by their names
+    as given when not `localize` (the API's `*_name` fields)."""
+    name_of = _localized if localize else (lambda name, _translations: name)
     with connection.cursor() as cursor:
         cursor.execute(_SPREAD_SQL, _params(cluster, innovation=innovation.pk))
         joined = cursor.fetchall()
     reach, generations, days = joined[0][:3]
     rows = [row[3:] for row in joined if row[3] is not None]
     origin = innovation.origin_organization
-    names = {origin.pk: origin.name}
-    names.update({row[2]: row[3] for row in rows})
-    nodes = {origin.pk: Node(origin.pk, origin.name, 0, "origin")}
+    names = {origin.pk: name_of(origin.name, origin.name_translations)}
+    names.update({row[2]: name_of(row[3], row[4]) for row in rows})
+    nodes = {origin.pk: Node(origin.pk, names[origin.pk], 0, "origin")}
     statuses = {"pilot": dict(Pilot.Status.choices), "adoption": dict(Adoption.Status.choices)}
     edges = []
-    for kind, pk, target_id, target_name, source_id, status, date, generation in rows:
+    for kind, pk, target_id, _name, _translations, source_id, status, date, generation in rows:
+        target_name = names[target_id]
         node = nodes.get(target_id)
         role = "pilot" if kind == "pilot" else "adopter"
         if node is None:

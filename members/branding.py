@@ -7,8 +7,10 @@ emails of the cluster carry them.
 - The logo is a PNG or JPEG of at most CLUSTER_LOGO_MAX_BYTES, checked by its content
   (cluster_platform.uploads and cluster_platform.images, as every upload of the platform), then
   re-encoded by Pillow within LOGO_KEPT_PIXELS: what is stored holds no metadata and no bytes of
-  the upload, and is small enough to embed in every certificate. Pages load it from the
-  cluster's own address (members.views.branding.ClusterLogoView); PDFs embed it as a data: URL
+  the upload, and is small enough to embed in every certificate. The logo is the one thing of a
+  cluster anyone may fetch without signing in: pages, the cluster's own and its public ones (the
+  application form, the check of a certificate), load it from its versioned public address
+  (`logo_url`, members.views.public.ClusterLogoView); PDFs embed it as a data: URL
   (cluster_platform.pdf fetches nothing from media).
 - Colours reach a page through a <style> block carrying the response's CSP nonce (base.html),
   never a style attribute; `theme_css` writes only values that are #RRGGBB, whatever the row holds.
@@ -198,11 +200,18 @@ def logo_version(cluster) -> str:
 
 
 def logo_url(cluster) -> str:
-    """The address of the cluster's logo for its pages ("" without one): versioned by the stored
-    name, so a new logo is a new address."""
+    """The public address of the cluster's logo ("" without one): versioned by the stored name, so
+    a new logo is a new address, and only the current version answers."""
     if not cluster.logo:
         return ""
     return f"{reverse('cluster_logo', args=[cluster.slug])}?v={logo_version(cluster)}"
+
+
+def public_context(cluster) -> dict[str, str]:
+    """What a page outside the cluster's own (the application form, a certificate's check) shows
+    of its branding: the colours for the layout's <style> block and the logo's address. The name
+    the page shows itself; nothing else of the row."""
+    return {"cluster_theme_css": theme_css(cluster), "cluster_logo_url": logo_url(cluster)}
 
 
 def logo_data_uri(cluster) -> str:

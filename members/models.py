@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cluster_platform.names import translations_field
+from cluster_platform.names import localized, translated, translations_field
 from cluster_platform.tenancy import TenantModel, audited
 
 class RatingColour(models.TextChoices):
@@ -168,12 +168,23 @@ class Organization(TenantModel):
         verbose_name = _("organization")
         verbose_name_plural = _("organizations")
 
+    # The columns the names above read: what a `.only()` of a list or a choice loads.
+    NAME_FIELDS = ("name", "name_translations", "short_name")
+
     def __str__(self):
-        return self.short_name or self.name
+        return self.display_name
 
     @property
-    def display_name(self):
-        return self.name
+    def display_name(self) -> str:
+        """How the organization is named to a reader wherever it is mentioned: its name in the
+        reader's language when one was given, else its short name, else its name."""
+        return translated(self, "name") or self.short_name or self.name
+
+    @property
+    def localized_name(self) -> str:
+        """The full name in the reader's language (else the name as given): where the full name
+        is due (its own page, documents, formal sentences)."""
+        return localized(self, "name")
 
 
 @audited()

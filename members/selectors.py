@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db.models import Count, IntegerField, Prefetch, Q, QuerySet, Value, prefetch_related_objects
 from django.db.models.expressions import RawSQL
 
+from cluster_platform import names
 from cluster_platform.tenancy import Roles
 
 from .models import (
@@ -204,20 +205,22 @@ def person_list_visible(*, cluster, roles: Roles) -> QuerySet[Person]:
 
 
 def organization_search(queryset: QuerySet[Organization], term: str) -> QuerySet[Organization]:
-    """Organizations matching a search term, for the registry page and the API alike.
-    A tax id is searched by prefix: people type the first digits of an INN."""
+    """Organizations matching a search term, for the registry page and the API alike: the name
+    in any of its languages, the short name, the district. A tax id is searched by prefix:
+    people type the first digits of an INN."""
     term = (term or "").strip()
     if not term:
         return queryset
     return queryset.filter(
-        Q(name__icontains=term) | Q(short_name__icontains=term) | Q(tax_id__startswith=term)
+        names.matching("name", term) | Q(short_name__icontains=term) | Q(tax_id__startswith=term)
         | Q(district__icontains=term)
     )
 
 
 def person_search(queryset: QuerySet[Person], term: str) -> QuerySet[Person]:
     """People matching a search term, for the people page and the API alike: the term anywhere
-    in the name, position, subject or email, or in the organization's name, in any case.
+    in the name, position, subject or email, or in the organization's name (in any of its
+    languages), in any case.
 
     The people's columns are searched by the database function of migration 0009, which reads
     a trigram index past row-level security (under the policy LIKE may not use an index) for
@@ -239,12 +242,12 @@ own reads)."""
     if cluster_id is None:
         return queryset.filter(
             Q(full_name__icontains=term) | Q(position__icontains=term) | Q(subject__icontains=term)
-            | Q(email__icontains=term) | Q(organization__name__icontains=term)
+            | Q(email__icontains=term) | names.matching("name", term, prefix="organization__")
         )
     pattern = "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
     matches = RawSQL("ARRAY(SELECT members_person_matches(%s, %s))", [cluster_id, pattern],
                      output_field=ArrayField(BigIntegerField()))
-    organizations = Organization.objects.for_cluster(cluster_id).filter(name__icontains=term).values("pk")
+    organizations = Organization.objects.for_cluster(cluster_id).filter(names.matching("name", term)).values("pk")
     # The matches are all collected before they are sorted: counted in the page's query too.
     return queryset.filter(equals_any("pk", matches) | any_of("organization_id", organizations)).counted_with_page()
 

@@ -110,7 +110,8 @@ def cluster_branding_update(*, cluster: Cluster, actor, data: dict, logo=None, r
             locked = Cluster.objects.select_for_update().get(pk=cluster.pk)
             previous = locked.logo.name
             for field, value in colours.items():
-                setattr(locked, field, value)
+                if field in data:  # one left out keeps the row's value, not the caller's copy of it
+                    setattr(locked, field, value)
             if new_logo is not None:
                 stored = default_storage.save(branding.logo_storage_name(locked, new_logo),
                                               ContentFile(new_logo.content))

@@ -43,14 +43,15 @@ cluster_patterns = [
     path("roles/", roles.RoleListView.as_view(), name="role_list"),
     path("roles/invite/", roles.InvitationCreateView.as_view(), name="invitation_create"),
     path("roles/<int:pk>/revoke/", roles.ClusterRoleRevokeView.as_view(), name="role_revoke"),
-    # Branding: the coordinators' page, and the logo every page's header shows
+    # Branding: the coordinators' page (the logo itself is public, below)
     path("branding/", branding.BrandingView.as_view(), name="cluster_branding"),
-    path("branding/logo/", branding.ClusterLogoView.as_view(), name="cluster_logo"),
     path("branding/logo/remove/", branding.LogoRemoveView.as_view(), name="cluster_logo_remove"),
 ]
 
 urlpatterns = [
     path("apply/<slug:cluster_slug>/", public.ApplicationApplyView.as_view(), name="application_apply"),
+    # The cluster's logo, at its versioned address (members.branding.logo_url): public.
+    path("logos/<slug:cluster_slug>/", public.ClusterLogoView.as_view(), name="cluster_logo"),
     path("invitations/<str:token>/", public.InvitationAcceptView.as_view(), name="invitation_accept"),
     path("c/<slug:cluster_slug>/", include(cluster_patterns)),
 ]

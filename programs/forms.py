@@ -11,15 +11,15 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from cluster_platform.forms import BootstrapFormMixin, DATE_WIDGET, FilterFormMixin
-from cluster_platform.names import TranslationsFormMixin
+from cluster_platform.names import TranslationsFormMixin, choices
 
 from .models import Competence, EmployerNeed, Program
 
 TIME_WIDGET = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 
 
-def _with_blank(label, choices):
-    return [("", label), *choices]
+def _with_blank(label, options):
+    return [("", label), *options]
 
 
 # --- The catalogue ------------------------------------------------------------------------
@@ -57,7 +57,7 @@ class ProgramFilterForm(FilterFormMixin, BootstrapFormMixin, forms.Form):
     def __init__(self, *args, organizations=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["lead_organization"].choices = _with_blank(
-            _("All organizations"), [(org.pk, org.name) for org in organizations])
+            _("All organizations"), choices(organizations))
 
     def filters(self) -> dict:
         data = self.valid_data()
@@ -115,9 +115,9 @@ class ProgramForm(TranslationsFormMixin, BootstrapFormMixin, forms.Form):
 
     def __init__(self, *args, organizations=(), lead_choices=None, **kwargs):
         super().__init__(*args, **kwargs)
-        everyone = [(org.pk, org.name) for org in organizations]
+        everyone = choices(organizations)
         self.fields["lead_organization"].choices = _with_blank(
-            _("Choose…"), everyone if lead_choices is None else [(o.pk, o.name) for o in lead_choices])
+            _("Choose…"), everyone if lead_choices is None else choices(lead_choices))
         self.fields["partners"].choices = everyone
         self.add_translation_fields(self.initial.get("title_translations"))
         self.style_fields()
@@ -172,7 +172,7 @@ class SessionForm(BootstrapFormMixin, forms.Form):
             del self.fields["resource"]
         else:
             self.fields["resource"].choices = _with_blank(
-                _("No booking"), [(r.pk, f"{r.name} · {r.owner.name}") for r in resources])
+                _("No booking"), [(r.pk, f"{r.name} · {r.owner.localized_name}") for r in resources])
 
     def service_data(self) -> dict:
         data = dict(self.cleaned_data)
@@ -197,7 +197,7 @@ class EnrollForm(BootstrapFormMixin, forms.Form):
     def __init__(self, *args, people=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["person"].choices = _with_blank(
-            _("Choose a person"), [(p.pk, f"{p.full_name} · {p.organization.name}") for p in people])
+            _("Choose a person"), [(p.pk, f"{p.full_name} · {p.organization.localized_name}") for p in people])
 
 
 class WithdrawForm(BootstrapFormMixin, forms.Form):
@@ -242,7 +242,7 @@ class NeedForm(BootstrapFormMixin, forms.Form):
 
     def __init__(self, *args, organizations=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["organization"].choices = _with_blank(_("Choose…"), [(o.pk, o.name) for o in organizations])
+        self.fields["organization"].choices = _with_blank(_("Choose…"), choices(organizations))
 
     def service_data(self) -> dict:
         data = dict(self.cleaned_data)
@@ -255,7 +255,7 @@ class NeedLinkForm(BootstrapFormMixin, forms.Form):
 
     def __init__(self, *args, programs=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["program"].choices = _with_blank(_("Choose a programme"), [(p.pk, p.title) for p in programs])
+        self.fields["program"].choices = _with_blank(_("Choose a programme"), choices(programs, "title"))
 
 
 # --- The public check -------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from cluster_platform.names import translations_field
+from cluster_platform.names import localized, translations_field
 from cluster_platform.tenancy import TenantModel, audited
 
 
@@ -126,7 +126,12 @@ class Program(TenantModel):
         verbose_name_plural = _("programmes")
 
     def __str__(self):
-        return self.title
+        return self.localized_title
+
+    @property
+    def localized_title(self) -> str:
+        """The title in the reader's language, else the title as given (cluster_platform.names)."""
+        return localized(self, "title")
 
     @property
     def reserved_places(self) -> int:

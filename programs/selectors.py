@@ -28,7 +28,9 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, JSONObject
 from django.utils import timezone
 
+from cluster_platform import names
 from cluster_platform.tenancy import Roles
+from members import branding
 from members.models import Person, SchoolRating
 
 from .models import Attendance, Competence, EmployerNeed, Enrollment, Program, ProgramNeed, ProgramPartner, Session
@@ -50,7 +52,7 @@ def _place_count():
 def program_list(*, cluster, filters: dict | None = None) -> QuerySet[Program]:
     """The catalogue, with the lead organization, the partners and the places taken
     (`places_taken`). Filters: kind, status, lead_organization (id), competence (a code), q (in
-    the title, description and audience)."""
+    the title in any of its languages, the description and the audience)."""
     filters = filters or {}
     programs = Program.objects.for_cluster(cluster)
     if filters.get("kind"):
@@ -64,7 +66,7 @@ def program_list(*, cluster, filters: dict | None = None) -> QuerySet[Program]:
     term = (filters.get("q") or "").strip()
     if term:
         programs = programs.filter(
-            Q(title__icontains=term) | Q(description__icontains=term) | Q(audience__icontains=term))
+            names.matching("title", term) | Q(description__icontains=term) | Q(audience__icontains=term))
     return (
         programs.select_related("lead_organization")
         .prefetch_related(Prefetch("partner_links", queryset=_partners(cluster)))
@@ -247,7 +249,7 @@ def assessment_figures_by_program(*, cluster, filters: dict | None = None) -> li
         programs = programs.filter(status=filters["status"])
     both = Q(enrollments__status__in=Enrollment.PLACE_STATUSES, enrollments__pre_score__isnull=False,
              enrollments__post_score__isnull=False)
-    rows = programs.values("pk", "title", "kind", "status").annotate(
+    rows = programs.values("pk", "title", "title_translations", "kind", "status").annotate(
         assessed=Count("enrollments", filter=both),
         mean_gain=Avg(F("enrollments__post_score") - F("enrollments__pre_score"), filter=both),
         improved=Count("enrollments", filter=both & Q(enrollments__post_score__gt=F("enrollments__pre_score"))),
@@ -357,13 +359,15 @@ def certificate_verify(code: str) -> dict | None:
     return {
         "code": format_code(code),
         "person_name": enrollment.person.full_name,
-        "program_title": enrollment.program.title,
+        "program_title": enrollment.program.localized_title,
         "program_kind": enrollment.program.get_kind_display(),
         "hours": enrollment.hours_attended,
         "completion_date": completion_date(enrollment),
         "issued_at": enrollment.certificate_issued_at,
-        "lead_organization": enrollment.program.lead_organization.name,
+        "lead_organization": enrollment.program.lead_organization.localized_name,
         "cluster_name": enrollment.cluster.name,
+        # The logo and colours the certificate carries, for the page (its public logo address).
+        "brand": branding.public_context(enrollment.cluster),
     }
 
 

@@ -238,7 +238,7 @@ def context(report: Report, data: dict) -> dict:
         "cluster_region": cluster.region,
         "logo_data_uri": branding.logo_data_uri(cluster),
         "colours": branding.document_colours(cluster),
-        "centre_name": cluster.centre.name if cluster.centre_id else "",
+        "centre_name": cluster.centre.localized_name if cluster.centre_id else "",
         "kind_label": report.get_kind_display(),
         "period_label": period.label,
         "previous_label": previous.label,

@@ -120,9 +120,11 @@ class CalendarLinksView(CalendarPage):
         organizations = (Organization.objects.for_cluster(self.cluster)
                          .filter(pk__in=sorted(self.roles.organization_roles)).order_by("name", "pk"))
         context["resource_rows"] = [
-            {"target": resource, "feed": feeds.get((resource.pk, None))} for resource in resources]
+            {"target": resource, "name": resource.name, "feed": feeds.get((resource.pk, None))}
+            for resource in resources]
         context["organization_rows"] = [
-            {"target": organization, "feed": feeds.get((None, organization.pk))} for organization in organizations]
+            {"target": organization, "name": organization.localized_name, "feed": feeds.get((None, organization.pk))}
+            for organization in organizations]
         return context
 
 
@@ -150,7 +152,7 @@ class CalendarLinkCreateView(CalendarPage):
             return redirect("calendar_links", cluster_slug=self.cluster.slug)
         url = feed_url(request, token)
         return self.render_to_response(self.get_context_data(
-            feed=feed, target=feed.resource or feed.organization, feed_url=url,
+            feed=feed, target_name=ical.feed_target_name(feed), feed_url=url,
             webcal_url="webcal://" + url.split("://", 1)[1]))
 
 
@@ -171,11 +173,11 @@ class CalendarLinkRevokeView(CalendarPage):
 
     def get(self, request, *args, **kwargs):
         feed = self.load()
-        return self.render_to_response(self.get_context_data(feed=feed, target=feed.resource or feed.organization))
+        return self.render_to_response(self.get_context_data(feed=feed, target_name=ical.feed_target_name(feed)))
 
     def post(self, request, *args, **kwargs):
         feed = self.load()
         services.feed_revoke(cluster=self.cluster, actor=request.user, feed_id=feed.pk)
         messages.success(request, _("The calendar link for %(name)s no longer works.") % {
-            "name": (feed.resource or feed.organization).name})
+            "name": ical.feed_target_name(feed)})
         return redirect("calendar_links", cluster_slug=self.cluster.slug)

@@ -13,6 +13,7 @@ from django.template.defaultfilters import filesizeformat, floatformat
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from cluster_platform import names
 from cluster_platform.forms import BootstrapFormMixin, DATE_WIDGET, FilterFormMixin
 
 from . import availability, photos
@@ -65,7 +66,7 @@ class ResourceFilterForm(FilterFormMixin, BootstrapFormMixin, forms.Form):
 
     def __init__(self, *args, organizations=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["owner"].choices = _with_blank(_("All owners"), [(org.pk, org.name) for org in organizations])
+        self.fields["owner"].choices = _with_blank(_("All owners"), names.choices(organizations))
 
     def clean(self):
         cleaned = super().clean()
@@ -120,7 +121,7 @@ class ResourceForm(BootstrapFormMixin, forms.Form):
             del self.fields["always_open"]
         else:
             owners = list(owners)
-            self.fields["owner"].choices = _with_blank(_("Choose…"), [(org.pk, org.name) for org in owners])
+            self.fields["owner"].choices = _with_blank(_("Choose…"), names.choices(owners))
             if len(owners) == 1:
                 self.fields["owner"].initial = owners[0].pk
 
@@ -277,7 +278,7 @@ class BookingRequestForm(BootstrapFormMixin, forms.Form):
     def __init__(self, *args, organizations=(), extra_resources=(), agreements=(), **kwargs):
         super().__init__(*args, **kwargs)
         organizations = list(organizations)
-        self.fields["requester"].choices = _with_blank(_("Choose…"), [(o.pk, o.name) for o in organizations])
+        self.fields["requester"].choices = _with_blank(_("Choose…"), names.choices(organizations))
         if len(organizations) == 1:
             self.fields["requester"].initial = organizations[0].pk
         extra_resources = list(extra_resources)

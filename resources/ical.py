@@ -129,15 +129,19 @@ def feed_items(feed: CalendarFeed, now: datetime.datetime):
     return items.select_related("booking__requester", "resource").order_by("period", "pk")
 
 
+def feed_target_name(feed: CalendarFeed) -> str:
+    """What the feed is of: the resource, or the organization (in the reader's language)."""
+    return feed.resource.name if feed.resource_id is not None else feed.organization.localized_name
+
+
 def feed_name(feed: CalendarFeed) -> str:
-    target = feed.resource if feed.resource_id is not None else feed.organization
-    return _("Bookings: %(name)s") % {"name": target.name}
+    return _("Bookings: %(name)s") % {"name": feed_target_name(feed)}
 
 
 def item_event(item: BookedResource, cluster_slug: str) -> Event:
     booking = item.booking
     description = [
-        _("Requested by %(organization)s") % {"organization": booking.requester.name},
+        _("Requested by %(organization)s") % {"organization": booking.requester.localized_name},
         _("Participants: %(count)s") % {"count": booking.participants},
     ]
     if booking.purpose:

@@ -13,6 +13,7 @@ from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from cluster_platform import names
 from cluster_platform.tenancy import Roles
 from members.models import Organization
 
@@ -217,7 +218,7 @@ _CLOSED_SQL = _rows_sql(ClosedDate._meta.db_table, {"date": "t.date", "reason": 
 _CALENDAR_SQL = _rows_sql(
     BookedResource._meta.db_table,
     {"booking": "t.booking_id", "start": "LOWER(t.period)", "end": "UPPER(t.period)", "status": "t.status",
-     "requester": "o.name"},
+     "requester": "o.name", "requester_translations": "o.name_translations"},
     order="t.period, t.id",
     joins=f' JOIN "{Booking._meta.db_table}" b ON b.id = t.booking_id AND b.cluster_id = t.cluster_id'
           f' JOIN "{Organization._meta.db_table}" o ON o.id = b.requester_id AND o.cluster_id = t.cluster_id',
@@ -266,6 +267,7 @@ def resource_page(*, cluster, roles: Roles, pk, start: datetime.datetime, end: d
     _typed(resource.closed_rows, ClosedDate, "date")
     for row in resource.calendar_rows:
         row["start"], row["end"] = parse_datetime(row["start"]), parse_datetime(row["end"])
+        row["requester"] = names.localized(row, "requester")
     return resource
 
 

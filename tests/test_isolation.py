@@ -142,6 +142,7 @@ PUBLIC = {
     "guide": "the user guide explains the platform before anyone signs in",
     "guide_role": "the user guide's page of one role",
     "application_apply": "an institution applies to join a cluster before it has any account",
+    "cluster_logo": "a cluster's logo, shown by its public pages too; only at its current, unguessable version",
     "invitation_accept": "the emailed invitation creates the account: its signed token is the key",
     "calendar_feed": "calendar apps fetch the feed with its secret token alone",
     "certificate_verify_form": "anyone checks a certificate or report by its printed code",

@@ -138,8 +138,8 @@ def build_samples(cluster, rows: int) -> tuple[dict, dict]:
                   .order_by("pk")[:rows - 1])
     own_person = Person.objects.for_cluster(cluster).filter(organization=school, is_active=True).order_by("pk").first()
     stored, pdf = _stored_pdf(cluster)
-    # The cluster's logo: every page's header links it, and its own address and the page that
-    # removes it answer with one.
+    # The cluster's logo: every page's header links it (its address is public, not walked here),
+    # and the page that removes it answers with one.
     cluster.logo.name = default_storage.save(f"budget/{cluster.pk}/logo.png", ContentFile(hostile_files.png()))
     cluster.save(update_fields=["logo"])
     today = timezone.localdate()

@@ -260,3 +260,18 @@ def test_the_languages_cost_no_query_per_recipient(cluster, coordinator, org_adm
             language_set(user=user, language=language)
     assert queries_to_send() == two
     assert len(mail.outbox) == 2 + 7
+
+
+def test_the_obligations_organization_is_named_in_each_readers_language(
+        django_capture_on_commit_callbacks, cluster, coordinator, org_admin, school, make_active):
+    Organization.objects.for_cluster(cluster).filter(pk=school.pk).update(
+        name_translations={"ru": "Школа № 1", "uz": "1-sonli maktab"})
+    language_set(user=coordinator, language="uz-cyrl")
+    language_set(user=org_admin, language="ru")
+    party = make_active(200).parties.get()
+    ObligationFactory(party=party, due_date=days(-5), description="Host two internship groups")
+    run_task(django_capture_on_commit_callbacks, times=1)
+    bodies = {message.to[0]: message.body for message in mail.outbox}
+    assert "Школа № 1" in bodies[org_admin.email]
+    assert "1-сонли мактаб" in bodies[coordinator.email]  # the Uzbek name, in Cyrillic
+    assert "School No. 1" not in bodies[org_admin.email] + bodies[coordinator.email]

@@ -1,11 +1,13 @@
 import datetime
 
 import pytest
+from django.utils import translation
 
 from agreements import selectors
 from agreements.models import Agreement
 from agreements.tests.factories import AgreementFactory, AgreementPartyFactory, ObligationFactory
 from cluster_platform.tenancy import roles_for
+from members.models import Organization
 from members.tests.factories import OrganizationFactory, OrganizationRoleFactory, UserFactory
 
 
@@ -63,11 +65,16 @@ def test_filters(cluster, coordinator, school):
 
 
 def test_a_party_is_found_by_part_of_its_name_or_short_name_in_any_case(cluster, coordinator, school):
-    college = OrganizationFactory(cluster=cluster, name="Chirchik Pedagogical College", short_name="CPC")
+    college = OrganizationFactory(cluster=cluster, name="Chirchik Pedagogical College", short_name="CPC",
+                                  name_translations={"ru": "Чирчикский педагогический колледж",
+                                                     "uz": "Chirchiq pedagogika kolleji"})
     [at_school] = make(cluster, organization=school)
     [at_college] = make(cluster, organization=college)
     assert listed(cluster, coordinator, party_name="pedagogical col") == {at_college}
     assert listed(cluster, coordinator, party_name="cpc") == {at_college}
+    # In any of the languages its name was given in.
+    assert listed(cluster, coordinator, party_name="ПЕДАГОГИЧЕСКИЙ") == {at_college}
+    assert listed(cluster, coordinator, party_name="pedagogika kol") == {at_college}
     assert listed(cluster, coordinator, party_name="SCHOOL NO. 1") >= {at_school}
     assert listed(cluster, coordinator, party_name="nobody of that name") == set()
     assert listed(cluster, coordinator, party_name="  ") == {at_school, at_college}
@@ -87,9 +94,13 @@ def test_the_rows_of_the_page_carry_the_party_names_in_the_order_of_the_parties(
     [shared] = make(cluster, organization=school)
     [other] = make(cluster)
     first, second = shared.parties.order_by("pk")
+    Organization.objects.for_cluster(cluster).filter(pk=second.organization_id).update(
+        name_translations={"ru": "Школа-партнёр"})
     rows = {row.pk: row for row in selectors.agreement_rows(cluster=cluster, roles=roles_for(coordinator, cluster))}
     assert set(rows) == {shared.pk, other.pk}
-    assert rows[shared.pk].party_names == [first.organization.name, second.organization.name]
+    assert selectors.party_names(rows[shared.pk]) == [first.organization.name, second.organization.name]
+    with translation.override("ru"):  # each in the reader's language, where it was given
+        assert selectors.party_names(rows[shared.pk]) == [first.organization.name, "Школа-партнёр"]
     # The same visibility as the list: an organization admin sees its own organization's only.
     assert [row.pk for row in selectors.agreement_rows(cluster=cluster, roles=roles_for(org_admin, cluster),
                                                        filters={"party_name": "School"})] == [shared.pk]
@@ -101,7 +112,7 @@ def test_the_rows_of_the_page_take_one_query(cluster, coordinator, django_assert
     roles = roles_for(coordinator, cluster)
     with django_assert_num_queries(1):
         for agreement in selectors.agreement_rows(cluster=cluster, roles=roles):
-            assert len(agreement.party_names) == 2 and agreement.number and agreement.get_kind_display()
+            assert len(selectors.party_names(agreement)) == 2 and agreement.number and agreement.get_kind_display()
 
 
 @pytest.mark.parametrize("rows", [2, 12])

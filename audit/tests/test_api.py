@@ -78,3 +78,16 @@ def test_the_operation_is_in_the_schema(db):
     assert {"200", "400", "403", "404"} <= set(operation["responses"])
     assert {"kind", "object", "user", "action", "date_from", "date_to", "page"} <= {
         parameter["name"] for parameter in operation["parameters"]}
+
+
+def test_branding_changes_are_listed_as_the_clusters_events(cluster, other_cluster, coordinator, outsider):
+    member_services.cluster_branding_update(cluster=cluster, actor=coordinator, data={"accent_colour": "#d4a017"})
+    member_services.cluster_branding_update(cluster=other_cluster, actor=outsider, data={"accent_colour": "#2ab7ca"})
+    response = api(coordinator).get(url(cluster), {"kind": "cluster"})
+    assert response.status_code == 200 and response.data["count"] == 1
+    [event] = response.data["results"]
+    assert (event["kind"], event["kind_label"], event["who"], event["object_id"]) == (
+        "cluster", "Cluster", "coord", cluster.pk)
+    assert event["url"] == f"/c/{cluster.slug}/branding/"
+    assert event["changes"] == [{"field": "Accent colour", "old": "#0062cc", "new": "#d4a017"}]
+    assert api(coordinator).get(url(cluster), {"kind": "cluster", "object": other_cluster.pk}).data["count"] == 0

@@ -9,7 +9,7 @@ import pghistory
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from agreements import services as agreement_services
 from agreements.models import AgreementParty
@@ -18,7 +18,7 @@ from innovations.models import Innovation
 from innovations.services import lifecycle
 from innovations.tests.factories import InnovationFactory
 from members import services as member_services
-from members.models import ClusterRole, Organization, OrganizationRole
+from members.models import Cluster, ClusterRole, Organization, OrganizationRole
 from members.tests.factories import OrganizationFactory, UserFactory
 from resources import services as resource_services
 from resources.models import Booking
@@ -206,3 +206,67 @@ def test_pages_are_read_with_a_fixed_number_of_queries(cluster, coordinator, dja
         page = event_list(cluster=cluster)
         assert page.count() == 61
         assert len(page[0:50]) == 50
+
+
+# --- The cluster's own changes: its branding ------------------------------------------------------
+
+def _logo():
+    from members.tests.test_branding import image_bytes, upload
+
+    return upload(image_bytes())
+
+
+def _branding(cluster, actor, **kwargs):
+    return member_services.cluster_branding_update(cluster=cluster, actor=actor, data=kwargs.pop("data", {}),
+                                                   **kwargs)
+
+
+@pytest.mark.usefixtures("media_root")
+def test_branding_changes_show_who_changed_the_colours_and_that_the_logo_changed(cluster, coordinator):
+    _branding(cluster, coordinator, data={"primary_colour": "#0F5257", "accent_colour": "#d4a017"})
+    _branding(cluster, coordinator, logo=_logo())
+    _branding(cluster, coordinator, logo=_logo())
+    _branding(cluster, coordinator, remove_logo=True)
+
+    removed, replaced, uploaded, coloured = events(cluster, kind="cluster")
+    assert all(event.source == "cluster" and event.kind_label == "Cluster" and event.action == "update"
+               and event.label == "Tashkent test cluster" and event.who == "coord"
+               and event.object_id == cluster.pk and event.url == f"/c/{cluster.slug}/branding/"
+               for event in (removed, replaced, uploaded, coloured))
+    assert [(c.field, c.old, c.new) for c in coloured.changes] == [
+        ("Primary colour", "#0b3d91", "#0f5257"), ("Accent colour", "#0062cc", "#d4a017")]
+    # A stored name means nothing to a reader: that the logo came, changed or went does.
+    assert [(c.field, c.old, c.new) for c in uploaded.changes] == [("Logo", "", "new file")]
+    assert [(c.field, c.old, c.new) for c in replaced.changes] == [("Logo", "previous file", "new file")]
+    assert [(c.field, c.old, c.new) for c in removed.changes] == [("Logo", "previous file", "")]
+    # One object's history, and the whole trail, hold them too; the cluster's creation is not listed.
+    assert len(events(cluster, kind="cluster", object_id=cluster.pk)) == 4
+    assert [event.source for event in events(cluster)].count("cluster") == 4
+    assert events(cluster, action="insert", kind="cluster") == []
+
+
+def test_a_change_that_changes_nothing_is_not_listed(cluster, coordinator):
+    _branding(cluster, coordinator, data={"primary_colour": "#0b3d91"})
+    assert events(cluster, kind="cluster") == []
+
+
+def test_another_clusters_branding_changes_never_appear(cluster, other_cluster, coordinator, outsider):
+    _branding(cluster, coordinator, data={"accent_colour": "#d4a017"})
+    _branding(other_cluster, outsider, data={"primary_colour": "#1e3a8a"})
+    Cluster.objects.filter(pk=other_cluster.pk).update(name="Samarkand renamed")
+
+    [mine] = events(cluster, kind="cluster")
+    assert mine.label == "Tashkent test cluster" and mine.who == "coord"
+    assert all("Samarkand" not in event.label and event.who != "outsider" for event in events(cluster))
+    assert events(cluster, kind="cluster", object_id=other_cluster.pk) == []
+    assert event_list(cluster=cluster, filters=AuditFilters(kind="cluster")).count() == 1
+    assert [event.label for event in events(other_cluster, kind="cluster")] == [
+        "Samarkand renamed", "Samarkand test cluster"]
+
+
+def test_the_changes_are_written_in_the_readers_language(cluster, coordinator):
+    _branding(cluster, coordinator, data={"primary_colour": "#0f5257"})
+    with translation.override("ru"):
+        [event] = events(cluster, kind="cluster")
+    assert (event.kind_label, event.action_label) == ("Кластер", "изменение")
+    assert [(c.field, c.old, c.new) for c in event.changes] == [("Основной цвет", "#0b3d91", "#0f5257")]

@@ -183,3 +183,56 @@ def test_the_pages_of_objects_link_to_their_history_for_coordinators_only(client
                  f"/c/{cluster.slug}/innovations/{innovation.pk}/"]:
         response = client.get(page)
         assert response.status_code == 200 and url(cluster) not in response.content.decode(), page
+
+
+# --- The cluster's branding ---------------------------------------------------------------------
+
+def test_branding_changes_are_on_the_page_and_the_branding_page_links_to_them(client, cluster, coordinator):
+    member_services.cluster_branding_update(cluster=cluster, actor=coordinator,
+                                            data={"primary_colour": "#0f5257", "accent_colour": "#d4a017"})
+    client = as_user(client, coordinator)
+    [change] = [item for item in items(client.get(url(cluster))) if item.startswith("Changed Cluster ")]
+    assert change.startswith("Changed Cluster Tashkent test cluster") and "coord" in change
+    assert "Primary colour: from #0b3d91 → to #0f5257" in change and "Accent colour: from #0062cc → to #d4a017" in change
+    assert items(client.get(url(cluster, "kind=cluster"))) == [change]
+    history = f"kind=cluster&amp;object={cluster.pk}"
+    assert f'href="{url(cluster)}?{history}"' in client.get(f"/c/{cluster.slug}/branding/").content.decode()
+    response = client.get(url(cluster, f"kind=cluster&object={cluster.pk}"))
+    assert "History: Tashkent test cluster" in response.content.decode()
+    assert len(items(response)) == 1
+    assert "Cluster and branding" in client.get(url(cluster)).content.decode()  # the kind filter offers it
+
+
+def test_the_page_is_in_the_readers_language(client, cluster, coordinator):
+    member_services.cluster_branding_update(cluster=cluster, actor=coordinator, data={"primary_colour": "#0f5257"})
+    response = as_user(client, coordinator).get(url(cluster, "kind=cluster"), HTTP_ACCEPT_LANGUAGE="ru")
+    [only] = items(response)
+    assert "Кластер" in only and "Основной цвет" in only and "#0f5257" in only
+
+
+def test_another_clusters_branding_never_appears(client, cluster, other_cluster, coordinator, outsider):
+    member_services.cluster_branding_update(cluster=other_cluster, actor=outsider, data={"primary_colour": "#1e3a8a"})
+    client = as_user(client, coordinator)
+    assert "#1e3a8a" not in client.get(url(cluster)).content.decode()
+    assert items(client.get(url(cluster, f"kind=cluster&object={other_cluster.pk}"))) == []
+
+
+def test_branding_changes_keep_the_pages_query_count(client, cluster, coordinator, django_assert_max_num_queries):
+    colours = ["#0f5257", "#1e3a8a"]
+
+    def make(count):
+        for index in range(count):
+            organization = OrganizationFactory(cluster=cluster)
+            with pghistory.context(user=coordinator.pk):
+                Organization.objects.for_cluster(cluster).filter(pk=organization.pk).update(district=f"D{index}")
+            member_services.cluster_branding_update(cluster=cluster, actor=coordinator,
+                                                    data={"primary_colour": colours[index % 2]})
+
+    client = as_user(client, coordinator)
+    make(3)
+    client.get(url(cluster))
+    with CaptureQueriesContext(connection) as few:
+        assert len(items(client.get(url(cluster)))) == 10
+    make(20)
+    with django_assert_max_num_queries(len(few)):
+        assert len(items(client.get(url(cluster)))) == PAGE_SIZE

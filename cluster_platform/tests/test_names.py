@@ -1,26 +1,35 @@
 """Typed names in several languages (cluster_platform/names.py): the check every service calls,
-the choice of the reader's one, and the pages and forms of organizations, programmes and
-innovations that use them."""
+the choice of the reader's one, the pages and forms of organizations, programmes and
+innovations that show them, the search that finds them in any language, and what they cost.
+The emails, certificates, reports and APIs have theirs beside their own tests."""
 
 from __future__ import annotations
+
+import datetime
 
 import pytest
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
 from django.template import Context, Template
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
+from rest_framework.test import APIClient
 
-from cluster_platform.names import clean_translations, localized
+from agreements.tests.factories import AgreementFactory, AgreementPartyFactory, ObligationFactory
+from cluster_platform.names import choices, clean_translations, localized, translated
 from innovations.models import Innovation
 from innovations.services import lifecycle
-from innovations.tests.factories import InnovationFactory
+from innovations.tests.factories import AdoptionFactory, InnovationFactory, PilotFactory
 from members import services as member_services
 from members.models import Organization
 from members.tests.factories import OrganizationFactory, PersonFactory
-from programs.models import Program
+from programs.models import Program, ProgramNeed
 from programs.services import programmes
-from programs.tests.factories import ProgramFactory
+from programs.tests.factories import EmployerNeedFactory, ProgramFactory
+from resources.tests.factories import BookedResourceFactory, BookingFactory, ResourceFactory
 
 UZ = "Toshkent shahar 7-sonli maktab"
 UZ_CYRL = "Тошкент шаҳар 7-сонли мактаб"
@@ -79,6 +88,48 @@ def test_it_reads_dict_rows_and_other_fields():
         assert localized({"title": "Games"}, "title") == "Games"
 
 
+def test_translated_gives_the_entry_alone():
+    with translation.override("ru"):
+        assert translated(_org(ru="Школа № 7")) == "Школа № 7"
+        assert translated(_org(uz=UZ)) == ""
+    with translation.override("uz-cyrl"):
+        assert translated(_org(uz=UZ)) == UZ_CYRL
+
+
+@pytest.mark.parametrize(("language", "translations", "short_name", "shown"), [
+    ("ru", {"ru": "Школа № 7"}, "S7", "Школа № 7"),   # the reader's language first
+    ("en", {"ru": "Школа № 7"}, "S7", "S7"),          # else the short name
+    ("en", {"ru": "Школа № 7"}, "", "School No. 7"),  # else the name
+    ("uz-cyrl", {"uz": UZ}, "S7", UZ_CYRL),
+])
+def test_an_organization_is_named_by_one_rule(language, translations, short_name, shown):
+    organization = Organization(name="School No. 7", short_name=short_name, name_translations=translations)
+    with translation.override(language):
+        assert organization.display_name == str(organization) == shown
+        # The full name, where it is due: in the reader's language, never the short one.
+        assert organization.localized_name == (translated(organization) or "School No. 7")
+
+
+def test_programmes_and_innovations_are_named_by_their_title_in_the_readers_language():
+    program = Program(title="Digital lessons", title_translations={"ru": "Цифровые уроки", "uz": "Raqamli darslar"})
+    innovation = Innovation(title="Maths games", title_translations={"uz": "Matematik oʻyinlar"})
+    with translation.override("ru"):
+        assert (str(program), program.localized_title, str(innovation)) == ("Цифровые уроки", "Цифровые уроки",
+                                                                           "Maths games")
+    with translation.override("uz-cyrl"):
+        assert (str(program), innovation.localized_title) == ("Рақамли дарслар", "Математик ўйинлар")
+
+
+def test_choices_are_labelled_and_ordered_in_the_readers_language():
+    organizations = [Organization(pk=1, name="Alpha school", name_translations={"ru": "Школа Альфа"}),
+                     Organization(pk=2, name="Zeta school", name_translations={"ru": "Гимназия Зета"}),
+                     Organization(pk=3, name="Beta school")]
+    with translation.override("ru"):
+        assert choices(organizations) == [(3, "Beta school"), (2, "Гимназия Зета"), (1, "Школа Альфа")]
+    with translation.override("en"):
+        assert [pk for pk, _label in choices(organizations)] == [1, 3, 2]
+
+
 # --- Pages and forms --------------------------------------------------------------------------
 
 def _read_in(client, user, language):
@@ -99,7 +150,6 @@ def test_the_organization_pages_show_the_readers_name(client, cluster, coordinat
     assert f"<h1>{UZ_CYRL}</h1>" in client.get(detail).text
     _read_in(client, coordinator, "en")
     assert "<h1>School No. 7</h1>" in client.get(detail).text
-    # Search keeps to the main name.
     assert "School No. 7</a>" in client.get(listing, {"q": "School No. 7"}).text
 
 
@@ -144,6 +194,13 @@ def test_the_organization_form_stores_the_names_through_the_service(client, clus
     assert organization.name_translations == {"ru": "Школа № 12"}
     edit = client.get(reverse("organization_edit", args=[cluster.slug, organization.pk])).text
     assert 'value="Школа № 12"' in edit
+    # The message says the name in the reader's language.
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ru"
+    response = client.post(reverse("organization_edit", args=[cluster.slug, organization.pk]), {
+        "name": "School No. 12", "kind": "school", "cluster_role": "member", "name_ru": "Школа № 12"}, follow=True)
+    with translation.override("ru"):
+        expected = translation.gettext("%(name)s was saved.") % {"name": "Школа № 12"}
+    assert [str(message) for message in response.context["messages"]] == [expected]
 
 
 @pytest.mark.django_db
@@ -177,3 +234,167 @@ def test_the_services_check_the_names(cluster, coordinator):
         lifecycle.innovation_update(cluster=cluster, actor=coordinator, innovation_id=innovation.pk,
                                     title_translations={"ru": "и" * 300})
     assert "title_translations" in error.value.message_dict
+
+
+@pytest.mark.django_db
+def test_the_agreement_pages_name_the_parties_in_the_readers_language(client, cluster, coordinator, school):
+    partner = OrganizationFactory(cluster=cluster, name="School No. 7", short_name="S7",
+                                  name_translations={"ru": "Школа № 7", "uz": UZ})
+    agreement = AgreementFactory(cluster=cluster)
+    AgreementPartyFactory(agreement=agreement, organization=school)
+    party = AgreementPartyFactory(agreement=agreement, organization=partner)
+    ObligationFactory(party=party, description="Host two internship groups")
+    detail = reverse("agreement_detail", args=[cluster.slug, agreement.pk])
+    listing = reverse("agreement_list", args=[cluster.slug])
+    _read_in(client, coordinator, "ru")
+    page = client.get(detail).text
+    assert "Школа № 7</a></td>" in page and "<td>Школа № 7</td>" in page  # the party, the obligation
+    assert "Школа № 7" in client.get(listing).text
+    # The filter's <select> of a new agreement, and of an obligation's party.
+    assert ">Школа № 7</option>" in client.get(reverse("agreement_create", args=[cluster.slug])).text
+    _read_in(client, coordinator, "uz-cyrl")
+    assert f"{UZ_CYRL}</a></td>" in client.get(detail).text
+    assert UZ_CYRL in client.get(listing).text
+    _read_in(client, coordinator, "en")
+    assert "School No. 7</a></td>" in client.get(detail).text
+
+
+@pytest.mark.django_db
+def test_the_people_page_prefers_the_readers_name_to_the_short_name(client, cluster, coordinator):
+    organization = OrganizationFactory(cluster=cluster, name="School No. 7", short_name="S7",
+                                       name_translations={"ru": "Школа № 7"})
+    PersonFactory(organization=organization, full_name="Dilnoza Karimova")
+    people = reverse("person_list", args=[cluster.slug])
+    _read_in(client, coordinator, "ru")
+    assert "Школа № 7</a>" in client.get(people).text
+    _read_in(client, coordinator, "en")
+    assert "S7</a>" in client.get(people).text
+
+
+@pytest.mark.django_db
+def test_the_resource_and_programme_pages_name_organizations_in_the_readers_language(client, cluster, coordinator):
+    owner = OrganizationFactory(cluster=cluster, name="School No. 7", name_translations={"ru": "Школа № 7", "uz": UZ})
+    resource = ResourceFactory(owner=owner)
+    _read_in(client, coordinator, "uz-cyrl")
+    assert UZ_CYRL in client.get(reverse("resource_detail", args=[cluster.slug, resource.pk])).text
+    _read_in(client, coordinator, "ru")
+    assert "Школа № 7" in client.get(reverse("resource_detail", args=[cluster.slug, resource.pk])).text
+    assert ">Школа № 7</option>" in client.get(reverse("program_create", args=[cluster.slug])).text
+    assert ">Школа № 7</option>" in client.get(reverse("program_list", args=[cluster.slug])).text
+
+
+@pytest.mark.django_db
+def test_the_spread_of_an_innovation_names_its_sites_in_the_readers_language(client, cluster, coordinator):
+    origin = OrganizationFactory(cluster=cluster, name="School No. 7", name_translations={"ru": "Школа № 7"})
+    site = OrganizationFactory(cluster=cluster, name="Lyceum No. 2", name_translations={"ru": "Лицей № 2"})
+    adopter = OrganizationFactory(cluster=cluster, name="College No. 3", name_translations={"uz": "3-sonli kollej"})
+    innovation = InnovationFactory(cluster=cluster, origin_organization=origin, title="Maths games",
+                                   title_translations={"ru": "Математические игры"},
+                                   stage=Innovation.Stage.DISSEMINATING)
+    PilotFactory(innovation=innovation, organization=site)
+    AdoptionFactory(innovation=innovation, organization=adopter, learned_from=site)
+    detail = reverse("innovation_detail", args=[cluster.slug, innovation.pk])
+    _read_in(client, coordinator, "ru")
+    page = client.get(detail).text
+    assert "Лицей № 2</a>" in page  # the pilot site
+    assert "<title>Школа № 7</title>" in page and "<title>Лицей № 2</title>" in page  # the graph's nodes
+    assert "Лицей № 2 → College No. 3" in page  # an edge: an adopter without a Russian name keeps its own
+    assert "Математические игры" in page
+    _read_in(client, coordinator, "uz-cyrl")
+    assert "<title>3-сонли коллеж</title>" in client.get(detail).text
+    # The API's names stay the names as given, whatever the language asked for.
+    api = APIClient()
+    api.force_authenticate(coordinator)
+    graph = api.get(f"/api/v1/c/{cluster.slug}/innovations/{innovation.pk}/spread/", HTTP_ACCEPT_LANGUAGE="ru").data
+    assert {node["name"] for node in graph["nodes"]} == {"School No. 7", "Lyceum No. 2", "College No. 3"}
+
+
+# --- Search -------------------------------------------------------------------------------------
+
+@pytest.mark.django_db
+def test_an_organization_is_found_by_its_name_in_any_language(client, cluster, coordinator):
+    organization = OrganizationFactory(cluster=cluster, name="School No. 7",
+                                       name_translations={"ru": "Школа № 7", "uz": UZ})
+    OrganizationFactory(cluster=cluster, name="Lyceum No. 2")
+    listing = reverse("organization_list", args=[cluster.slug])
+    _read_in(client, coordinator, "en")
+    for term in ("школа № 7", "SHAHAR 7-SON", "school no. 7"):
+        page = client.get(listing, {"q": term}).text
+        assert "School No. 7</a>" in page and "Lyceum No. 2" not in page, term
+    api = APIClient()
+    api.force_authenticate(coordinator)
+    found = api.get(f"/api/v1/c/{cluster.slug}/organizations/", {"q": "Школа"}).data["results"]
+    assert [row["id"] for row in found] == [organization.pk]
+    assert found[0]["name"] == "School No. 7"  # the main name, as before
+    # A person, by the name of their organization in another language.
+    PersonFactory(organization=organization, full_name="Dilnoza Karimova")
+    people = client.get(reverse("person_list", args=[cluster.slug]), {"q": "школа"}).text
+    assert "Dilnoza Karimova" in people
+
+
+@pytest.mark.django_db
+def test_programmes_and_innovations_are_found_by_their_title_in_any_language(client, cluster, coordinator):
+    origin = OrganizationFactory(cluster=cluster)
+    ProgramFactory(cluster=cluster, lead_organization=origin, title="Digital lessons",
+                   title_translations={"ru": "Цифровые уроки"})
+    ProgramFactory(cluster=cluster, lead_organization=origin, title="Robotics club")
+    InnovationFactory(cluster=cluster, origin_organization=origin, title="Maths games",
+                      title_translations={"uz": "Matematik oʻyinlar"})
+    InnovationFactory(cluster=cluster, origin_organization=origin, title="Reading diary")
+    _read_in(client, coordinator, "ru")
+    programmes = client.get(reverse("program_list", args=[cluster.slug]), {"q": "цифровые"}).text
+    assert "Цифровые уроки" in programmes and "Robotics club" not in programmes
+    innovations = client.get(reverse("innovation_list", args=[cluster.slug]), {"q": "matematik"}).text
+    assert "Maths games" in innovations and "Reading diary" not in innovations
+    api = APIClient()
+    api.force_authenticate(coordinator)
+    base = f"/api/v1/c/{cluster.slug}"
+    assert [row["title"] for row in api.get(f"{base}/programs/", {"q": "УРОКИ"}).data["results"]] == [
+        "Digital lessons"]
+    assert [row["title"] for row in api.get(f"{base}/innovations/", {"search": "oʻyin"}).data["results"]] == [
+        "Maths games"]
+
+
+# --- Cost ----------------------------------------------------------------------------------------
+
+@pytest.mark.django_db
+def test_the_names_in_the_readers_language_cost_no_query_per_row(client, cluster, coordinator, school):
+    """Each list page and <select> reads the names with its rows: as many queries for 2 rows as for 6."""
+    def add(count):
+        for _n in range(count):
+            organization = OrganizationFactory(cluster=cluster, short_name="S", name_translations={"ru": "Школа"})
+            PersonFactory(organization=organization)
+            ResourceFactory(owner=organization)
+            agreement = AgreementFactory(cluster=cluster)
+            AgreementPartyFactory(agreement=agreement, organization=organization)
+            AgreementPartyFactory(agreement=agreement, organization=school)
+            program = ProgramFactory(cluster=cluster, lead_organization=organization,
+                                     title_translations={"ru": "Уроки"})
+            InnovationFactory(cluster=cluster, origin_organization=organization, title_translations={"uz": UZ})
+            ProgramNeed.objects.create(cluster=cluster, program=program,
+                                       need=EmployerNeedFactory(cluster=cluster, organization=organization))
+            start = timezone.now() + datetime.timedelta(days=3)
+            BookedResourceFactory(resource=ResourceFactory(owner=school), booking=BookingFactory(
+                requester=organization, period=DateTimeTZRange(start, start + datetime.timedelta(hours=2), "[)")))
+
+    pages = [reverse(name, args=[cluster.slug]) for name in (
+        "dashboard", "organization_list", "person_list", "role_list", "agreement_list", "agreement_create",
+        "program_list", "program_create", "need_list", "need_create", "innovation_list", "innovation_board",
+        "innovation_create", "resource_list", "booking_to_approve")]
+
+    def counts(language):
+        _read_in(client, coordinator, language)
+        found = {}
+        for page in pages:
+            with CaptureQueriesContext(connection) as queries:
+                response = client.get(page)
+            assert response.status_code == 200, page
+            if language == "ru" and page.endswith(("/needs/", "/to-approve/", "/people/", "/agreements/")):
+                assert "Школа" in response.text, page  # the rows are there, with their names
+            found[page] = len(queries)
+        return found
+
+    add(2)
+    few = {language: counts(language) for language in ("ru", "uz-cyrl")}
+    add(4)
+    assert {language: counts(language) for language in ("ru", "uz-cyrl")} == few

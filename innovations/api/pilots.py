@@ -185,7 +185,7 @@ class SpreadViewSet(ClusterScopedViewSet):
                    responses={200: SpreadOut, **error_responses(404)})
     def retrieve(self, request, *args, **kwargs):
         innovation = self.get_object()
-        return Response(SpreadOut(spread.innovation_spread(self.cluster, innovation)).data)
+        return Response(SpreadOut(spread.innovation_spread(self.cluster, innovation, localize=False)).data)
 
 
 urlpatterns = [

@@ -16,7 +16,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from agreements.api.serializers import ChoiceText
-from members.api.serializers import InputSerializer
+from members.api.serializers import InputSerializer, translations_in
 
 from ..models import Innovation, InnovationAttachment, InnovationAuthor, Stage, StageTransition, SubjectField
 
@@ -42,8 +42,9 @@ class InnovationOut(serializers.ModelSerializer):
 
     class Meta:
         model = Innovation
-        fields = ["id", "title", "kind", "education_level", "stage", "stage_changed_at", "origin_organization",
-                  "origin_organization_name", "subject_fields", "keywords", "review_round", "created_at"]
+        fields = ["id", "title", "title_translations", "kind", "education_level", "stage", "stage_changed_at",
+                  "origin_organization", "origin_organization_name", "subject_fields", "keywords", "review_round",
+                  "created_at"]
         read_only_fields = fields
 
     def to_representation(self, instance):
@@ -129,6 +130,7 @@ class InnovationDetailOut(InnovationOut):
 
 class InnovationCreateIn(InputSerializer):
     title = serializers.CharField(max_length=255)
+    title_translations = translations_in("title")
     summary = serializers.CharField()
     kind = ChoiceText(choices=Innovation.Kind.choices)
     education_level = ChoiceText(choices=Innovation.Level.choices)
@@ -153,6 +155,7 @@ class InnovationUpdateIn(InputSerializer):
     """Any of these fields (PATCH), while the proposal is proposed or under revision."""
 
     title = serializers.CharField(max_length=255)
+    title_translations = translations_in("title")
     summary = serializers.CharField()
     kind = ChoiceText(choices=Innovation.Kind.choices)
     education_level = ChoiceText(choices=Innovation.Level.choices)

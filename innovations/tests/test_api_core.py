@@ -140,6 +140,31 @@ def test_proposing_is_refused_with_the_field_named(cluster, origin, author, scho
     assert tables(cluster) == before
 
 
+def test_the_title_in_other_languages_is_read_and_written(cluster, origin, author):
+    client = client_for(author.user)
+    response = client.post(url(cluster, "innovations"), proposal(origin, author, title_translations={
+        "ru": "Взаимное обучение", "uz": " Oʻzaro oʻqitish "}), format="json")
+    assert response.status_code == 201, response.data
+    pk = response.data["id"]
+    assert response.data["title_translations"] == {"ru": "Взаимное обучение", "uz": "Oʻzaro oʻqitish"}
+    listed = {row["id"]: row for row in client.get(url(cluster, "innovations")).data["results"]}
+    assert listed[pk]["title_translations"]["uz"] == "Oʻzaro oʻqitish" and listed[pk]["title"] == "Peer tutoring"
+
+    response = client.patch(url(cluster, "innovations", pk), {"title_translations": {"en": "Tutoring by peers"}},
+                            format="json")
+    assert response.status_code == 200, response.data
+    assert response.data["title_translations"] == {"en": "Tutoring by peers"}
+
+    before = tables(cluster)
+    for bad in ({"de": "Nachhilfe"}, {"ru": "я" * 256}):
+        response = client.patch(url(cluster, "innovations", pk), {"title_translations": bad}, format="json")
+        assert response.status_code == 400 and "title_translations" in response.data, (bad, response.data)
+    response = client.post(url(cluster, "innovations"), proposal(origin, author, title_translations={"xx": "?"}),
+                           format="json")
+    assert response.status_code == 400 and "title_translations" in response.data
+    assert tables(cluster) == before
+
+
 def test_retrieve_shows_authors_timeline_attachments_and_moves(cluster, innovation, coordinator):
     attachment = InnovationAttachmentFactory(innovation=innovation)
     response = client_for(coordinator).get(url(cluster, "innovations", innovation.pk))

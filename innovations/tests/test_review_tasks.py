@@ -12,6 +12,7 @@ from innovations import tasks
 from innovations.models import ExpertReview, Innovation, InnovationPolicy
 from innovations.tests.factories import ExpertReviewFactory, InnovationFactory, SubmittedReviewFactory
 from members.models import Profile
+from members.services import language_set
 
 pytestmark = pytest.mark.django_db
 Stage = Innovation.Stage
@@ -111,3 +112,17 @@ def test_the_daily_task_is_in_the_beat_schedule():
     task = PeriodicTask.objects.get(name="innovations-review-reminders")
     assert task.task == "innovations.tasks.review_reminders_all" and task.enabled
     assert (task.crontab.minute, task.crontab.hour, str(task.crontab.timezone)) == ("0", "7", "Asia/Tashkent")
+
+
+def test_the_reminder_names_the_innovation_in_the_experts_language(cluster, innovation, experts, today):
+    Innovation.objects.for_cluster(cluster).filter(pk=innovation.pk).update(
+        title_translations={"ru": "Проектная математика", "uz": "Loyihaviy matematika"})
+    for expert, language in zip(experts, ("ru", "uz-cyrl", "en")):
+        language_set(user=expert, language=language)
+        ExpertReviewFactory(innovation=innovation, expert=expert, due_date=today + days(3))
+    tasks.review_reminders_all(today.isoformat())
+    mailed = {message.to[0]: message for message in mail.outbox}
+    assert "Проектная математика" in mailed["expert0@example.org"].subject
+    assert "Проектная математика" in mailed["expert0@example.org"].body
+    assert "Лойиҳавий математика" in mailed["expert1@example.org"].subject  # the Uzbek title, in Cyrillic
+    assert "Project-based mathematics" in mailed["expert2@example.org"].subject  # no English one: as given

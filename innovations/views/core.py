@@ -110,7 +110,7 @@ def attachment_file_response(attachment: InnovationAttachment) -> FileResponse:
 
 def _organizations(cluster, pks=None):
     organizations = member_selectors.organization_list(cluster=cluster).filter(
-        status=Organization.Status.ACTIVE).only("pk", "name").order_by("name", "pk")
+        status=Organization.Status.ACTIVE).only("pk", *Organization.NAME_FIELDS).order_by("name", "pk")
     return organizations if pks is None else organizations.filter(pk__in=sorted(pks))
 
 
@@ -129,7 +129,7 @@ class InnovationListView(InnovationPage):
         context = super().get_context_data(**kwargs)
         organizations = member_selectors.organization_list(cluster=self.cluster).filter(Exists(
             permissions.visible_innovations(self.cluster, self.roles).filter(origin_organization_id=OuterRef("pk"))
-        )).only("pk", "name").order_by("name", "pk")
+        )).only("pk", *Organization.NAME_FIELDS).order_by("name", "pk")
         blind = permissions.blind_reader(self.roles, selectors.policy_for(self.cluster))
         if blind:  # no list of origins to pick from, and no filtering by one
             organizations = organizations.none()
@@ -293,7 +293,8 @@ class InnovationFormMixin:
 
     def people(self):
         return (Person.objects.for_cluster(self.cluster).filter(is_active=True)
-                .select_related("organization").only("pk", "full_name", "organization__name")
+                .select_related("organization")
+                .only("pk", "full_name", "organization__name", "organization__name_translations")
                 .order_by("organization__name", "full_name", "pk"))
 
 
@@ -321,7 +322,7 @@ class InnovationCreateView(InnovationFormMixin, InnovationActionView):
 
     def get_success_message(self):
         return _("%(title)s was proposed. A coordinator assigns the experts who review it.") % {
-            "title": self.object.title}
+            "title": self.object.localized_title}
 
     def get_success_url(self):
         return reverse("innovation_detail", args=[self.cluster.slug, self.object.pk])
@@ -341,7 +342,7 @@ class InnovationEditView(InnovationFormMixin, InnovationActionView):
                                           innovation_id=self.innovation.pk, **form.service_data())
 
     def get_success_message(self):
-        return _("%(title)s was saved.") % {"title": self.object.title}
+        return _("%(title)s was saved.") % {"title": self.object.localized_title}
 
 
 # --- Stage moves ----------------------------------------------------------------------------
@@ -388,7 +389,7 @@ class InnovationTransitionView(InnovationActionView):
                 form.apply_service_error(error)
             else:
                 messages.success(request, _("%(title)s is now %(stage)s.") % {
-                    "title": self.object.title, "stage": str(self.object.get_stage_display()).lower()})
+                    "title": self.object.localized_title, "stage": str(self.object.get_stage_display()).lower()})
                 return redirect_back(request, self.innovation_url())
         else:
             form.add_error(None, _("Choose one of the moves offered for this innovation."))

@@ -20,6 +20,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from cluster_platform import names
 from cluster_platform.forms import BootstrapFormMixin, ConfirmForm, DATE_WIDGET
 from members.models import Organization
 
@@ -63,7 +64,7 @@ class PilotForm(BootstrapFormMixin, forms.Form):
 
     def __init__(self, *args, organizations=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["organization"].choices = [("", _("Choose…"))] + [(org.pk, org.name) for org in organizations]
+        self.fields["organization"].choices = [("", _("Choose…"))] + names.choices(organizations)
         for row in range(MEASURE_ROWS):
             self.fields.update(_measure_fields(f"m{row}_", required=False))
         self.style_fields()
@@ -154,7 +155,7 @@ class AdoptionForm(BootstrapFormMixin, forms.Form):
 
     def __init__(self, *args, organizations=(), sources=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["organization"].choices = [("", _("Choose…"))] + [(org.pk, org.name) for org in organizations]
+        self.fields["organization"].choices = [("", _("Choose…"))] + names.choices(organizations)
         self.fields["learned_from"].choices = [("", _("Choose…"))] + list(sources)
 
 
@@ -205,7 +206,7 @@ def may_change_measures(roles, pilot, measures) -> bool:
 
 def _active_members(cluster):
     return Organization.objects.for_cluster(cluster).filter(status=Organization.Status.ACTIVE).only(
-        "pk", "name").order_by("name", "pk")
+        "pk", *Organization.NAME_FIELDS).order_by("name", "pk")
 
 
 # A pilot's measures as the JSON objects of one array column of the pilot's row; the decimals
@@ -248,7 +249,7 @@ def detail_context(view, innovation) -> dict:
         "adoptions": adoptions,
         "spread": graph,
         "spread_svg": spread.spread_svg(graph, title=_("How %(title)s spread through the cluster") % {
-            "title": innovation.title}) if graph.edges else "",
+            "title": innovation.localized_title}) if graph.edges else "",
         "can_add_pilot": innovation.stage in PILOT_STAGES and permissions.can_steer(roles, innovation),
         "can_add_adoption": permissions.can_record_adoption(roles, innovation),
         "editable_adoption_ids": {adoption.pk for adoption in adoptions
@@ -487,10 +488,11 @@ def source_choices(cluster, innovation) -> list[tuple[int, str]]:
     """Where an adopter may have learned it: the origin, pilot sites, adopters (the service checks
     the dates)."""
     sources = learning_sources(cluster, innovation)
-    names = dict(Organization.objects.for_cluster(cluster).filter(pk__in=list(sources)).values_list("pk", "name"))
+    labels = {row["pk"]: names.localized(row, "name") for row in Organization.objects.for_cluster(cluster).filter(
+        pk__in=list(sources)).values("pk", "name", "name_translations")}
     order = {"origin": 0, "pilot": 1, "adopter": 2}
-    return [(pk, f"{names.get(pk, pk)} ({SOURCE_LABELS[kind]})")
-            for pk, kind in sorted(sources.items(), key=lambda item: (order[item[1]], str(names.get(item[0]))))]
+    return [(pk, f"{labels.get(pk, pk)} ({SOURCE_LABELS[kind]})")
+            for pk, kind in sorted(sources.items(), key=lambda item: (order[item[1]], str(labels.get(item[0]))))]
 
 
 class AdoptionCreateView(InnovationActionView):

@@ -14,7 +14,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from members import selectors
+from members import branding, selectors
 from members.models import MembershipApplication, Organization, Person, RatingColour, SchoolRating
 
 # --- Building blocks ---------------------------------------------------------------------
@@ -42,6 +42,19 @@ class InputSerializer(serializers.Serializer):
         return super().to_internal_value(data)
 
 
+_TRANSLATIONS_HELP = {
+    "name": _("The name in other languages: {\"en\": …, \"ru\": …, \"uz\": …} (Uzbek in Latin)."),
+    "title": _("The title in other languages: {\"en\": …, \"ru\": …, \"uz\": …} (Uzbek in Latin)."),
+}
+
+
+def translations_in(field: str) -> serializers.DictField:
+    """The `<field>_translations` input: language code -> text. Which languages and lengths will
+    do is the service's check (cluster_platform.names.clean_translations), naming the field."""
+    return serializers.DictField(child=serializers.CharField(allow_blank=True), default=dict,
+                                 help_text=_TRANSLATIONS_HELP[field])
+
+
 @extend_schema_field(OpenApiTypes.INT)
 class ClusterOrganizationField(serializers.PrimaryKeyRelatedField):
     """An organization id, looked up in the cluster of the URL only.
@@ -60,7 +73,7 @@ class ClusterOrganizationField(serializers.PrimaryKeyRelatedField):
             # Only schema generation builds the field without a request cluster; this
             # queryset fails closed (UnscopedQueryError) should anything evaluate it.
             return Organization.objects.none()
-        return selectors.organization_list(cluster=cluster).only("id", "cluster_id", "kind", "name")
+        return selectors.organization_list(cluster=cluster).only("id", "cluster_id", "kind", *Organization.NAME_FIELDS)
 
 
 class OptionalBooleanField(serializers.BooleanField):
@@ -113,9 +126,7 @@ class OrganizationProfileIn(InputSerializer):
     email = serializers.EmailField(max_length=254, allow_blank=True, default="")
     phone = _optional_text(40)
     specialisations = _optional_text()
-    name_translations = serializers.DictField(
-        child=serializers.CharField(allow_blank=True), default=dict,
-        help_text=_("The name in other languages: {\"en\": …, \"ru\": …, \"uz\": …} (Uzbek in Latin)."))
+    name_translations = translations_in("name")
 
 
 class OrganizationIn(OrganizationProfileIn):
@@ -205,6 +216,48 @@ class SchoolRatingIn(InputSerializer):
     colour = serializers.ChoiceField(choices=RatingColour.choices)
     score = serializers.DecimalField(max_digits=5, decimal_places=2)
     note = _optional_text(255)
+
+
+# --- Branding -----------------------------------------------------------------------------------
+
+PRIMARY_COLOUR_HELP = _("#RRGGBB, answered in lower case. White text goes on it (the header, the buttons): it "
+                        "needs a contrast of at least 4.5:1 with white.")
+ACCENT_COLOUR_HELP = _("#RRGGBB, answered in lower case. Lines under the header and the headings.")
+
+
+class BrandingIn(InputSerializer):
+    """A change of the cluster's branding as JSON: the colours (one left out stays) or removing the
+    logo. The colours are checked as the Branding page checks them, and a refusal names its field."""
+
+    primary_colour = serializers.CharField(required=False, allow_blank=True, max_length=50,
+                                           help_text=PRIMARY_COLOUR_HELP)
+    accent_colour = serializers.CharField(required=False, allow_blank=True, max_length=50,
+                                          help_text=ACCENT_COLOUR_HELP)
+    remove_logo = serializers.BooleanField(required=False, default=False,
+                                           help_text=_("true removes the logo (not with a new logo)."))
+
+
+class BrandingUploadIn(BrandingIn):
+    """The same as multipart/form-data, which may also carry a new logo."""
+
+    logo = serializers.FileField(required=False, help_text=_(
+        "A PNG or JPEG, recognized by its content; the size limit is a setting (512 KB unless configured "
+        "otherwise). It is stored re-encoded and reduced."))
+
+
+class BrandingOut(serializers.Serializer):
+    primary_colour = serializers.CharField(help_text=PRIMARY_COLOUR_HELP)
+    accent_colour = serializers.CharField(help_text=ACCENT_COLOUR_HELP)
+    logo_url = serializers.SerializerMethodField(help_text=_(
+        "The logo's public address, which changes with the logo; null without a logo."))
+
+    @extend_schema_field({"type": "string", "format": "uri", "nullable": True})
+    def get_logo_url(self, cluster):
+        path = branding.logo_url(cluster)
+        if not path:
+            return None
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request is not None else path
 
 
 # --- Authentication -----------------------------------------------------------------------------

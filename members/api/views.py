@@ -14,6 +14,7 @@ from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
+from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 
@@ -26,6 +27,9 @@ from .filters import ApplicationFilter, OrganizationFilter, PersonFilter, School
 from .serializers import (
     ApplicationOut,
     ApplicationRejectIn,
+    BrandingIn,
+    BrandingOut,
+    BrandingUploadIn,
     OrganizationIn,
     OrganizationOut,
     OrganizationProfileIn,
@@ -329,3 +333,48 @@ class SchoolRatingViewSet(ListMixin, mixins.RetrieveModelMixin, ClusterScopedVie
         rating = services.school_rating_record(cluster=self.cluster, actor=request.user,
                                                organization_id=school.pk, **data)
         return Response(SchoolRatingOut(rating).data, status=status.HTTP_201_CREATED)
+
+
+# --- Branding -----------------------------------------------------------------------------------
+
+
+@extend_schema(tags=["branding"])
+class BrandingViewSet(ClusterScopedViewSet):
+    """The cluster's colours and logo, at branding/: read by every member, changed by coordinators
+    through the service the Branding page calls (services.cluster_branding_update)."""
+
+    serializer_class = BrandingOut
+    filter_backends = []
+    parser_classes = [JSONParser, MultiPartParser]
+    # The service stores a new logo before its own transaction commits (and deletes it if that
+    # fails): it runs outside the request's, as the other uploads of the API do.
+    non_atomic_actions = frozenset({"partial_update"})
+
+    def check_cluster_permission(self):
+        if self.action == "partial_update":
+            permissions.require(self.request.user, self.cluster, "manage_branding")
+
+    def get_serializer_class(self):
+        return BrandingUploadIn if self.action == "partial_update" else BrandingOut
+
+    @extend_schema(summary=_("The cluster's colours and logo"),
+                   description=_("Every member of the cluster. The logo's address is public and changes with "
+                                 "the logo."),
+                   responses={200: BrandingOut})
+    def retrieve(self, request, *args, **kwargs):
+        return Response(BrandingOut(self.cluster, context=self.get_serializer_context()).data)
+
+    @extend_schema(
+        summary=_("Change the cluster's colours or logo (coordinators)"),
+        description=_("JSON with the colours and `remove_logo`, or multipart/form-data that may also carry a new "
+                      "`logo`. What is left out stays. Nothing is saved unless everything is accepted; the answer "
+                      "names each field at fault."),
+        request={"application/json": BrandingIn, "multipart/form-data": BrandingUploadIn},
+        responses={200: BrandingOut, **_errors(400, 403)},
+    )
+    def partial_update(self, request, *args, **kwargs):
+        data = self.validate_input(BrandingUploadIn if request.content_type.startswith("multipart/") else BrandingIn)
+        logo, remove_logo = data.pop("logo", None), data.pop("remove_logo")
+        cluster = services.cluster_branding_update(cluster=self.cluster, actor=request.user, data=data, logo=logo,
+                                                   remove_logo=remove_logo)
+        return Response(BrandingOut(cluster, context=self.get_serializer_context()).data)

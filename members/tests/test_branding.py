@@ -249,7 +249,7 @@ def test_the_logo_url_changes_with_the_logo(cluster, coordinator):
     assert branding.logo_url(cluster) == ""
     first = branding.logo_url(update(cluster, coordinator, logo=upload(image_bytes())))
     second = branding.logo_url(update(cluster, coordinator, logo=upload(image_bytes())))
-    assert first.startswith(f"/c/{cluster.slug}/branding/logo/?v=") and first != second
+    assert first.startswith(f"/logos/{cluster.slug}/?v=") and first != second
 
 
 def test_emails_are_sent_under_the_clusters_name(cluster, settings):
@@ -258,3 +258,10 @@ def test_emails_are_sent_under_the_clusters_name(cluster, settings):
     cluster.name = "Toshkent, \u201cklaster\u201d\nBcc: x@example.org"
     sender = branding.from_email(cluster)
     assert "\n" not in sender and sender.endswith("<no-reply@cluster.example.org>")
+
+
+def test_a_colour_left_out_keeps_the_rows_value_not_the_callers_copy(cluster, coordinator):
+    stale = Cluster.objects.get(pk=cluster.pk)
+    update(cluster, coordinator, {"primary_colour": "#0f5257"})
+    update(stale, coordinator, {"accent_colour": "#d4a017"})
+    assert branding_of(cluster)[:2] == ("#0f5257", "#d4a017")

@@ -1,8 +1,8 @@
 """Where a cluster's branding shows: the coordinators' Branding page (403 for the other roles, 404
 for another cluster's people), the header of every page of the cluster (colours in a style block
-with the CSP nonce, the logo with the cluster's name), the logo's own address, certificates and
-reports (the logo embedded as a data: URL, the colours in their stylesheet) and emails (sent
-under the cluster's name)."""
+with the CSP nonce, the logo with the cluster's name), certificates and reports (the logo
+embedded as a data: URL, the colours in their stylesheet) and emails (sent under the cluster's
+name). The logo's public address and the public pages: test_branding_public.py."""
 
 import io
 import re
@@ -27,7 +27,7 @@ from reports.tests.scenario import END, START
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_root")]
 
-PAGES = ["cluster_branding", "cluster_logo_remove", "cluster_logo"]
+PAGES = ["cluster_branding", "cluster_logo_remove"]
 
 
 def url(name, cluster):
@@ -181,8 +181,7 @@ def test_pages_outside_a_cluster_keep_the_platforms_look(client, cluster, coordi
     services.cluster_branding_update(cluster=cluster, actor=coordinator, data={"primary_colour": "#0f5257"})
     client.force_login(coordinator)
     html = client.get(reverse("password_change")).content.decode()
-    assert "--cluster-primary" not in html
-    assert "#0f5257" not in client.get(reverse("application_apply", args=[cluster.slug])).content.decode()
+    assert "--cluster-primary" not in html and "#0f5257" not in html
 
 
 def test_the_header_shows_the_logo_named_by_the_cluster(client, cluster, coordinator, expert):
@@ -195,25 +194,6 @@ def test_the_header_shows_the_logo_named_by_the_cluster(client, cluster, coordin
     assert re.search(
         rf'<a class="navbar-brand text-wrap has-logo" href="{dashboard}"><img class="navbar-logo" '
         rf'src="{re.escape(logo_url)}" alt="{cluster.name}"><span aria-hidden="true">{cluster.name}</span></a>', html)
-
-
-def test_the_logo_is_served_as_stored_with_safe_headers(client, cluster, coordinator, expert, media_root):
-    updated = with_logo(cluster, coordinator)
-    client.force_login(expert)
-    response = client.get(branding.logo_url(updated))
-    assert response.status_code == 200
-    assert b"".join(response.streaming_content) == (media_root / updated.logo.name).read_bytes()
-    assert response["Content-Type"] == "image/png"
-    assert response["X-Content-Type-Options"] == "nosniff"
-    assert response["Content-Security-Policy"] == "sandbox; default-src 'none'"
-    assert response["Cache-Control"] == "private, max-age=31536000, immutable"
-    # Under an old or no version it may not be kept.
-    assert client.get(url("cluster_logo", cluster))["Cache-Control"] == "private, no-cache"
-
-
-def test_a_cluster_without_a_logo_has_none_to_serve(client, cluster, coordinator):
-    client.force_login(coordinator)
-    assert client.get(url("cluster_logo", cluster)).status_code == 404
 
 
 # --- Certificates and reports -------------------------------------------------------------------

@@ -13,6 +13,7 @@ from cluster_platform.pagination import AFTER, BEFORE, Keyset, count_rows, count
 from cluster_platform.tenancy import ClusterViewMixin
 
 from .. import selectors
+from ..models import Organization
 
 PAGE_SIZE = 25
 
@@ -45,7 +46,7 @@ class ClusterPage(ClusterViewMixin, TemplateView):
         # Lazy: evaluated only by the navbar of organization admins with several organizations.
         context["nav_admin_organizations"] = (
             selectors.organization_list(cluster=self.cluster).filter(pk__in=sorted(admin_of))
-            .only("pk", "name", "short_name")
+            .only("pk", *Organization.NAME_FIELDS)
             if len(admin_of) > 1 else ()
         )
         context["nav_admin_organization_id"] = next(iter(admin_of)) if len(admin_of) == 1 else None

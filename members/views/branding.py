@@ -1,12 +1,10 @@
-"""The cluster's branding: the coordinators' page (colours with a preview, a new logo), removing
-the logo (asked first), and the logo itself for the header of every page of the cluster."""
+"""The cluster's branding: the coordinators' page (colours with a preview, a new logo) and removing
+the logo (asked first). The logo itself is served by members.views.public.ClusterLogoView."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.files.storage import default_storage
-from django.http import FileResponse, Http404
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.html import format_html
@@ -16,7 +14,7 @@ from cluster_platform.forms import ConfirmForm
 
 from .. import branding, permissions, services
 from ..forms import BrandingForm
-from .base import ClusterPage, ServiceFormView
+from .base import ServiceFormView
 
 
 class BrandingPage(ServiceFormView):
@@ -105,27 +103,3 @@ class LogoRemoveView(BrandingPage):
         context["logo_url"] = branding.logo_url(self.cluster)
         return context
 
-
-class ClusterLogoView(ClusterPage):
-    """GET only: the logo, for everyone with a role in the cluster (it is in their header). The
-    address carries the stored name's version (branding.logo_url): under it the image may be kept
-    for a year, as a new logo gets a new address."""
-
-    http_method_names = ["get", "head", "options"]
-
-    def get(self, request, *args, **kwargs):
-        name = self.cluster.logo.name
-        if not name:
-            raise Http404
-        try:
-            handle = default_storage.open(name, "rb")
-        except OSError:
-            raise Http404
-        response = FileResponse(handle, content_type=branding.logo_content_type(name))
-        response["Content-Disposition"] = "inline"
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Content-Security-Policy"] = "sandbox; default-src 'none'"
-        current = branding.logo_version(self.cluster)
-        response["Cache-Control"] = ("private, max-age=31536000, immutable" if request.GET.get("v") == current
-                                     else "private, no-cache")
-        return response

@@ -152,7 +152,7 @@ class OrganizationFormView(ServiceFormView):
         }
 
     def get_success_message(self):
-        return _("%(name)s was saved.") % {"name": self.object.name}
+        return _("%(name)s was saved.") % {"name": self.object.localized_name}
 
     def get_success_url(self):
         return reverse("organization_detail", args=[self.cluster.slug, self.object.pk])
@@ -238,7 +238,7 @@ class OrganizationStatusView(ServiceFormView):
         )
 
     def get_success_message(self):
-        return _("The status of %(name)s was changed.") % {"name": self.organization.name}
+        return _("The status of %(name)s was changed.") % {"name": self.organization.localized_name}
 
     def get_success_url(self):
         return reverse("organization_detail", args=[self.cluster.slug, self.organization.pk])

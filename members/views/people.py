@@ -8,18 +8,17 @@ from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-from cluster_platform.names import localized
 from cluster_platform.rows import url_for_pk
 
 from .. import permissions, selectors, services
 from ..forms import PersonForm, SearchForm
-from ..models import Person
+from ..models import Organization, Person
 from .base import ClusterPage, ServiceFormView, paginate
 
 
 # What a row of the people page shows (PersonRows): no other column is read.
 ROW_FIELDS = ("pk", "organization", "full_name", "position", "subject", "email", "user", "is_active",
-              "organization__name", "organization__name_translations", "organization__short_name", "user__username")
+              *(f"organization__{field}" for field in Organization.NAME_FIELDS), "user__username")
 
 
 class PersonRows:
@@ -51,7 +50,7 @@ class PersonRows:
             f'\n            <tr{"" if person.is_active else self.muted}>'
             f'\n              <td>{name}{"" if person.is_active else self.inactive}</td>'
             f'\n              <td><a href="{self.organization_url(person.organization_id)}">'
-            f'{escape(person.organization.short_name or localized(person.organization, "name"))}</a></td>'
+            f'{escape(person.organization.display_name)}</a></td>'
             f'\n              <td>{escape(person.position or "—")}</td>'
             f'\n              <td>{escape(person.subject or "—")}</td>'
             f'\n              <td>{escape(person.email or "—")}</td>'

@@ -1,12 +1,15 @@
-"""Pages without a login: applying to join a cluster and accepting an invitation."""
+"""Pages without a login: applying to join a cluster, accepting an invitation, and the cluster's
+logo (the one thing of a cluster anyone may fetch)."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth import authenticate, login
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.utils.cache import get_conditional_response
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views import View
@@ -16,7 +19,7 @@ from django_ratelimit.decorators import ratelimit
 
 from cluster_platform.tenancy import find_cluster
 
-from .. import services
+from .. import branding, services
 from ..forms import ApplicationForm, InvitationAcceptForm
 
 
@@ -50,9 +53,12 @@ class ApplicationApplyView(View):
             raise Http404
         return super().dispatch(request, *args, **kwargs)
 
+    def context(self, **extra) -> dict:
+        # With the cluster's logo and colours: applicants see whose form this is.
+        return {"cluster": self.cluster, **branding.public_context(self.cluster), **extra}
+
     def render(self, form, *, status=200, **extra):
-        return render(self.request, self.template_name, {"cluster": self.cluster, "form": form, **extra},
-                      status=status)
+        return render(self.request, self.template_name, self.context(form=form, **extra), status=status)
 
     def get(self, request, *args, **kwargs):
         return self.render(ApplicationForm())
@@ -69,8 +75,7 @@ class ApplicationApplyView(View):
             except ValidationError as error:
                 form.apply_service_error(error)
             else:
-                return render(request, "members/apply_done.html",
-                              {"cluster": self.cluster, "application": application})
+                return render(request, "members/apply_done.html", self.context(application=application))
         return self.render(form, status=422)
 
 
@@ -124,3 +129,37 @@ class InvitationAcceptView(View):
         except ValidationError as error:
             return self.render(InvitationAcceptForm(), status=422, errors=error.messages)
         return redirect("dashboard", cluster_slug=cluster.slug)
+
+
+class ClusterLogoView(View):
+    """GET only, without a login: the cluster's logo, which its pages, its public ones included,
+    show (members.branding).
+
+    The address must carry the logo's current version (branding.logo_url): any cache may then
+    keep the image for a year, as a new logo gets a new address. An unknown or inactive cluster,
+    one without a logo and any other version answer alike, 404, so the address cannot be used to
+    find out which clusters exist (the application form allows that only at a limited rate)."""
+
+    http_method_names = ["get", "head", "options"]
+    cache_control = "public, max-age=31536000, immutable"
+
+    def get(self, request, *args, **kwargs):
+        cluster = find_cluster(kwargs["cluster_slug"])
+        version = branding.logo_version(cluster) if cluster is not None else ""
+        if not version or request.GET.get("v") != version:
+            raise Http404
+        headers = {"ETag": f'"{version}"', "Cache-Control": self.cache_control}
+        conditional = get_conditional_response(request, etag=headers["ETag"])
+        if conditional is not None:  # 304: the caller holds this very image
+            for name, value in headers.items():
+                conditional[name] = value
+            return conditional
+        try:
+            handle = default_storage.open(cluster.logo.name, "rb")
+        except OSError:
+            raise Http404
+        response = FileResponse(handle, content_type=branding.logo_content_type(cluster.logo.name), headers=headers)
+        response["Content-Disposition"] = "inline"
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Content-Security-Policy"] = "sandbox; default-src 'none'"
+        return response

@@ -172,7 +172,7 @@ class OrganizationRoleRevokeView(RoleRevokeView):
     def success_message(self, grant):
         return _("%(user)s is no longer %(role)s of %(organization)s.") % {
             "user": grant.user.get_username(), "role": grant.get_role_display().lower(),
-            "organization": self.organization.name}
+            "organization": self.organization.localized_name}
 
     def get_success_url(self, grant):
         return reverse("organization_detail", args=[self.cluster.slug, self.organization.pk])

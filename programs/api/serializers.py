@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from agreements.api.serializers import ChoiceText
-from members.api.serializers import InputSerializer
+from members.api.serializers import InputSerializer, translations_in
 from programs.models import Competence, EmployerNeed, Enrollment, Program, ProgramTransition, Session
 
 
@@ -63,9 +63,9 @@ class ProgramOut(serializers.ModelSerializer):
 
     class Meta:
         model = Program
-        fields = ["id", "title", "kind", "status", "lead_organization", "lead_organization_name", "partners",
-                  "audience", "competences", "hours", "start_date", "end_date", "capacity", "places_taken",
-                  "priority_share", "reserved_places", "created_at", "updated_at"]
+        fields = ["id", "title", "title_translations", "kind", "status", "lead_organization",
+                  "lead_organization_name", "partners", "audience", "competences", "hours", "start_date", "end_date",
+                  "capacity", "places_taken", "priority_share", "reserved_places", "created_at", "updated_at"]
         read_only_fields = fields
 
 
@@ -190,6 +190,7 @@ class NeedOut(serializers.ModelSerializer):
 
 class ProgramCreateIn(InputSerializer):
     title = serializers.CharField(max_length=255)
+    title_translations = translations_in("title")
     kind = ChoiceText(choices=Program.Kind.choices)
     lead_organization = serializers.IntegerField(min_value=1, help_text=_("Id of an organization of this cluster."))
     partners = serializers.ListField(child=serializers.IntegerField(min_value=1), default=list,

@@ -352,7 +352,7 @@ def session_add(*, cluster, actor, program_id: int, date: datetime.date, start_t
             booking = resource_services.booking_request(
                 cluster=cluster, actor=actor, requester_id=program.lead_organization_id, resource_ids=resource_ids,
                 start=_aware(date, start_time), end=_aware(date, end_time),
-                purpose=_("Programme session: %(title)s") % {"title": program.title},
+                purpose=_("Programme session: %(title)s") % {"title": program.localized_title},
                 participants=program.capacity,
             )
             if not venue:

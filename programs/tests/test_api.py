@@ -191,6 +191,37 @@ def test_creating_is_refused_with_403_or_400_naming_the_field_and_nothing_is_sav
     assert tables(cluster) == before
 
 
+def test_the_title_in_other_languages_is_read_and_written(cluster, institute_admin, institute, program, today):
+    client = client_for(institute_admin)
+    response = client.post(url(cluster, "programs"), _body(institute, today, title_translations={
+        "ru": " Оценивание для обучения ", "uz": "Oʻrganish uchun baholash", "en": ""}), format="json")
+    assert response.status_code == 201, response.data
+    created = response.data["id"]
+    assert response.data["title_translations"] == {"ru": "Оценивание для обучения", "uz": "Oʻrganish uchun baholash"}
+    assert Program.objects.for_cluster(cluster).get(pk=created).title_translations == response.data[
+        "title_translations"]
+    listed = {row["id"]: row for row in client.get(url(cluster, "programs")).data["results"]}
+    assert listed[created]["title_translations"]["ru"] == "Оценивание для обучения"
+    assert listed[created]["title"] == "Assessment for learning"  # the main title stays as given
+
+    response = client.patch(url(cluster, "programs", program.pk), {"title_translations": {"ru": "Инклюзия"}},
+                            format="json")
+    assert response.status_code == 200, response.data
+    assert response.data["title_translations"] == {"ru": "Инклюзия"}
+    assert response.data["title"] == "Inclusive classroom practice"
+
+    # An unknown language or a value that is no text: 400 naming the field, and nothing changes.
+    before = tables(cluster)
+    for bad in ({"fr": "Inclusion"}, {"ru": ["Инклюзия"]}, "Инклюзия"):
+        response = client.patch(url(cluster, "programs", program.pk), {"title_translations": bad}, format="json")
+        assert response.status_code == 400 and "title_translations" in response.data, (bad, response.data)
+    response = client.post(url(cluster, "programs"), _body(institute, today, title_translations={"uz-cyrl": "Х"}),
+                           format="json")
+    assert response.status_code == 400 and "title_translations" in response.data
+    assert "uz-cyrl" in str(response.data["title_translations"])
+    assert tables(cluster) == before
+
+
 def test_a_lead_admin_edits_and_others_are_refused(cluster, institute_admin, org_admin, program, teachers):
     for teacher in teachers[:2]:
         services.enroll(cluster=cluster, actor=org_admin, program_id=program.pk, person_id=teacher.pk)

@@ -5,12 +5,13 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from pypdf import PdfReader
 
 from members.tests.factories import PersonFactory
 from programs import selectors, services
-from programs.certificates import certificate_pdf, certificates_zip
-from programs.models import Enrollment
+from programs.certificates import certificate_html, certificate_pdf, certificates_zip
+from programs.models import Enrollment, Program, ProgramPartner
 from programs.tests.factories import EnrollmentFactory, ProgramFactory, SessionFactory
 
 pytestmark = pytest.mark.django_db
@@ -89,7 +90,8 @@ def test_completion_rule_hours_and_certificates(cluster, institute_admin, course
     assert facts["hours"] == Decimal("12.00") and facts["cluster_name"] == cluster.name
     assert facts["lead_organization"] == "Tashkent Regional IRO"
     assert set(facts) == {"code", "person_name", "program_title", "program_kind", "hours", "completion_date",
-                          "issued_at", "lead_organization", "cluster_name"}
+                          "issued_at", "lead_organization", "cluster_name", "brand"}
+    assert set(facts["brand"]) == {"cluster_theme_css", "cluster_logo_url"}  # the cluster's look, nothing more
     assert selectors.certificate_verify("ABCDEFGHJKLM") is None
     assert selectors.certificate_verify("../../etc") is None
 
@@ -107,6 +109,35 @@ def test_certificate_in_the_clusters_language(cluster, institute_admin, course, 
 
     assert certificate_language(enrollment) == "ru"
     assert "Olga Kim" in PdfReader(io.BytesIO(certificate_pdf(enrollment))).pages[0].extract_text()
+
+
+@pytest.mark.parametrize("language", ["ru", "uz-cyrl"])
+def test_the_certificate_names_the_programme_and_its_organizations_in_its_language(
+        cluster, course, institute, school, language):
+    cluster.languages = [language]
+    cluster.save()
+    Program.objects.for_cluster(cluster).filter(pk=course.pk).update(
+        title_translations={"ru": "Методы STEM-лаборатории", "uz": "STEM laboratoriya usullari"})
+    type(institute).objects.for_cluster(cluster).filter(pk=institute.pk).update(
+        name_translations={"ru": "Ташкентский областной ИРО", "uz": "Toshkent viloyati XTXQTMOI"})
+    ProgramPartner.objects.create(cluster=cluster, program=course, organization=school)
+    type(school).objects.for_cluster(cluster).filter(pk=school.pk).update(name_translations={"uz": "1-sonli maktab"})
+    issued = EnrollmentFactory(program=course, organization=school, person=PersonFactory(organization=school),
+                               status="completed", certificate_code="ABCDEFGHJKLM",
+                               certificate_issued_at=timezone.now(), hours_attended=12)
+    enrollment = Enrollment.objects.for_cluster(cluster).select_related(
+        "cluster", "person__user", "program__lead_organization").get(pk=issued.pk)
+
+    html = certificate_html(enrollment, logo_data_uri="")
+    text = PdfReader(io.BytesIO(certificate_pdf(enrollment))).pages[0].extract_text()
+    if language == "ru":
+        expected = ["Методы STEM-лаборатории", "Ташкентский областной ИРО", "School No. 1"]
+    else:  # the Uzbek names, in Cyrillic
+        expected = ["STEM лаборатория усуллари", "Тошкент вилояти ХТХҚТМОИ", "1-сонли мактаб"]
+    for name in expected:
+        assert name in html, name
+    assert expected[0] in " ".join(text.split())
+    assert "STEM laboratory methods" not in html and "Tashkent Regional IRO" not in html
 
 
 def test_daily_task_starts_and_completes_idempotently(cluster, institute, school):

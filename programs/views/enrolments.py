@@ -124,7 +124,7 @@ class WithdrawView(EnrollmentPage, ProgramActionView):
 
     def get_success_message(self):
         return _("%(name)s was withdrawn from %(title)s.") % {"name": self.enrollment.person.full_name,
-                                                             "title": self.program.title}
+                                                             "title": self.program.localized_title}
 
     def get_success_url(self):
         return redirect_back(self.request, self.program_url("#enrolment")).url

@@ -28,7 +28,7 @@ def need_organizations(cluster, roles):
         cluster=cluster, filters={"status": Organization.Status.ACTIVE}).filter(kind__in=NEED_KINDS)
     if not roles.is_coordinator:
         organizations = organizations.filter(pk__in=sorted(roles.organizations_with("admin")))
-    return organizations.only("pk", "name").order_by("name", "pk")
+    return organizations.only("pk", *Organization.NAME_FIELDS).order_by("name", "pk")
 
 
 def can_post_any_need(cluster, roles) -> bool:
@@ -97,7 +97,7 @@ def linkable_programs(cluster, need):
     linked = {link.program_id for link in need.program_links.all()}
     programs = selectors.program_list(cluster=cluster).select_related(None).prefetch_related(None).exclude(
         status=Program.Status.CANCELLED).only(
-        "pk", "title").order_by("title", "pk")
+        "pk", "title", "title_translations").order_by("title", "pk")
     return [program for program in programs if program.pk not in linked]
 
 
@@ -153,7 +153,7 @@ class NeedLinkView(NeedActionView):
                                   program_id=form.cleaned_data["program"])
 
     def get_success_message(self):
-        return _("%(title)s now answers this need.") % {"title": self.object.program.title}
+        return _("%(title)s now answers this need.") % {"title": self.object.program.localized_title}
 
 
 class NeedUnlinkView(NeedActionView):

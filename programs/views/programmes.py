@@ -53,8 +53,8 @@ def competence_labels(codes) -> list[str]:
 
 def _organizations(cluster, active_only=False):
     filters = {"status": Organization.Status.ACTIVE} if active_only else None
-    return member_selectors.organization_list(cluster=cluster, filters=filters).only("pk", "name").order_by(
-        "name", "pk")
+    return member_selectors.organization_list(cluster=cluster, filters=filters).only(
+        "pk", *Organization.NAME_FIELDS).order_by("name", "pk")
 
 
 def enrol_form_for(view, program, data=None):
@@ -173,7 +173,7 @@ class ProgramCreateView(ProgramFormMixin, ProgramActionView):
 
     def get_success_message(self):
         return _("%(title)s was created as planned. Add its sessions, then open it for enrolment.") % {
-            "title": self.object.title}
+            "title": self.object.localized_title}
 
     def get_success_url(self):
         return reverse("program_detail", args=[self.cluster.slug, self.object.pk])
@@ -198,7 +198,7 @@ class ProgramEditView(ProgramFormMixin, ProgramActionView):
                                        **form.service_data())
 
     def get_success_message(self):
-        return _("%(title)s was saved.") % {"title": self.object.title}
+        return _("%(title)s was saved.") % {"title": self.object.localized_title}
 
 
 class ProgramTransitionView(ProgramActionView):

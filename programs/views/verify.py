@@ -24,6 +24,8 @@ from django.views import View
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django_ratelimit.decorators import ratelimit
 
+from members import branding
+
 from ..forms import VerifyForm
 from ..selectors import CODE_ALPHABET, CODE_LENGTH, certificate_verify, format_code, normalize_code
 
@@ -58,7 +60,8 @@ def report_verify(code: str):
         .filter(verification_code=code, status=Report.Status.READY, cluster__is_active=True)
         .select_related("cluster")
         .only("kind", "period_start", "period_end", "version", "finished_at", "size", "sha256",
-              "verification_code", "cluster__name")
+              "verification_code", "cluster__name", "cluster__slug", "cluster__logo", "cluster__primary_colour",
+              "cluster__accent_colour")
         .first()
     )
     if report is None:
@@ -74,6 +77,7 @@ def report_verify(code: str):
         "generated_at": report.finished_at,
         "size": report.size,
         "sha256": report.sha256,
+        "brand": branding.public_context(report.cluster),
     }
 
 
@@ -113,7 +117,9 @@ class HashingUploadHandler(FileUploadHandler):
 
 
 def _render(request, template, context, status=200):
-    response = render(request, template, context, status=status)
+    # A certificate or report found: the page takes its cluster's logo and colours.
+    found = context.get("certificate") or context.get("report") or {}
+    response = render(request, template, {**found.get("brand", {}), **context}, status=status)
     response["X-Robots-Tag"] = "noindex, nofollow"
     response["Cache-Control"] = "no-store"
     return response

@@ -124,6 +124,20 @@ def test_the_report_is_in_its_language(cluster, language):
     assert kind.lower() in text.lower() or kind in text
 
 
+@pytest.mark.parametrize(("language", "expected"), [("ru", "Ташкентский государственный педагогический университет"),
+                                                    ("uz-cyrl", "Тошкент давлат педагогика университети"),
+                                                    ("en", "Tashkent State Pedagogical University")])
+def test_the_centre_is_named_in_the_reports_language(cluster, language, expected):
+    cluster.centre = OrganizationFactory(
+        cluster=cluster, kind="pedagogical_university", name="Tashkent State Pedagogical University",
+        name_translations={"ru": "Ташкентский государственный педагогический университет",
+                           "uz": "Toshkent davlat pedagogika universiteti"})
+    cluster.save()
+    _report_, body = _rendered(_report(cluster, language=language))
+    text, _pages = _text(body)
+    assert expected in " ".join(text.split())
+
+
 @pytest.mark.parametrize("count, shared_page, in_table", [(18, None, None), (40, "District 36", None),
                                                           (70, "District 54", "District 70")])
 def test_many_districts_stay_within_thirty_pages(cluster, count, shared_page, in_table):

@@ -38,7 +38,8 @@ def requester_choices(cluster, roles):
     """The organizations the user may request for: every active member for a coordinator,
     else the active members where the user has a role (permissions.can_request)."""
     organizations = member_selectors.organization_list(
-        cluster=cluster, filters={"status": Organization.Status.ACTIVE}).only("pk", "name").order_by("name", "pk")
+        cluster=cluster, filters={"status": Organization.Status.ACTIVE}).only(
+        "pk", *Organization.NAME_FIELDS).order_by("name", "pk")
     if not roles.is_coordinator:
         organizations = organizations.filter(pk__in=sorted(roles.organization_roles))
     return [org for org in organizations if permissions.can_request(roles, org.pk)]
@@ -263,7 +264,7 @@ class BookingApproveView(BookingDecisionView):
         return _("The booking of %(requester)s at %(period)s was approved.") % self._values()
 
     def _values(self):
-        return {"requester": self.booking.requester.name,
+        return {"requester": self.booking.requester.localized_name,
                 "period": availability.format_period(self.booking.period.lower, self.booking.period.upper)}
 
 

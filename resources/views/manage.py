@@ -48,7 +48,7 @@ class ResourceCreateView(ResourcePage, ServiceFormView):
 
     def load(self):
         owners = member_selectors.organization_list(
-            cluster=self.cluster, filters={"status": Organization.Status.ACTIVE}).only("pk", "name")
+            cluster=self.cluster, filters={"status": Organization.Status.ACTIVE}).only("pk", *Organization.NAME_FIELDS)
         if not self.roles.is_coordinator:
             owners = owners.filter(pk__in=sorted(self.roles.organizations_with("admin")))
         self.owners = list(owners.order_by("name", "pk"))
