@@ -272,7 +272,8 @@ def test_a_teacher_applies_and_her_admin_confirms_with_htmx(client, cluster, pro
     assert "Dilnoza Karimova" in page and "Confirm" in page
     response = client.post(url("enrollment_confirm", cluster, enrollment.pk), HTTP_HX_REQUEST="true")
     assert response.status_code == 200
-    assert f'id="enrollment-{enrollment.pk}"' in response.text and "Confirmed" in response.text
+    assert f'id="enrollment-{enrollment.pk}" tabindex="-1" autofocus' in response.text and "Confirmed" in response.text
+    assert "autofocus" not in page  # the new row takes the focus of the button it replaced; the page gives none
     assert "has a place in the programme" in response.text  # the announcement
     enrollment.refresh_from_db()
     assert enrollment.status == "confirmed"

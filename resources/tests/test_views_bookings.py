@@ -204,7 +204,10 @@ def test_the_owner_approves_with_htmx_and_the_row_says_approved(client, cluster,
     response = client.post(url("booking_approve", cluster, booking.pk), **HTMX)
     assert response.status_code == 200
     page = body(response)
-    assert page.lstrip().startswith(f'<tr id="booking-{booking.pk}"') and "Approved" in page
+    # The new row takes the focus of the button it replaced (htmx focuses [autofocus]); the page
+    # itself gives no row the focus.
+    assert page.lstrip().startswith(f'<tr id="booking-{booking.pk}" tabindex="-1" autofocus>') and "Approved" in page
+    assert "autofocus" not in row
     assert 'hx-swap-oob="innerHTML"' in page and "was approved" in page
     booking.refresh_from_db()
     assert booking.status == "approved" and booking.decided_by == uni_admin
