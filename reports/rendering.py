@@ -20,7 +20,7 @@ from __future__ import annotations
 import math
 
 from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -80,8 +80,18 @@ def _choice_labels(choices) -> dict[str, str]:
     return {value: str(label) for value, label in choices}
 
 
+def _number(value, places: int | None = None) -> str:
+    """A number as the reader's language writes it (digits grouped, its decimal sign), rounded
+    to `places` (number_format alone would cut the digits off)."""
+    return formats.number_format(value if places is None else round(value, places), places, force_grouping=True)
+
+
+def _sign(value) -> str:
+    return "+" if value > 0 else "−" if value < 0 else "±"
+
+
 def _percent(value) -> str:
-    return "–" if value is None else f"{value * 100:.1f} %"
+    return "–" if value is None else f"{_number(value * 100, 1)} %"
 
 
 def _figure(name: str, value) -> str:
@@ -90,17 +100,16 @@ def _figure(name: str, value) -> str:
     if name == "utilization_rate":
         return _percent(value)
     if isinstance(value, float):
-        return f"{value:g}" if value == int(value) else f"{value:.2f}".rstrip("0").rstrip(".")
-    return str(value)
+        return _number(int(value)) if value == int(value) else _number(round(value, 2))
+    return _number(value)
 
 
 def _signed(name: str, value) -> str:
     if value is None:
         return "–"
     if name == "utilization_rate":
-        return f"{value * 100:+.1f} pp"
-    text = _figure(name, abs(value))
-    return ("+" if value > 0 else "−" if value < 0 else "±") + text
+        return f"{_sign(value)}{_number(abs(value) * 100, 1)} pp"
+    return _sign(value) + _figure(name, abs(value))
 
 
 def key_figures(change: dict) -> list[dict]:
@@ -115,7 +124,7 @@ def key_figures(change: dict) -> list[dict]:
             "current": _figure(name, figures.get("current")),
             "previous": _figure(name, figures.get("previous")),
             "change": _signed(name, figures.get("change")),
-            "percent": "" if percent is None else f"{percent:+.1f} %",
+            "percent": "" if percent is None else f"{_sign(percent) if percent else '+'}{_number(abs(percent), 1)} %",
             "direction": "up" if (figures.get("change") or 0) > 0 else "down" if (figures.get("change") or 0) < 0
             else "same",
         })

@@ -303,6 +303,28 @@ def test_the_dashboard_formats_its_key_figures_as_the_pdf_does():
             rows["utilization_rate"]["change"]) == ("7.7 %", "5.0 %", "+2.7 pp")
 
 
+def test_the_key_figures_are_written_as_the_readers_language_writes_numbers():
+    from django.utils import translation
+
+    from reports.rendering import key_figures
+
+    change = {"utilization_rate": {"current": 0.0769, "previous": 0.05, "change": 0.0269, "change_percent": 53.8},
+              "training_hours": {"current": 12345.5, "previous": 11000.0, "change": 1345.5, "change_percent": 12.23},
+              "members": {"current": 4200, "previous": 4210, "change": -10, "change_percent": -0.24}}
+    with translation.override("en"):
+        rows = {row["name"]: row for row in key_figures(change)}
+    assert (rows["training_hours"]["current"], rows["training_hours"]["change"], rows["training_hours"]["percent"]) == (
+        "12,345.5", "+1,345.5", "+12.2 %")
+    assert (rows["members"]["current"], rows["members"]["change"], rows["members"]["percent"]) == (
+        "4,200", "−10", "−0.2 %")
+    for language in ("ru", "uz", "uz-cyrl"):  # a space that does not break between groups, a decimal comma
+        with translation.override(language):
+            rows = {row["name"]: row for row in key_figures(change)}
+        assert rows["training_hours"]["current"] == "12\xa0345,5", language
+        assert (rows["utilization_rate"]["current"], rows["utilization_rate"]["change"]) == ("7,7 %", "+2,7 pp")
+        assert rows["members"]["previous"] == "4\xa0210"
+
+
 def test_the_dashboard_draws_the_charts_with_escaped_text(client, cluster, coordinator):
     school = OrganizationFactory(cluster=cluster, district="<script>alert(1)</script>", kind="school")
     SchoolRating.objects.create(cluster=cluster, organization=school, period=datetime.date(2026, 2, 1),
