@@ -51,9 +51,10 @@ migrate: $(STAMP)
 	$(BIN)/python manage.py migrate
 
 # Extract into every catalogue but the generated uz_Cyrl (makemessages takes all locales but the
-# excluded one), generate it from the Latin uz, compile all.
+# excluded one; strings gone from the code are dropped, git keeps them), generate it from the
+# Latin uz, compile all.
 messages: $(STAMP)
-	$(BIN)/python manage.py makemessages --exclude=uz_Cyrl --ignore=.venv --ignore=.local
+	$(BIN)/python manage.py makemessages --exclude=uz_Cyrl --ignore=.venv --ignore=.local --no-obsolete
 	$(BIN)/python manage.py transliterate_catalogue
 	$(BIN)/python manage.py compilemessages --ignore=.venv
 

@@ -94,7 +94,7 @@ def parse_po(text: str, *, name: str = "<po>") -> list[dict]:
             entry["msgstr"][key[1]] += text_value
         else:
             entry[key] += text_value
-    if entry is not None:
+    if entry is not None and (entry["msgid"] or entry["msgstr"]):  # not the flags of an obsolete entry
         entries.append(entry)
     for item in entries:
         item["msgstr"] = [item["msgstr"][i] for i in sorted(item["msgstr"])]

@@ -214,7 +214,8 @@ def test_transliterate_catalogue_writes_and_checks(tmp_path):
         '#, fuzzy\nmsgid "Teacher"\nmsgstr "Oʻqituvchi"\n\n'
         'msgid "Open in Google Calendar"\nmsgstr "Google Calendar\u2019da ochish"\n\n'
         'msgid "Two\\nlines"\nmsgstr "Ikki\\nqator"\n\n'
-        '#~ msgid "Old"\n#~ msgstr "Eski"\n',
+        '#~ msgid "Old"\n#~ msgstr "Eski"\n\n'
+        '#, python-format\n#~ msgid "%(n)s old"\n#~ msgstr "%(n)s eski"\n',  # an obsolete entry's flags
         encoding="utf-8",
     )
     with pytest.raises(CommandError, match="make messages"):
@@ -233,7 +234,8 @@ def test_transliterate_catalogue_writes_and_checks(tmp_path):
     assert own[(None, "Teacher")]["flags"] == {"fuzzy"} and own[(None, "Teacher")]["msgstr"] == ["Ўқитувчи"]
     assert own[(None, "Open in Google Calendar")]["msgstr"] == ["Google Calendar\u2019да очиш"]
     assert own[(None, "Two\nlines")]["msgstr"] == ["Икки\nқатор"]
-    assert "Old" not in text and "Translator comment" not in text
+    assert "Old" not in text and "%(n)s old" not in text and "Translator comment" not in text
+    assert text.count('msgid ""\nmsgstr ""\n"') == 1  # one header: no empty entry from obsolete flags
     # Then Django's own strings, in Cyrillic.
     assert {entry["msgid"]: entry["msgstr"] for entry in entries[5:]}["January"] == ["Январ"]
     call_command("transliterate_catalogue", locale_dir=tmp_path, check=True)
@@ -297,3 +299,24 @@ def test_dates_are_written_as_each_language_writes_them(language, expected, mont
     with translation.override(language):
         assert formats.date_format(datetime.date(2026, 3, 5)) == expected
         assert formats.date_format(datetime.date(2026, 3, 5), "YEAR_MONTH_FORMAT") == month
+
+
+@pytest.mark.parametrize("language, total, range_shown", [
+    ("en", "12,345 organizations", "Showing 51–100 of 12,345"),
+    ("ru", "12\xa0345 организаций", "Показаны 51–100 из 12\xa0345"),
+    ("uz", "12\xa0345 ta tashkilot", "12\xa0345"),
+    ("uz-cyrl", "12\xa0345 та ташкилот", "12\xa0345"),
+])
+def test_list_counts_are_written_as_the_readers_language_writes_numbers(rf, language, total, range_shown):
+    """A list's count and the pagination's range group the digits as the language does (the
+    count still chooses the plural form)."""
+    from django.core.paginator import Paginator
+    from django.template import Context, Template
+    from django.template.loader import render_to_string
+
+    count = Template('{% load humanize i18n %}{% blocktranslate count counter=n with total=n|intcomma %}'
+                     '{{ total }} organization{% plural %}{{ total }} organizations{% endblocktranslate %}')
+    page = Paginator(range(12345), 50).page(2)
+    with translation.override(language):
+        assert count.render(Context({"n": 12345})) == total
+        assert range_shown in render_to_string("includes/pagination.html", {"page_obj": page}, request=rf.get("/"))
