@@ -39,6 +39,8 @@ class Org:
     specialisations: str = ""
     joined_on: datetime.date = datetime.date(2024, 9, 1)
     staff: tuple = ()  # (position, subject) pairs besides the generated school staff
+    # The name in other languages (Organization.name_translations): {"ru": ..., "uz": ...}.
+    name_translations: dict | None = None
 
 
 @dataclass(frozen=True)
@@ -173,6 +175,8 @@ TASHKENT = ClusterSpec(
     founded_on=datetime.date(2023, 9, 1),
     organizations=(
         Org("cspu", "pedagogical_university", "Chirchik State Pedagogical University", "CSPU", "Chirchik",
+            name_translations={"ru": "Чирчикский государственный педагогический университет",
+                               "uz": "Chirchiq davlat pedagogika universiteti"},
             cluster_role="centre", website="https://cspu.uz", joined_on=datetime.date(2023, 9, 1),
             specialisations="Teacher education in 40 bachelor's programmes; pedagogy and psychology; "
                             "methodology of teaching STEM subjects; research laboratories in chemistry, "
@@ -182,18 +186,28 @@ TASHKENT = ClusterSpec(
                    ("Associate professor", "Methods of teaching mathematics"),
                    ("Associate professor", "Methods of teaching chemistry"))),
         Org("iro", "iro", "Tashkent Region Institute for Retraining and Advanced Training of Public "
-            "Education Staff", "Tashkent Region IRO", "Nurafshon", joined_on=datetime.date(2023, 9, 1),
+            "Education Staff", "Tashkent Region IRO", "Nurafshon",
+            name_translations={"ru": "Институт переподготовки и повышения квалификации работников народного "
+                                     "образования Ташкентской области",
+                               "uz": "Toshkent viloyati xalq taʼlimi xodimlarini qayta tayyorlash va ularning "
+                                     "malakasini oshirish instituti"}, joined_on=datetime.date(2023, 9, 1),
             specialisations="Professional development courses for teachers and school leaders; "
                             "methodological support; certification of teachers",
             staff=(("Director", ""),
                    ("Head of the department of innovative educational technologies", "Educational technology"),
                    ("Senior methodologist", "Primary education"))),
         Org("authority", "authority", "Department of Preschool and School Education of Tashkent Region",
-            "Regional education department", "Nurafshon", joined_on=datetime.date(2023, 9, 1),
+            "Regional education department", "Nurafshon",
+            name_translations={"ru": "Управление дошкольного и школьного образования Ташкентской области",
+                               "uz": "Toshkent viloyati maktabgacha va maktab taʼlimi boshqarmasi"}, joined_on=datetime.date(2023, 9, 1),
             specialisations="Regional education policy; school quality monitoring and ratings",
             staff=(("Head of the department", ""),)),
         Org("rips", "research_institute", "Research Institute of Pedagogical Sciences of Uzbekistan named "
             "after T. N. Kori Niyoziy", "Kori Niyoziy Institute", "Tashkent", cluster_role="associate",
+            name_translations={"ru": "Научно-исследовательский институт педагогических наук Узбекистана имени "
+                                     "Т. Н. Кори Ниёзий",
+                               "uz": "T. N. Qori Niyoziy nomidagi Oʻzbekiston pedagogika fanlari ilmiy-tadqiqot "
+                                     "instituti"},
             joined_on=datetime.date(2024, 2, 1),
             specialisations="Research in didactics and curricula; expert review of textbooks and "
                             "pedagogical innovations",
@@ -370,6 +384,25 @@ def school_key(district: str, number: int) -> str:
 
 def school_name(district: str, number: int) -> str:
     return f"General Secondary School No. {number}, {district}"
+
+
+# The districts as Russian and Uzbek write them, for the schools' names in those languages.
+DISTRICT_NAMES = {
+    "Chirchik": ("Чирчик", "Chirchiq"), "Angren": ("Ангрен", "Angren"), "Almalyk": ("Алмалык", "Olmaliq"),
+    "Bekabad": ("Бекабад", "Bekobod"), "Ohangaron": ("Ахангаран", "Ohangaron"), "Yangiyul": ("Янгиюль", "Yangiyoʻl"),
+    "Nurafshon": ("Нурафшан", "Nurafshon"), "Zangiota": ("Зангиата", "Zangiota"), "Qibray": ("Кибрай", "Qibray"),
+    "Parkent": ("Паркент", "Parkent"), "Bostanliq": ("Бостанлык", "Boʻstonliq"),
+    "Yuqorichirchiq": ("Юкоричирчик", "Yuqorichirchiq"), "Piskent": ("Пскент", "Piskent"),
+    "Chinoz": ("Чиназ", "Chinoz"), "Oqqo'rg'on": ("Аккурган", "Oqqoʻrgʻon"), "Tashkent": ("Ташкент", "Toshkent"),
+    "Samarkand": ("Самарканд", "Samarqand"), "Urgut": ("Ургут", "Urgut"), "Kattakurgan": ("Каттакурган", "Kattaqoʻrgʻon"),
+    "Pastdargom": ("Пастдаргом", "Pastdargʻom"), "Bulungur": ("Булунгур", "Bulungʻur"), "Jomboy": ("Джамбай", "Jomboy"),
+}
+
+
+def school_name_translations(district: str, number: int) -> dict[str, str]:
+    russian, uzbek = DISTRICT_NAMES[district]
+    return {"ru": f"Общеобразовательная школа № {number}, {russian}",
+            "uz": f"{number}-son umumiy oʻrta taʼlim maktabi ({uzbek})"}
 
 
 def school_short_name(district: str, number: int) -> str:

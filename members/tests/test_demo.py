@@ -214,6 +214,23 @@ class SeedDemoTests(TestCase):
             self.assertEqual(Person.objects.unscoped().filter(user=user).count(), 1)
             self.assertTrue(user.check_password(demo_data.DEMO_PASSWORD))
 
+    def test_the_main_members_and_every_school_are_named_in_russian_and_uzbek_too(self):
+        from django.utils import translation
+
+        centre = self.tashkent.centre
+        school = Organization.objects.for_cluster(self.tashkent).filter(
+            kind=Organization.Kind.SCHOOL, district="Yangiyul").order_by("pk").first()
+        number = school.name.split("No. ")[1].split(",")[0]
+        with translation.override("ru"):
+            self.assertEqual(centre.localized_name, "Чирчикский государственный педагогический университет")
+            self.assertEqual(str(school), f"Общеобразовательная школа № {number}, Янгиюль")
+        with translation.override("uz-cyrl"):
+            self.assertEqual(centre.localized_name, "Чирчиқ давлат педагогика университети")
+        with translation.override("en"):
+            self.assertEqual(str(school), f"School No. {number} (Yangiyul)")  # no English entry: the short name
+        schools = Organization.objects.for_cluster(self.samarkand).filter(kind=Organization.Kind.SCHOOL)
+        self.assertTrue(all(set(names) == {"ru", "uz"} for names in schools.values_list("name_translations", flat=True)))
+
     def test_the_demo_clusters_have_colours_of_their_own_and_tashkent_a_logo(self):
         self.assertEqual((self.tashkent.primary_colour, self.tashkent.accent_colour), ("#0f5257", "#d4a017"))
         self.assertEqual((self.samarkand.primary_colour, self.samarkand.accent_colour), ("#1e3a8a", "#2ab7ca"))

@@ -377,6 +377,7 @@ class _ClusterSeeder:
             created[org.key] = self._organization(
                 kind=org.kind, name=org.name, short_name=org.short_name, district=org.district,
                 cluster_role=org.cluster_role, website=org.website, specialisations=org.specialisations,
+                name_translations=org.name_translations or {},
             )
             joined[org.joined_on].append(created[org.key].pk)
         for district, numbers in spec.schools.items():
@@ -385,6 +386,7 @@ class _ClusterSeeder:
                 created[key] = self._organization(
                     kind=Organization.Kind.SCHOOL, name=demo_data.school_name(district, number),
                     short_name=demo_data.school_short_name(district, number), district=district,
+                    name_translations=demo_data.school_name_translations(district, number),
                     cluster_role=Organization.ClusterRoleKind.MEMBER,
                     email=f"school{number}.{slugify(district)}@example.org",
                 )
