@@ -423,23 +423,16 @@ class RowsFromQuerySchema(OpenApiSerializerFieldExtension):
 ROW_JSON = "row_json"
 
 
-class _JSONText(Func):
-    """json_build_object(...) as text: psycopg hands it over as the string PostgreSQL wrote."""
-
-    function = "JSON_BUILD_OBJECT"
-    template = "%(function)s(%(expressions)s)::text"
-    output_field = models.TextField()
-
-
 @functools.cache
-def row_json(serializer_class) -> _JSONText | None:
+def row_json(serializer_class) -> Cast | None:
     """An expression for one row of a list as `serializer_class` renders it, as JSON text, or
     None when some field is not one PostgreSQL writes as DRF does (the list is then rendered
     by DRF, or by the output plan)."""
     if output_plan(serializer_class) is None:  # its own methods: DRF's work, not a column's
         return None
     try:
-        return _JSONText(*_json_pairs(serializer_class))
+        # json_build_object(...)::text: psycopg hands over the string PostgreSQL wrote.
+        return Cast(_JSONBuildObject(*_json_pairs(serializer_class)), models.TextField())
     except ImproperlyConfigured:
         return None
 

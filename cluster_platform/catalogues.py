@@ -66,8 +66,7 @@ def parse_po(text: str, *, name: str = "<po>") -> list[dict]:
         if line.startswith("#,"):
             if entry is not None and (entry["msgid"] or entry["msgstr"]):
                 entries.append(entry)
-                entry = None
-            entry = entry or start()
+            entry = start()  # not the flags an obsolete entry (#~) left behind
             entry["flags"].update(flag.strip() for flag in line[2:].split(","))
             continue
         if line.startswith("#"):

@@ -3,11 +3,12 @@ it explains the platform to people who have not signed in yet. Its screenshots a
 cluster_platform/static/guide/<language>/<role>-<name>.png, one set per language of
 settings.LANGUAGES, taken by tests/test_browser_guide.py (`make guide-screenshots`)."""
 
-from django.conf import settings
 from django.http import Http404
 from django.shortcuts import render
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
+
+from members.languages import language_for
 
 # The guide's roles in the order the index shows them, each with its title.
 ROLES = {
@@ -21,8 +22,6 @@ ROLES = {
 def main_role(roles) -> str | None:
     """The guide page for a user with these roles (tenancy.Roles) in a cluster: the widest of
     them; None for none."""
-    if roles is None:
-        return None
     if roles.is_coordinator:
         return "coordinator"
     if roles.is_org_admin():
@@ -37,8 +36,7 @@ def main_role(roles) -> str | None:
 def screenshot_language() -> str:
     """The folder of cluster_platform/static/guide/ whose screenshots the reader sees: the
     active language (LocaleMiddleware makes it one of settings.LANGUAGES), else the default."""
-    language = translation.get_language()
-    return language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+    return language_for(translation.get_language())
 
 
 def index(request):

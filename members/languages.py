@@ -33,11 +33,17 @@ def cluster_language(cluster) -> str:
     return next((code for code in cluster.languages or [] if code in available), "")
 
 
-def language_of(user) -> str:
-    """The user's remembered language, else the platform's default. Load the user with
-    select_related("profile") when there are many."""
+def remembered_language(user) -> str:
+    """The language the user's profile remembers when the platform speaks it, else "" (also for
+    no user, or no profile). Load the user with select_related("profile") when there are many."""
     profile = getattr(user, "profile", None)  # RelatedObjectDoesNotExist is an AttributeError
-    return language_for(getattr(profile, "language", ""))
+    choice = getattr(profile, "language", "")
+    return choice if choice in dict(settings.LANGUAGES) else ""
+
+
+def language_of(user) -> str:
+    """The user's remembered language, else the platform's default."""
+    return remembered_language(user) or settings.LANGUAGE_CODE
 
 
 def render_email(language: str, template: str, context: dict) -> tuple[str, str]:

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from cluster_platform.jobs import public_url
 from cluster_platform.pdf import render_pdf
 from members import branding, languages
 
@@ -24,7 +25,7 @@ from .selectors import completion_date, format_code, with_certificate_details
 
 
 def verify_url(code: str) -> str:
-    return f"{settings.PUBLIC_BASE_URL.rstrip('/')}/verify/{code}"
+    return public_url(f"/verify/{code}")
 
 
 def certificate_language(enrollment: Enrollment) -> str:
@@ -32,11 +33,8 @@ def certificate_language(enrollment: Enrollment) -> str:
     person has a user who chose one; else the cluster's first language that the platform speaks;
     else LANGUAGE_CODE. Load the enrolment with select_related("person__user__profile") so that
     many certificates cost no query each; a user without a profile is then known without one."""
-    profile = getattr(enrollment.person.user, "profile", None)  # no user, or no row: None
-    remembered = getattr(profile, "language", "")
-    if remembered in dict(settings.LANGUAGES):
-        return remembered
-    return languages.cluster_language(enrollment.cluster) or settings.LANGUAGE_CODE
+    return (languages.remembered_language(enrollment.person.user) or languages.cluster_language(enrollment.cluster)
+            or settings.LANGUAGE_CODE)
 
 
 def _qr_data_url(url: str) -> str:

@@ -124,7 +124,7 @@ def key_figures(change: dict) -> list[dict]:
             "current": _figure(name, figures.get("current")),
             "previous": _figure(name, figures.get("previous")),
             "change": _signed(name, figures.get("change")),
-            "percent": "" if percent is None else f"{_sign(percent) if percent else '+'}{_number(abs(percent), 1)} %",
+            "percent": "" if percent is None else f"{_sign(percent)}{_number(abs(percent), 1)} %",
             "direction": "up" if (figures.get("change") or 0) > 0 else "down" if (figures.get("change") or 0) < 0
             else "same",
         })

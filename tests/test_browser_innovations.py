@@ -12,7 +12,6 @@ import datetime
 from django.utils import timezone
 
 from innovations.models import ExpertReview, Innovation, Pilot, StageTransition
-from innovations.tests.factories import ExpertProfileFactory
 from members.tests.factories import (
     ClusterFactory,
     ClusterRoleFactory,
@@ -21,7 +20,7 @@ from members.tests.factories import (
     PersonFactory,
     UserFactory,
 )
-from tests.browser import MARKS, fits_the_screen, sign_in
+from tests.browser import MARKS, expert_of, fits_the_screen, sign_in
 
 pytestmark = MARKS
 
@@ -40,10 +39,7 @@ def test_from_proposal_to_pilot(live_server, page, script_errors):
     OrganizationRoleFactory(organization=school, user=teacher_user, role="staff")
     PersonFactory(organization=school, user=teacher_user, full_name="Malika Tursunova")
     for username, full_name in (("aziza", "Aziza Rahimova"), ("sardor", "Sardor Aliyev")):
-        expert = UserFactory(username=username)
-        ClusterRoleFactory(cluster=cluster, user=expert, role="expert")
-        PersonFactory(organization=university, user=expert, full_name=full_name)
-        ExpertProfileFactory(cluster=cluster, user=expert, subject_fields=["mathematics"])
+        expert_of(cluster, university, username, full_name)
     base = f"{live_server.url}/c/{cluster.slug}/innovations"
 
     def stage_and_moves():

@@ -117,7 +117,7 @@ def pick(page, group, name, *, limit=10):
     pytest.fail(f"{limit} presses of ArrowDown did not check {name!r} in {group}", pytrace=False)
 
 
-def sign_in(page, live_server, username, password="pass-word-123"):
+def sign_in_by_keyboard(page, live_server, username, password="pass-word-123"):
     """From the home page: Tab to the username, type, Tab to the password, type, Enter."""
     page.context.clear_cookies()
     page.goto(live_server.url + "/")
@@ -172,7 +172,7 @@ def test_signing_in_takes_enter_and_the_skip_link_leads_to_the_content(live_serv
 def test_the_phone_menu_opens_from_the_keyboard_and_its_links_take_the_focus(live_server, page, script_errors):
     cluster = ClusterFactory(slug="fergana", name="Fergana pedagogical cluster")
     ClusterRoleFactory(cluster=cluster, user=UserFactory(username="nodira"), role="coordinator")
-    sign_in(page, live_server, "nodira")
+    sign_in_by_keyboard(page, live_server, "nodira")
     assert fits_the_screen(page)
 
     toggle = page.get_by_role("button", name="Show or hide the menu")
@@ -229,7 +229,7 @@ def test_a_coordinator_approves_an_application_and_moves_an_innovation_on_the_bo
     for username, full_name in (("aziza", "Aziza Rahimova"), ("sardor", "Sardor Aliyev")):
         ExpertReviewFactory(innovation=innovation, expert=expert_of(cluster, university, username, full_name))
 
-    sign_in(page, live_server, "bobur")
+    sign_in_by_keyboard(page, live_server, "bobur")
     open_menu_link(page, "Applications")
     page.get_by_role("heading", name="Membership applications").wait_for()
     row = page.locator(f"#application-{application.pk}")
@@ -268,7 +268,7 @@ def test_a_school_books_a_laboratory_from_its_calendar(live_server, page, script
     day = next(today + datetime.timedelta(days=n) for n in range(2, 7)
                if (today + datetime.timedelta(days=n)).weekday() < 5)
 
-    sign_in(page, live_server, "malika")
+    sign_in_by_keyboard(page, live_server, "malika")
     open_menu_link(page, "Resources", key="Space")
     page.get_by_role("heading", name="Resources", level=1).wait_for()
     press(page, page.locator("#resource-results").get_by_role("link", name="Biology laboratory"))
@@ -305,7 +305,7 @@ def test_an_expert_scores_and_submits_a_review_from_the_queue(live_server, page,
     expert = expert_of(cluster, university, "aziza", "Aziza Rahimova")
     review = ExpertReviewFactory(innovation=innovation, expert=expert)
 
-    sign_in(page, live_server, "aziza")
+    sign_in_by_keyboard(page, live_server, "aziza")
     open_menu_link(page, "Innovations")
     press(page, page.get_by_role("link", name="Expert reviews"))
     page.get_by_role("heading", name="Expert reviews").wait_for()
@@ -335,7 +335,7 @@ def test_an_authority_requests_a_report_and_downloads_it(live_server, page, scri
     ClusterRoleFactory(cluster=cluster, user=UserFactory(username="umid"), role="authority")
     earlier = periods.last_ended("quarter", timezone.localdate()).previous()
 
-    sign_in(page, live_server, "umid")
+    sign_in_by_keyboard(page, live_server, "umid")
     open_menu_link(page, "Reports")
     page.get_by_role("heading", name="Reports", exact=True).wait_for()
     press(page, page.get_by_role("link", name="Request a report").first)

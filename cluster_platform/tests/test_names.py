@@ -11,12 +11,10 @@ import pytest
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
 from django.template import Context, Template
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
-from rest_framework.test import APIClient
 
 from agreements.tests.factories import AgreementFactory, AgreementPartyFactory, ObligationFactory
 from cluster_platform.names import choices, clean_translations, localized, translated
@@ -26,10 +24,11 @@ from innovations.tests.factories import AdoptionFactory, InnovationFactory, Pilo
 from members import services as member_services
 from members.models import Organization
 from members.tests.factories import OrganizationFactory, PersonFactory
+from members.tests.test_api import client_for, url
 from programs.models import Program, ProgramNeed
 from programs.services import programmes
 from programs.tests.factories import EmployerNeedFactory, ProgramFactory
-from resources.tests.factories import BookedResourceFactory, BookingFactory, ResourceFactory
+from resources.tests.factories import BookedResourceFactory, BookingFactory, ResourceFactory, period
 
 UZ = "Toshkent shahar 7-sonli maktab"
 UZ_CYRL = "Тошкент шаҳар 7-сонли мактаб"
@@ -303,9 +302,8 @@ def test_the_spread_of_an_innovation_names_its_sites_in_the_readers_language(cli
     _read_in(client, coordinator, "uz-cyrl")
     assert "<title>3-сонли коллеж</title>" in client.get(detail).text
     # The API's names stay the names as given, whatever the language asked for.
-    api = APIClient()
-    api.force_authenticate(coordinator)
-    graph = api.get(f"/api/v1/c/{cluster.slug}/innovations/{innovation.pk}/spread/", HTTP_ACCEPT_LANGUAGE="ru").data
+    api = client_for(coordinator)
+    graph = api.get(url(cluster, "innovations", innovation.pk, "spread"), HTTP_ACCEPT_LANGUAGE="ru").data
     assert {node["name"] for node in graph["nodes"]} == {"School No. 7", "Lyceum No. 2", "College No. 3"}
 
 
@@ -321,9 +319,8 @@ def test_an_organization_is_found_by_its_name_in_any_language(client, cluster, c
     for term in ("школа № 7", "SHAHAR 7-SON", "school no. 7"):
         page = client.get(listing, {"q": term}).text
         assert "School No. 7</a>" in page and "Lyceum No. 2" not in page, term
-    api = APIClient()
-    api.force_authenticate(coordinator)
-    found = api.get(f"/api/v1/c/{cluster.slug}/organizations/", {"q": "Школа"}).data["results"]
+    api = client_for(coordinator)
+    found = api.get(url(cluster, "organizations"), {"q": "Школа"}).data["results"]
     assert [row["id"] for row in found] == [organization.pk]
     assert found[0]["name"] == "School No. 7"  # the main name, as before
     # A person, by the name of their organization in another language.
@@ -346,12 +343,10 @@ def test_programmes_and_innovations_are_found_by_their_title_in_any_language(cli
     assert "Цифровые уроки" in programmes and "Robotics club" not in programmes
     innovations = client.get(reverse("innovation_list", args=[cluster.slug]), {"q": "matematik"}).text
     assert "Maths games" in innovations and "Reading diary" not in innovations
-    api = APIClient()
-    api.force_authenticate(coordinator)
-    base = f"/api/v1/c/{cluster.slug}"
-    assert [row["title"] for row in api.get(f"{base}/programs/", {"q": "УРОКИ"}).data["results"]] == [
+    api = client_for(coordinator)
+    assert [row["title"] for row in api.get(url(cluster, "programs"), {"q": "УРОКИ"}).data["results"]] == [
         "Digital lessons"]
-    assert [row["title"] for row in api.get(f"{base}/innovations/", {"search": "oʻyin"}).data["results"]] == [
+    assert [row["title"] for row in api.get(url(cluster, "innovations"), {"search": "oʻyin"}).data["results"]] == [
         "Maths games"]
 
 
@@ -375,7 +370,7 @@ def test_the_names_in_the_readers_language_cost_no_query_per_row(client, cluster
                                        need=EmployerNeedFactory(cluster=cluster, organization=organization))
             start = timezone.now() + datetime.timedelta(days=3)
             BookedResourceFactory(resource=ResourceFactory(owner=school), booking=BookingFactory(
-                requester=organization, period=DateTimeTZRange(start, start + datetime.timedelta(hours=2), "[)")))
+                requester=organization, period=period(start, start + datetime.timedelta(hours=2))))
 
     pages = [reverse(name, args=[cluster.slug]) for name in (
         "dashboard", "organization_list", "person_list", "role_list", "agreement_list", "agreement_create",

@@ -294,7 +294,7 @@ class InnovationFormMixin:
     def people(self):
         return (Person.objects.for_cluster(self.cluster).filter(is_active=True)
                 .select_related("organization")
-                .only("pk", "full_name", "organization__name", "organization__name_translations")
+                .only("pk", "full_name", *(f"organization__{field}" for field in Organization.NAME_FIELDS))
                 .order_by("organization__name", "full_name", "pk"))
 
 

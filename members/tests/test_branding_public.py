@@ -6,13 +6,12 @@ the check of a certificate or report), which show its logo and colours."""
 import re
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from cluster_platform.tests.test_security import nonce_of
-from members import branding, services
+from members import branding
 from members.models import Cluster
-from members.tests.test_branding import image_bytes
+from members.tests.test_branding import image_bytes, update, upload
 from programs.tests.factories import EnrollmentFactory, ProgramFactory
 from reports.tests.test_views import make_report
 
@@ -23,8 +22,7 @@ THEME = ":root{--cluster-primary:#0f5257;--cluster-accent:#d4a017}"
 
 
 def with_logo(cluster, coordinator, fmt="PNG", **colours) -> Cluster:
-    upload = SimpleUploadedFile(f"logo.{fmt.lower()}", image_bytes(fmt), content_type="image/png")
-    return services.cluster_branding_update(cluster=cluster, actor=coordinator, data=colours, logo=upload)
+    return update(cluster, coordinator, colours, logo=upload(image_bytes(fmt), name=f"logo.{fmt.lower()}"))
 
 
 def logo_path(cluster) -> str:
@@ -122,7 +120,7 @@ def test_the_application_form_shows_the_clusters_name_logo_and_colours(client, c
 
 
 def test_without_a_logo_the_form_shows_the_name_and_colours(client, cluster, coordinator):
-    services.cluster_branding_update(cluster=cluster, actor=coordinator, data=COLOURS)
+    update(cluster, coordinator, COLOURS)
     html = client.get(reverse("application_apply", args=[cluster.slug])).content.decode()
     assert THEME in html and "branding-logo" not in html
 
