@@ -58,3 +58,34 @@ def test_the_coordinator_finds_agreements_by_a_partys_name_with_the_keyboard(liv
     assert "kind=research" in page.url
     assert fits_the_screen(page)
     assert not script_errors
+
+
+def test_enter_right_after_typing_asks_for_the_list_once(live_server, page, script_errors):
+    """Typing starts a request after a pause; Enter within the pause sends the form at once. The
+    paused request, for the same query, is not sent again (nor a second entry put in the history)."""
+    cluster = ClusterFactory(slug="namangan")
+    college = OrganizationFactory(cluster=cluster, name="Namangan Pedagogical College")
+    ClusterRoleFactory(cluster=cluster, user=UserFactory(username="bobur"), role="coordinator")
+    AgreementPartyFactory(agreement=AgreementFactory(cluster=cluster, title="Practice at the college"),
+                          organization=college)
+    sign_in(page, live_server, "bobur")
+    page.goto(f"{live_server.url}/c/{cluster.slug}/agreements/")
+    asked = []
+    page.on("request", lambda request: asked.append(request.url) if request.headers.get("hx-request") else None)
+    history = page.evaluate("history.length")
+
+    page.get_by_label("Party", exact=True).focus()
+    page.keyboard.type("college")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**party_name=college**")
+    page.get_by_text("1 agreement matches the filters").wait_for()
+    page.wait_for_timeout(1000)  # past the typing's pause: its request would have gone by now
+
+    assert len(asked) == 1 and "party_name=college" in asked[0]
+    assert page.evaluate("history.length") == history + 1
+    # The same query asked for again later (a press of "Filter") is sent: only the repeat is dropped.
+    page.get_by_role("button", name="Filter").click()
+    page.wait_for_timeout(300)
+    page.wait_for_load_state("networkidle")
+    assert len(asked) == 2
+    assert not script_errors

@@ -10,3 +10,22 @@ document.addEventListener("keydown", function (event) {
   event.preventDefault();
   target.click();
 });
+
+// A filter form asks as the user types (keyup, after a pause) and when it is sent. Enter pressed
+// within the pause would ask twice for the same list, and leave the same address twice in the
+// history: a form's request for exactly the query it asked for a moment ago is not sent again.
+// (At htmx:confirm, before hx-sync="this:replace" would abort the request already under way.)
+var REPEAT_WINDOW_MS = 1000;
+document.addEventListener("htmx:confirm", function (event) {
+  var form = event.detail.elt;
+  if (event.detail.verb !== "get" || !form.matches("form")) {
+    return;
+  }
+  var query = new URLSearchParams(new FormData(form)).toString();
+  var last = form.lastFilterRequest;
+  if (last && last.query === query && Date.now() - last.at < REPEAT_WINDOW_MS) {
+    event.preventDefault();
+    return;
+  }
+  form.lastFilterRequest = {query: query, at: Date.now()};
+});
