@@ -27,7 +27,6 @@ from django.utils.translation import gettext_lazy
 from cluster_platform.forms import ConfirmForm
 from cluster_platform.rows import date_labels, url_for_pk
 from members import selectors as member_selectors
-from members.models import Organization
 from members.views.base import ClusterPage, ServiceFormView, paginate
 
 from . import documents, permissions, selectors, services
@@ -166,10 +165,7 @@ class AgreementCreateView(AgreementPage, ServiceFormView):
             raise PermissionDenied
 
     def load(self):
-        self.organizations = list(
-            member_selectors.organization_list(cluster=self.cluster, filters={"status": Organization.Status.ACTIVE})
-            .only("pk", *Organization.NAME_FIELDS).order_by("name", "pk")
-        )
+        self.organizations = list(member_selectors.organization_choices(cluster=self.cluster, active_only=True))
         active_ids = [org.pk for org in self.organizations]
         self.people = list(
             member_selectors.person_list(cluster=self.cluster).filter(organization_id__in=active_ids, is_active=True)

@@ -98,6 +98,14 @@ def organization_list(*, cluster, filters: dict | None = None) -> QuerySet[Organ
     return qs
 
 
+def organization_choices(*, cluster, active_only: bool = False) -> QuerySet[Organization]:
+    """The organizations a select offers (only the active ones with `active_only`): their keys and
+    their names in every language, which names.choices shows and sorts in the reader's language."""
+    filters = {"status": Organization.Status.ACTIVE} if active_only else None
+    return organization_list(cluster=cluster, filters=filters).only("pk", *Organization.NAME_FIELDS).order_by(
+        "name", "pk")
+
+
 def organization_tax_id_taken(*, cluster, tax_id: str, exclude_pk=None) -> bool:
     qs = Organization.objects.for_cluster(cluster).filter(tax_id=tax_id)
     if exclude_pk is not None:

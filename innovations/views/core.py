@@ -109,8 +109,7 @@ def attachment_file_response(attachment: InnovationAttachment) -> FileResponse:
 
 
 def _organizations(cluster, pks=None):
-    organizations = member_selectors.organization_list(cluster=cluster).filter(
-        status=Organization.Status.ACTIVE).only("pk", *Organization.NAME_FIELDS).order_by("name", "pk")
+    organizations = member_selectors.organization_choices(cluster=cluster, active_only=True)
     return organizations if pks is None else organizations.filter(pk__in=sorted(pks))
 
 
@@ -127,9 +126,9 @@ class InnovationListView(InnovationPage):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        organizations = member_selectors.organization_list(cluster=self.cluster).filter(Exists(
+        organizations = member_selectors.organization_choices(cluster=self.cluster).filter(Exists(
             permissions.visible_innovations(self.cluster, self.roles).filter(origin_organization_id=OuterRef("pk"))
-        )).only("pk", *Organization.NAME_FIELDS).order_by("name", "pk")
+        ))
         blind = permissions.blind_reader(self.roles, selectors.policy_for(self.cluster))
         if blind:  # no list of origins to pick from, and no filtering by one
             organizations = organizations.none()

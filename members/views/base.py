@@ -13,7 +13,6 @@ from cluster_platform.pagination import AFTER, BEFORE, Keyset, count_rows, count
 from cluster_platform.tenancy import ClusterViewMixin
 
 from .. import selectors
-from ..models import Organization
 
 PAGE_SIZE = 25
 
@@ -45,8 +44,7 @@ class ClusterPage(ClusterViewMixin, TemplateView):
         admin_of = self.roles.organizations_with("admin")
         # Lazy: evaluated only by the navbar of organization admins with several organizations.
         context["nav_admin_organizations"] = (
-            selectors.organization_list(cluster=self.cluster).filter(pk__in=sorted(admin_of))
-            .only("pk", *Organization.NAME_FIELDS)
+            selectors.organization_choices(cluster=self.cluster).filter(pk__in=sorted(admin_of))
             if len(admin_of) > 1 else ()
         )
         context["nav_admin_organization_id"] = next(iter(admin_of)) if len(admin_of) == 1 else None

@@ -11,7 +11,6 @@ from django.utils.translation import gettext as _
 
 from cluster_platform.forms import ConfirmForm
 from members import selectors as member_selectors
-from members.models import Organization
 from members.views.base import paginate
 
 from .. import permissions, selectors, services
@@ -24,11 +23,11 @@ from .base import ProgramActionView, ProgramPage
 def need_organizations(cluster, roles):
     """The organizations whose needs the user may post: any enterprise or authority for a
     coordinator, those they administer otherwise."""
-    organizations = member_selectors.organization_list(
-        cluster=cluster, filters={"status": Organization.Status.ACTIVE}).filter(kind__in=NEED_KINDS)
+    organizations = member_selectors.organization_choices(cluster=cluster, active_only=True).filter(
+        kind__in=NEED_KINDS)
     if not roles.is_coordinator:
         organizations = organizations.filter(pk__in=sorted(roles.organizations_with("admin")))
-    return organizations.only("pk", *Organization.NAME_FIELDS).order_by("name", "pk")
+    return organizations
 
 
 def can_post_any_need(cluster, roles) -> bool:

@@ -9,7 +9,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from members import selectors as member_selectors
-from members.models import Organization
 from members.views.base import paginate
 
 from .. import availability, permissions, selectors
@@ -22,8 +21,7 @@ CATALOGUE_PAGE_SIZE = 24
 
 
 def _owners(cluster):
-    return member_selectors.organization_list(cluster=cluster).only("pk", *Organization.NAME_FIELDS).order_by(
-        "name", "pk")
+    return member_selectors.organization_choices(cluster=cluster)
 
 
 class ResourceListView(ResourcePage):

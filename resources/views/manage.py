@@ -13,7 +13,6 @@ from django.utils.translation import gettext as _
 
 from cluster_platform.forms import ConfirmForm
 from members import selectors as member_selectors
-from members.models import Organization
 from members.views.base import ServiceFormView
 
 from .. import permissions, selectors, services
@@ -47,11 +46,10 @@ class ResourceCreateView(ResourcePage, ServiceFormView):
             raise PermissionDenied
 
     def load(self):
-        owners = member_selectors.organization_list(
-            cluster=self.cluster, filters={"status": Organization.Status.ACTIVE}).only("pk", *Organization.NAME_FIELDS)
+        owners = member_selectors.organization_choices(cluster=self.cluster, active_only=True)
         if not self.roles.is_coordinator:
             owners = owners.filter(pk__in=sorted(self.roles.organizations_with("admin")))
-        self.owners = list(owners.order_by("name", "pk"))
+        self.owners = list(owners)
 
     def get_form_kwargs(self):
         return {"owners": self.owners}
