@@ -22,6 +22,7 @@ A query that loads some columns only (`.only()`, `.values()`) takes the translat
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 
 from django import forms
@@ -115,8 +116,10 @@ def _getter(obj):
 def translated(obj, field: str = "name") -> str:
     """The entry of `obj.<field>_translations` for the active language (for a derived language,
     the entry it is made from, converted), or "" when there is none. `obj` may be a model or a
-    dict row."""
+    dict row, whose translations may be the JSON text a raw query gives (no model field converts it)."""
     translations = _getter(obj)(f"{field}_translations") or {}
+    if isinstance(translations, str):
+        translations = json.loads(translations)
     if not translations:
         return ""
     language = (translation.get_language() or settings.LANGUAGE_CODE).lower()

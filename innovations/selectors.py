@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 from django.db.models import CharField, Func, IntegerField, OuterRef, Q, Subquery
 from django.db.models.expressions import RawSQL
 
@@ -72,7 +70,7 @@ def stage_columns(innovations, stages, *, limit: int) -> list[Innovation]:
             for column, field in (("origin_name", "name"), ("origin_name_translations", "name_translations"))})
         .order_by("-stage_changed_at", "-pk")[:limit]
     ).query.sql_with_params()
-    cards = list(Innovation.objects.raw(
+    return list(Innovation.objects.raw(
         "WITH board_stage AS MATERIALIZED ("
         f"SELECT stage, position, ({count_sql}) AS stage_count"
         " FROM unnest(%s::text[]) WITH ORDINALITY AS board_stage (stage, position))"
@@ -80,10 +78,6 @@ def stage_columns(innovations, stages, *, limit: int) -> list[Innovation]:
         " ORDER BY board_stage.position, card.stage_changed_at DESC, card.id DESC",
         [*count_params, list(stages), *cards_params],
     ))
-    for card in cards:  # a raw query's extra column comes as the JSON text: no model field converts it
-        if isinstance(card.origin_name_translations, str):
-            card.origin_name_translations = json.loads(card.origin_name_translations)
-    return cards
 
 
 def my_innovations(cluster, roles):

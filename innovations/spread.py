@@ -31,7 +31,6 @@ with a <title>, a <desc> and role="img"; the page lists the same edges in a tabl
 from __future__ import annotations
 
 import datetime
-import json
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -215,9 +214,7 @@ def _params(cluster, **extra) -> dict:
 
 
 def _localized(name: str, translations) -> str:
-    # A raw cursor gives the JSON column as its text.
-    translations = json.loads(translations) if isinstance(translations, str) else translations
-    return localized({"name": name, "name_translations": translations}, "name")
+    return localized({"name": name, "name_translations": translations}, "name")  # translations: JSON text
 
 
 def innovation_spread(cluster, innovation: Innovation, *, localize: bool = True) -> Spread:
