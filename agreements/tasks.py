@@ -7,7 +7,7 @@ of `sent_at`, released when sending fails so the retry can send it). Each person
 message is in their own language (their profile's), rendered once per language."""
 
 from celery import shared_task
-from django.core.mail import EmailMessage, get_connection
+from django.core.mail import get_connection
 
 from cluster_platform import rls
 from cluster_platform.jobs import (
@@ -19,7 +19,7 @@ from cluster_platform.jobs import (
     released_on_failure,
 )
 from members import branding
-from members.languages import render_email
+from members.languages import messages_for
 
 from . import selectors, services
 from .models import Agreement, AgreementReminder
@@ -61,12 +61,9 @@ def send_agreement_reminder(cluster_id: int, reminder_id: int):
         "cluster": reminder.cluster,
         "link": public_link("agreement_detail", cluster_slug=reminder.cluster.slug, pk=reminder.agreement_id),
     }
-    rendered = {language: render_email(language, "agreements/email/reminder", context)
-                for language in {language for _email, language in recipients}}
-    # One message per person, so the parties' admins do not see each other's addresses, over
-    # one connection. A failure part way releases the claim and the retry sends to everyone
-    # again: a rare duplicate is better than a reminder nobody got.
-    sender = branding.from_email(reminder.cluster)
-    messages = [EmailMessage(*rendered[language], sender, [email]) for email, language in recipients]
+    # One message per person, over one connection. A failure part way releases the claim and the
+    # retry sends to everyone again: a rare duplicate is better than a reminder nobody got.
+    messages = messages_for(recipients, "agreements/email/reminder", context,
+                            sender=branding.from_email(reminder.cluster))
     with released_on_failure(rows, "sent_at"):
         get_connection().send_messages(messages)

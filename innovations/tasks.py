@@ -20,7 +20,7 @@ profile's language when set, else the platform's default).
 from celery import shared_task
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
-from django.core.mail import EmailMessage, get_connection, send_mail
+from django.core.mail import get_connection, send_mail
 
 from cluster_platform import rls
 from cluster_platform.jobs import (
@@ -32,7 +32,7 @@ from cluster_platform.jobs import (
     released_on_failure,
 )
 from members import branding
-from members.languages import email_recipients, language_of, render_email
+from members.languages import email_recipients, language_of, messages_for, render_email
 from members.models import Cluster
 from members.selectors import coordinator_ids
 
@@ -102,10 +102,8 @@ def send_overdue_reviews(cluster_id: int, today: str | None = None):
     if not recipients:
         return
     context = {"cluster": cluster, "reviews": overdue, "link": public_link("review_queue", cluster.slug)}
-    rendered = {language: _render(language, "overdue_reviews", context)
-                for language in {language for _email, language in recipients}}
-    sender = branding.from_email(cluster)
-    messages = [EmailMessage(*rendered[language], sender, [email]) for email, language in recipients]
+    messages = messages_for(recipients, "innovations/email/overdue_reviews", context,
+                            sender=branding.from_email(cluster))
     try:
         get_connection().send_messages(messages)
     except Exception:

@@ -8,6 +8,7 @@ it was made. A blank or unknown choice means the platform's default, LANGUAGE_CO
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 from django.utils import translation
 
@@ -66,3 +67,11 @@ def email_recipients(users) -> list[tuple[str, str]]:
             seen.add(email.lower())
             recipients.append((email, language_for(language)))
     return recipients
+
+
+def messages_for(recipients, template: str, context: dict, *, sender: str) -> list[EmailMessage]:
+    """One message per recipient of `recipients` ((email address, language) pairs), so none sees
+    the others' addresses, each in its recipient's language: the email is rendered once per
+    language, not once per recipient."""
+    rendered = {language: render_email(language, template, context) for language in {lang for _, lang in recipients}}
+    return [EmailMessage(*rendered[language], sender, [email]) for email, language in recipients]
