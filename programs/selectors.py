@@ -239,32 +239,6 @@ def assessment_figures(*, cluster, program: Program) -> dict:
     }
 
 
-def assessment_figures_by_program(*, cluster, filters: dict | None = None) -> list[dict]:
-    """The same figures for every programme of the cluster (filters: kind, status), one query."""
-    filters = filters or {}
-    programs = Program.objects.for_cluster(cluster)
-    if filters.get("kind"):
-        programs = programs.filter(kind=filters["kind"])
-    if filters.get("status"):
-        programs = programs.filter(status=filters["status"])
-    both = Q(enrollments__status__in=Enrollment.PLACE_STATUSES, enrollments__pre_score__isnull=False,
-             enrollments__post_score__isnull=False)
-    rows = programs.values("pk", "title", "title_translations", "kind", "status").annotate(
-        assessed=Count("enrollments", filter=both),
-        mean_gain=Avg(F("enrollments__post_score") - F("enrollments__pre_score"), filter=both),
-        improved=Count("enrollments", filter=both & Q(enrollments__post_score__gt=F("enrollments__pre_score"))),
-        completed=Count("enrollments", filter=Q(enrollments__status=Status.COMPLETED)),
-    ).order_by("title", "pk")
-    result = []
-    for row in rows:
-        improved, count = row.pop("improved"), row["assessed"]
-        row["improved_share"] = (Decimal(improved) / count).quantize(Decimal("0.0001"), ROUND_HALF_UP) if count else None
-        if row["mean_gain"] is not None:
-            row["mean_gain"] = Decimal(row["mean_gain"]).quantize(Decimal("0.01"), ROUND_HALF_UP)
-        result.append(row)
-    return result
-
-
 def trained_by_competence(*, cluster) -> dict[str, int]:
     """Completions of programmes, counted per competence of the programme (a person who
     completed two programmes of one competence counts twice: two trainings). One query."""

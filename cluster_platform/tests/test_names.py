@@ -172,15 +172,6 @@ def test_the_programme_and_innovation_pages_show_the_readers_titles(client, clus
 
 
 @pytest.mark.django_db
-def test_the_people_page_shows_the_readers_organization_name(client, cluster, coordinator):
-    organization = OrganizationFactory(cluster=cluster, name="School No. 7", short_name="",
-                                       name_translations={"ru": "Школа № 7"})
-    PersonFactory(organization=organization, full_name="Dilnoza Karimova")
-    _read_in(client, coordinator, "ru")
-    assert "Школа № 7</a>" in client.get(reverse("person_list", args=[cluster.slug])).text
-
-
-@pytest.mark.django_db
 def test_the_organization_form_stores_the_names_through_the_service(client, cluster, coordinator):
     client.force_login(coordinator)
     form_url = reverse("organization_create", args=[cluster.slug])

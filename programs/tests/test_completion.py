@@ -61,8 +61,6 @@ def test_completion_rule_hours_and_certificates(cluster, institute_admin, course
     # Figures: gains 40, 10, 35, -10.5 -> mean 18.625 -> 18.63 (rounded); 3 of 4 improved.
     figures = selectors.assessment_figures(cluster=cluster, program=course)
     assert figures == {"assessed": 4, "mean_gain": Decimal("18.63"), "improved_share": Decimal("0.7500")}
-    by_program = selectors.assessment_figures_by_program(cluster=cluster)
-    assert by_program[0]["mean_gain"] == Decimal("18.63") and by_program[0]["completed"] == 2
 
     # A late post-assessment: evaluated again, Nodira completes; nobody completed is taken back.
     services.assessment_record(cluster=cluster, actor=institute_admin, enrollment_id=failed.pk, post_score=61)
