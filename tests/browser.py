@@ -3,6 +3,7 @@ test module, small page helpers and the pieces of a cluster several of them buil
 expert, a queued report). The fixtures (browser, page, script_errors) are in tests/conftest.py."""
 
 import os
+from contextlib import contextmanager
 
 import pytest
 from django.utils import timezone
@@ -23,6 +24,22 @@ MARKS = [
                        reason=f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)"),
     pytest.mark.usefixtures("allow_orm_beside_playwright"),
 ]
+
+
+@contextmanager
+def browser_page(browser, script_errors: list | None = None, *, timeout: int = 10_000, **options):
+    """A page in a browser context of its own (`options`: Playwright's new_context arguments),
+    its script errors and console errors added to `script_errors`; the context closed after."""
+    context = browser.new_context(**options)
+    try:
+        page = context.new_page()
+        page.set_default_timeout(timeout)
+        if script_errors is not None:
+            page.on("pageerror", lambda error: script_errors.append(str(error)))
+            page.on("console", lambda message: message.type == "error" and script_errors.append(message.text))
+        yield page
+    finally:
+        context.close()
 
 
 def fits_the_screen(page) -> bool:

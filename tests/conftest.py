@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.browser import CHROMIUM, PHONE
+from tests.browser import CHROMIUM, PHONE, browser_page
 
 
 @pytest.fixture(scope="module")
@@ -39,10 +39,5 @@ def script_errors():
 
 @pytest.fixture
 def page(browser, script_errors):
-    context = browser.new_context(viewport=PHONE, accept_downloads=True)
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    page.on("pageerror", lambda error: script_errors.append(str(error)))
-    page.on("console", lambda message: message.type == "error" and script_errors.append(message.text))
-    yield page
-    context.close()
+    with browser_page(browser, script_errors, viewport=PHONE, accept_downloads=True) as page:
+        yield page

@@ -33,7 +33,7 @@ from members.tests.factories import (
 from programs.tests.factories import EnrollmentFactory, ProgramFactory, SessionFactory
 from resources.tests.conftest import next_weekday, with_weekday_hours
 from resources.tests.factories import ResourceFactory
-from tests.browser import MARKS, PHONE, booking_of, expert_of, queued_quarter_report, sign_in
+from tests.browser import MARKS, PHONE, booking_of, browser_page, expert_of, queued_quarter_report, sign_in
 
 pytestmark = MARKS
 
@@ -56,11 +56,8 @@ def a11y_page(browser):
     if not AXE.exists():
         pytest.fail(f"axe-core is not installed ({AXE} is missing): run `make test`, or "
                     "`npm ci --prefix tests/a11y` (needs Node.js and npm)", pytrace=False)
-    context = browser.new_context(viewport=DESKTOP, bypass_csp=True)
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    yield page
-    context.close()
+    with browser_page(browser, viewport=DESKTOP, bypass_csp=True) as page:  # axe is injected: no CSP
+        yield page
 
 
 def audit(page, pages):

@@ -37,7 +37,7 @@ from members.tests.factories import (
 )
 from resources.tests.conftest import next_weekday, with_weekday_hours
 from resources.tests.factories import ResourceFactory
-from tests.browser import MARKS, booking_of, expert_of, queued_quarter_report
+from tests.browser import MARKS, booking_of, browser_page, expert_of, queued_quarter_report
 
 pytestmark = MARKS
 
@@ -203,13 +203,11 @@ def signed_in(context, live_server, username):
 def test_the_guides_screenshots_in_each_language(live_server, browser, cluster_world, tmp_path, language):
     # The browser of a reader of `language`: its Accept-Language picks the pages' language (no
     # language cookie, no language on the profile), its locale the formats of its own date fields.
-    context = browser.new_context(viewport=VIEWPORT, locale=BROWSER_LOCALES[language])
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    untranslated = []
-    try:
+    untranslated, script_errors = [], []
+    with browser_page(browser, script_errors, timeout=15_000, viewport=VIEWPORT,
+                      locale=BROWSER_LOCALES[language]) as page:
         for role, (username, shots) in SHOTS.items():
-            signed_in(context, live_server, username)
+            signed_in(page.context, live_server, username)
             for name, heading, where in shots:
                 url_name, args = where(cluster_world)
                 url = reverse(url_name, args=[cluster_world["cluster"].slug, *args])
@@ -220,6 +218,5 @@ def test_the_guides_screenshots_in_each_language(live_server, browser, cluster_w
                     text = page.locator("body").evaluate(SHOWN_TEXT)
                     untranslated += [f"{role}-{name}: {english}" for english in cluster_world["english_names"]
                                      if english in text]
-    finally:
-        context.close()
     assert not untranslated, f"names shown in English, not in the reader's language: {untranslated}"
+    assert not script_errors
