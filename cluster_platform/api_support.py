@@ -12,7 +12,8 @@ from rest_framework.settings import api_settings
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from .pagination import AFTER, BEFORE, Keyset, count_rows, counts_with_page, page_and_total
+from .pagination import (AFTER, BEFORE, Keyset, count_from_page, count_in_query, count_rows, counts_with_page,
+                         page_and_total)
 
 
 class Pagination(pagination.PageNumberPagination):
@@ -35,17 +36,22 @@ class Pagination(pagination.PageNumberPagination):
         size = self.get_page_size(request)
         self.keyset = Keyset.of(queryset)
         cursor = request.query_params.get(self.cursor_query_param)
-        # A search's matches are counted in its page's query (pagination.page_and_total).
+        # A search's matches are counted in its page's query (pagination.page_and_total); any
+        # other list is counted up to the cap by its page's query too, unless its estimate is kept.
         self.total = None
         together = cursor is None and counts_with_page(queryset)
-        if not together:
+        counting = None if together else count_in_query(queryset)
+        if not together and counting is None:
             self.count, self.count_exact = count_rows(queryset)
+        page_of = queryset if counting is None else counting
         if cursor is not None:
-            rows = self._cursor_page(queryset, cursor, size)
+            rows = self._cursor_page(page_of, cursor, size)
         else:
-            rows = self._numbered_page(queryset, size, with_total=together)
+            rows = self._numbered_page(page_of, size, with_total=together)
         if together:
             self.count, self.count_exact = (self.total, True) if self.total is not None else count_rows(queryset)
+        elif counting is not None:
+            self.count, self.count_exact = count_from_page(queryset, rows)
         self.rows = rows
         return rows
 

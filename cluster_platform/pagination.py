@@ -15,6 +15,7 @@ audit events run to hundreds of thousands, so:
   (`SELECT count(*) FROM (... LIMIT cap + 1)`); beyond that the total is the planner's
   estimate for the same query, marked as such: "about 120,000 people" needs no exact figure.
   A list found longer than the cap is not counted again for a minute (its estimate is kept).
+  A page's own query does the counting (`count_in_query`): one round trip for both.
 
 The API's pagination (cluster_platform.api_support) and the browser pages' `paginate()`
 (members.views.base) both build on this module.
@@ -33,8 +34,9 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet, FieldDoesNotExist, ValidationError
 from django.db import connections
-from django.db.models import Count, Q, QuerySet, Window
-from django.db.models.expressions import F
+from django.db.models import BigIntegerField, Count, Q, QuerySet, Window
+from django.db.models.expressions import F, RawSQL
+from django.db.models.query import ModelIterable, ValuesIterable
 from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan, TupleLessThan
 from django.utils.translation import gettext_lazy as _
 
@@ -59,9 +61,9 @@ def count_rows(queryset, cap: int | None = None) -> tuple[int, bool]:
     counted = _counted_sql(queryset)
     if counted is None:  # a filter that can match nothing (`pk__in=[]`)
         return 0, True
-    cached = _ESTIMATES.get(counted[0])
-    if cached and time.monotonic() - cached[1] < settings.LIST_ESTIMATE_CACHE_SECONDS:
-        return max(cached[0], cap + 1), False
+    kept = _kept_estimate(counted[0])
+    if kept is not None:
+        return max(kept, cap + 1), False
     if queryset.query.is_sliced:
         bounded = queryset.order_by()[: cap + 1].count()
     else:
@@ -73,6 +75,51 @@ def count_rows(queryset, cap: int | None = None) -> tuple[int, bool]:
     if bounded <= cap:
         return bounded, True
     return max(_estimate(queryset, counted), cap + 1), False
+
+
+# The bounded count carried by each row of a page whose query counts its list too.
+_COUNTED = "rows_counted"
+
+
+class _BoundedCount(RawSQL):
+    """`(SELECT COUNT(*) FROM (<the list's keys> LIMIT cap + 1) counted)`: uncorrelated, so
+    PostgreSQL runs it once for the statement (an InitPlan), and grouped by nothing."""
+
+    def get_group_by_cols(self):
+        return []
+
+
+def count_in_query(queryset, cap: int | None = None):
+    """The queryset whose rows each carry the list's count up to cap + 1, worked out by the page's
+    own query: one round trip where count_rows() and the page took two. None when the count
+    needs no query of its own (a list that can match nothing, or one whose estimate is kept) or
+    the queryset cannot carry it (a slice, a union, rows that are not models or dicts): use
+    count_rows() then. Read the count back with count_from_page()."""
+    if (not isinstance(queryset, QuerySet) or queryset.query.is_sliced or queryset.query.combinator
+            or queryset._iterable_class not in (ModelIterable, ValuesIterable)):
+        return None
+    counted = _counted_sql(queryset)
+    if counted is None or _kept_estimate(counted[0]) is not None:
+        return None
+    cap = COUNT_CAP if cap is None else cap
+    _key, sql, params = counted
+    bounded = _BoundedCount(f"SELECT COUNT(*) FROM ({sql} LIMIT {int(cap) + 1}) counted", params,
+                            output_field=BigIntegerField())
+    return queryset.annotate(**{_COUNTED: bounded})
+
+
+def count_from_page(queryset, rows, cap: int | None = None) -> tuple[int, bool]:
+    """(count, exact) of the list `queryset` (as given to count_in_query) whose page `rows` that
+    queryset read: the first row's bounded count, exact up to `cap` and the planner's estimate
+    beyond, as count_rows() gives; an empty page says nothing, so the list is counted on its own."""
+    if not rows:
+        return count_rows(queryset, cap)
+    first = rows[0]
+    bounded = first[_COUNTED] if isinstance(first, dict) else getattr(first, _COUNTED)
+    cap = COUNT_CAP if cap is None else cap
+    if bounded <= cap:
+        return bounded, True
+    return max(_estimate(queryset, _counted_sql(queryset)), cap + 1), False
 
 
 def counts_with_page(queryset) -> bool:
@@ -93,6 +140,13 @@ def page_and_total(queryset, start: int, stop: int) -> tuple[list, int | None]:
     if rows:
         return rows, rows[0][_TOTAL] if isinstance(rows[0], dict) else getattr(rows[0], _TOTAL)
     return rows, (0 if start == 0 else None)
+
+
+def _kept_estimate(key) -> int | None:
+    cached = _ESTIMATES.get(key)
+    if cached and time.monotonic() - cached[1] < settings.LIST_ESTIMATE_CACHE_SECONDS:
+        return cached[0]
+    return None
 
 
 def _counted_sql(queryset) -> tuple[tuple, str, list] | None:

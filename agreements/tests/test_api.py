@@ -486,10 +486,10 @@ def test_an_outsider_gets_404_everywhere_and_changes_nothing(
 
 # --- Query counts ---------------------------------------------------------------------------
 
-# Token (1), the cluster with the caller's roles (1, tenancy.find_cluster), count (1), and the
-# page (1), its parties in the same query (api_output.json_rows).
-AGREEMENT_LIST_QUERIES = 4
-OBLIGATION_LIST_QUERIES = 4
+# Token (1), the cluster with the caller's roles (1, tenancy.find_cluster), and the page (1), which
+# counts its list (pagination.count_in_query) and reads its parties (api_output.json_rows) too.
+AGREEMENT_LIST_QUERIES = 3
+OBLIGATION_LIST_QUERIES = 3
 
 
 def _make_rows(cluster, coordinator, make_agreement, school, rows: int):
@@ -738,8 +738,8 @@ class TestDocuments:
         assert tables(cluster) == before
 
 
-# Token (1), the cluster with the roles (1), the agreement and its parties (2), count (1), page (1).
-DOCUMENT_LIST_QUERIES = 6
+# Token (1), the cluster with the roles (1), the agreement and its parties (2), the page with its count (1).
+DOCUMENT_LIST_QUERIES = 5
 
 
 @pytest.mark.parametrize("user", ["coordinator", "org_admin"])

@@ -169,6 +169,45 @@ class TestCounts:
         assert counts and all(f"LIMIT {pagination.COUNT_CAP + 1}" in sql for sql in counts)
 
 
+    def test_a_page_counts_its_list_in_its_own_query(self, cluster, coordinator, school, settings, monkeypatch):
+        """One round trip for the page and its count; beyond the cap the estimate, then kept: later
+        pages carry no count at all."""
+        people(cluster, school, 12)
+        with CaptureQueriesContext(connection) as queries:
+            data = api(coordinator).get(people_url(cluster), {"page_size": 5}).data
+        assert (data["count"], data["count_is_estimate"], len(data["results"])) == (12, False, 5)
+        pages = [q["sql"] for q in queries if "members_person" in q["sql"]]
+        assert len(pages) == 1 and "COUNT(*)" in pages[0] and "LIMIT 10001" in pages[0]
+        # A cursor page counts in its query too.
+        data = api(coordinator).get(data["next"]).data
+        assert (data["count"], data["count_is_estimate"], len(data["results"])) == (12, False, 5)
+
+        monkeypatch.setattr(pagination, "COUNT_CAP", 10)
+        settings.LIST_ESTIMATE_CACHE_SECONDS = 60
+        pagination._ESTIMATES.clear()
+        data = api(coordinator).get(people_url(cluster)).data
+        assert data["count_is_estimate"] is True and data["count"] >= 11
+        with CaptureQueriesContext(connection) as queries:
+            again = api(coordinator).get(people_url(cluster)).data
+        assert again["count"] == data["count"] and again["count_is_estimate"] is True
+        assert not [q for q in queries if "COUNT(" in q["sql"].upper() or q["sql"].startswith("EXPLAIN")]
+
+    def test_the_browser_page_counts_its_list_in_its_own_query(self, client, cluster, coordinator, school):
+        people(cluster, school, 30)
+        client.force_login(coordinator)
+        url = f"/c/{cluster.slug}/people/"
+        with CaptureQueriesContext(connection) as queries:
+            page = client.get(url, {"page": 2}).context["page_obj"]
+        assert (page.number, page.count, len(page.object_list)) == (2, 30, 5)
+        assert not [q for q in queries if q["sql"].startswith("SELECT COUNT(")]
+        # A page past the end of a counted list gives its last page; an empty list, an empty page.
+        page = client.get(url, {"page": 9}).context["page_obj"]
+        assert (page.number, len(page.object_list)) == (2, 5)
+        Person.objects.for_cluster(cluster).delete()
+        page = client.get(url, {"page": 3}).context["page_obj"]
+        assert (page.number, page.count, list(page.object_list)) == (1, 0, [])
+
+
 class TestKeyset:
     def test_cursors_round_trip_typed_values(self, cluster, school):
         person = people(cluster, school, 1)[0]

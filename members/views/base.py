@@ -9,7 +9,8 @@ from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.generic import TemplateView
 
-from cluster_platform.pagination import AFTER, BEFORE, Keyset, count_rows, counts_with_page, page_and_total
+from cluster_platform.pagination import (AFTER, BEFORE, Keyset, count_from_page, count_in_query, count_rows,
+                                         counts_with_page, page_and_total)
 from cluster_platform.tenancy import ClusterViewMixin
 
 from .. import selectors
@@ -201,14 +202,16 @@ def paginate(request, queryset, per_page: int = PAGE_SIZE) -> ListPage:
         page = _page_counted_with_rows(request, queryset, keyset, per_page)
         if page is not None:
             return page
-    count, exact = count_rows(queryset)
+    # Counted up to the cap by the page's own query, unless the list's estimate is kept.
+    counting = count_in_query(queryset)
     if keyset is not None and cursor:
         try:
             direction, values = keyset.decode(cursor)
         except ValidationError:
             pass
         else:
-            rows, more = keyset.page(queryset, direction, values, per_page)
+            rows, more = keyset.page(queryset if counting is None else counting, direction, values, per_page)
+            count, exact = count_rows(queryset) if counting is None else count_from_page(queryset, rows)
             has_next, has_previous = (more, bool(rows)) if direction == AFTER else (bool(rows), more)
             return ListPage(
                 rows, count=count, exact=exact, per_page=per_page, has_next=has_next, has_previous=has_previous,
@@ -216,14 +219,23 @@ def paginate(request, queryset, per_page: int = PAGE_SIZE) -> ListPage:
                 previous_cursor=keyset.cursor(BEFORE, rows[0]) if has_previous and rows else None,
             )
     number = _page_number(request)
-    if exact:
-        number = min(number, max(1, -(-count // per_page)))
+    page_of = queryset if counting is None else counting
     if keyset is not None:
-        queryset = keyset.ordered(queryset)
+        page_of = keyset.ordered(page_of)
+    if counting is None:
+        count, exact = count_rows(queryset)
+        if exact:
+            number = min(number, max(1, -(-count // per_page)))
     start = (number - 1) * per_page
-    rows = list(queryset[start:start + per_page + 1])
+    rows = list(page_of[start:start + per_page + 1])
+    if counting is not None:
+        count, exact = count_from_page(queryset, rows)
+        if not rows and number > 1 and exact:  # past the end of a counted list: its last page
+            number = max(1, -(-count // per_page))
+            start = (number - 1) * per_page
+            rows = list(page_of[start:start + per_page + 1])
     if not rows and number > 1:  # past the end of an estimated list: the first page
-        number, rows = 1, list(queryset[:per_page + 1])
+        number, rows = 1, list(page_of[:per_page + 1])
     has_next = len(rows) > per_page
     rows = rows[:per_page]
     # A list too long to count goes on by cursor: no OFFSET deep into it.
