@@ -99,8 +99,10 @@ def report_dispatch(*, report: Report) -> bool:
     if not broker.publish(render_report, report.pk):
         return False
     # After the commit of the request's transaction, whose cluster setting ended with it.
+    dispatched_at = timezone.now()
     with rls.cluster_scope(report.cluster_id), audit(None, service="report_dispatch"):
-        Report.objects.for_cluster(report.cluster_id).filter(pk=report.pk).update(dispatched_at=timezone.now())
+        Report.objects.for_cluster(report.cluster_id).filter(pk=report.pk).update(dispatched_at=dispatched_at)
+    report.dispatched_at = dispatched_at
     return True
 
 
@@ -128,7 +130,7 @@ def report_language(*, cluster, actor=None, language: str | None = None) -> str:
 
 
 def _in_progress(cluster, kind: str, start: datetime.date):
-    return Report.objects.for_cluster(cluster).filter(
+    return Report.objects.for_cluster(cluster).defer("data").filter(
         kind=kind, period_start=start, status__in=Report.IN_PROGRESS_STATUSES,
     ).first()
 

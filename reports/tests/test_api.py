@@ -99,8 +99,9 @@ def test_a_request_queues_a_report_and_a_second_returns_it(cluster, authority):
     assert (body["status"], body["kind"], body["period"], body["language"], body["version"]) == (
         "queued", "quarter", "2026-Q1", "uz", 1)
     assert body["download_url"] is None
+    assert api.get(url(cluster, body["id"])).json() == body  # the answer is the report as stored
     again = api.post(url(cluster), {"kind": "quarter", "period": "2026-02-14"}, format="json")
-    assert again.status_code == 200 and again.json()["id"] == body["id"]
+    assert again.status_code == 200 and again.json() == body
     assert Report.objects.for_cluster(cluster).count() == 1
 
 
