@@ -30,9 +30,14 @@ class _EqualsAny(Func):
 
 
 def equals_any(field: str, array) -> Q:
-    """`field = ANY(<array>)`, for an array expression of ids that is not a queryset (a
-    database function's set of ids: members.selectors.person_search)."""
-    return Q(_EqualsAny(F(field), array))
+    """`field = ANY(<array>)`, for an array expression of ids that is not a queryset."""
+    return equals_any_expression(F(field), array)
+
+
+def equals_any_expression(expression, array) -> Q:
+    """`<expression> = ANY(<array>)`: a value other than a field's (members.selectors.person_search
+    compares the rows' addresses with a database function's set of them)."""
+    return Q(_EqualsAny(expression, array))
 
 
 def any_of(field: str, queryset) -> Q:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, IntegerField, Prefetch, Q, QuerySet, Value, prefetch_related_objects
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db.models import (CharField, Count, Expression, Func, IntegerField, Prefetch, Q, QuerySet, Value,
+                              prefetch_related_objects)
 from django.db.models.expressions import RawSQL
 
 from cluster_platform import names
@@ -225,22 +227,28 @@ def organization_search(queryset: QuerySet[Organization], term: str) -> QuerySet
     )
 
 
+class _RowAddress(Expression):
+    """`<the query's table>.ctid`: where a row is, good for the statement that read it."""
+
+    output_field = CharField()  # compared in SQL only, never read
+
+    def as_sql(self, compiler, connection):
+        return f'{compiler.quote_name_unless_alias(compiler.query.get_initial_alias())}."ctid"', []
+
+
 def person_search(queryset: QuerySet[Person], term: str) -> QuerySet[Person]:
     """People matching a search term, for the people page and the API alike: the term anywhere
     in the name, position, subject or email, or in the organization's name (in any of its
     languages), in any case.
 
-    The people's columns are searched by the database function of migration 0009, which reads
-    a trigram index past row-level security (under the policy LIKE may not use an index) for
-    the queryset's cluster and returns ids; the organizations' names by a scan of the cluster's
-    organizations. Both arms are `id = ANY(ARRAY(...))`, so PostgreSQL reads the matching
-    people by their keys, and the page's query counts them too (TenantQuerySet.counted_with_page):
-the function runs once per request. A queryset without a cluster filter scans (the platform's
-own reads)."""
-    from django.contrib.postgres.fields import ArrayField
-    from django.db.models import BigIntegerField
-
-    from cluster_platform.permission_filters import any_of, equals_any
+    The database function of migration 0015 finds them: it reads a trigram index past row-level
+    security (under the policy LIKE may not use an index) for the queryset's cluster, with the
+    people of the organizations whose names match (their ids, from a scan of the cluster's
+    organizations), and returns where those rows are; the page's query reads them from there
+    (`ctid = ANY(ARRAY(...))`, a TID scan) and counts them too (TenantQuerySet.counted_with_page):
+    the function runs once per request. A queryset without a cluster filter scans (the
+    platform's own reads)."""
+    from cluster_platform.permission_filters import equals_any_expression
     from cluster_platform.tenancy import cluster_filter_value
 
     term = (term or "").strip()
@@ -253,11 +261,12 @@ own reads)."""
             | Q(email__icontains=term) | names.matching("name", term, prefix="organization__")
         )
     pattern = "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-    matches = RawSQL("ARRAY(SELECT members_person_matches(%s, %s))", [cluster_id, pattern],
-                     output_field=ArrayField(BigIntegerField()))
     organizations = Organization.objects.for_cluster(cluster_id).filter(names.matching("name", term)).values("pk")
+    matches = Func(Value(cluster_id), Value(pattern), ArraySubquery(organizations.order_by()),
+                   function="members_person_match_tids", output_field=CharField())
+    rows = Func(matches, template="ARRAY(SELECT %(expressions)s)", output_field=CharField())
     # The matches are all collected before they are sorted: counted in the page's query too.
-    return queryset.filter(equals_any("pk", matches) | any_of("organization_id", organizations)).counted_with_page()
+    return queryset.filter(equals_any_expression(_RowAddress(), rows)).counted_with_page()
 
 
 def organization_role_get(*, cluster, organization, pk) -> OrganizationRole:

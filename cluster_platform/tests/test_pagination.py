@@ -301,7 +301,7 @@ class TestSearchCountedWithItsPage:
             response = api(coordinator).get(people_url(cluster), {"q": "dilnoza", "page_size": 20})
         assert response.data["count"] == 30 and not response.data["count_is_estimate"]
         assert len(response.data["results"]) == 20 and response.data["next"]
-        searches = [q["sql"] for q in queries if "members_person_matches" in q["sql"]]
+        searches = [q["sql"] for q in queries if "members_person_match_tids" in q["sql"]]
         assert len(searches) == 1 and "COUNT(*) OVER ()" in searches[0]
         assert not [q["sql"] for q in queries if "COUNT(*) FROM" in q["sql"]]
         # The next page (by cursor) counts as any list does, and agrees.
@@ -320,4 +320,4 @@ class TestSearchCountedWithItsPage:
         assert client.get(f"/c/{cluster.slug}/people/", {"q": "dilnoza", "page": 9}).context["page_obj"].number == 2
         with CaptureQueriesContext(connection) as queries:
             assert client.get(f"/c/{cluster.slug}/people/", {"q": "zzz"}).context["page_obj"].count == 0
-        assert len([q for q in queries if "members_person_matches" in q["sql"]]) == 1  # no second look
+        assert len([q for q in queries if "members_person_match_tids" in q["sql"]]) == 1  # no second look
