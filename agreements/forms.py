@@ -140,11 +140,30 @@ class PartyForm(BootstrapFormMixin, forms.Form):
                              initial=AgreementParty.Role.PARTNER)
     signatory = forms.TypedChoiceField(label=_("Signatory"), required=False, coerce=int, empty_value=None)
 
-    def __init__(self, *args, organizations=(), people=(), **kwargs):
+    def __init__(self, *args, organizations=(), people_of=None, signatories_url="", **kwargs):
+        """`people_of`: the active people of each organization chosen so far ({id: people}): a
+        row's signatory is one of its organization's, offered once the organization is chosen
+        (after a change of it, htmx asks `signatories_url` for them; without scripts, on the
+        form's next showing). A cluster's people run to a hundred thousand: never all of them."""
         super().__init__(*args, **kwargs)
-        self.fields["organization"].choices = _with_blank(_("Choose…"), names.choices(organizations))
-        self.fields["signatory"].choices = _with_blank(
-            _("Not yet known"), [(p.pk, f"{p.full_name} · {p.organization.localized_name}") for p in people])
+        organization = self.fields["organization"]
+        organization.choices = _with_blank(_("Choose…"), names.choices(organizations))
+        signatory = self.fields["signatory"]
+        signatory.choices = _with_blank(_("Not yet known"), [
+            (person.pk, person.full_name) for person in (people_of or {}).get(self.chosen_organization(), ())])
+        if signatories_url:
+            organization.widget.attrs.update({
+                "hx-get": signatories_url, "hx-trigger": "change", "hx-sync": "this:replace",
+                "hx-target": f"#{self.auto_id % self.add_prefix('signatory')}", "hx-swap": "innerHTML",
+            })
+
+    def chosen_organization(self) -> int | None:
+        """The organization this row names: as sent, or as first offered."""
+        value = self.data.get(self.add_prefix("organization")) if self.is_bound else self.initial.get("organization")
+        try:
+            return int(value)
+        except (TypeError, ValueError):
+            return None
 
     def service_data(self) -> dict:
         data = {"organization_id": self.cleaned_data["organization"], "role": self.cleaned_data["role"]}

@@ -14,7 +14,7 @@ from django.utils import timezone
 from cluster_platform import names
 from cluster_platform.tenancy import Roles
 from members.languages import email_recipients
-from members.models import Organization, OrganizationRole
+from members.models import Organization, OrganizationRole, Person
 from members.selectors import ACCESS_STATUSES, coordinator_ids
 
 from .models import (
@@ -133,6 +133,18 @@ def party_name_suggestions(*, cluster, limit: int) -> list[str]:
     if len(rows) > limit:
         return []
     return sorted((names.localized(row, "name") for row in rows), key=str.casefold)
+
+
+def signatories_by_organization(*, cluster, organization_ids) -> dict[int, list]:
+    """The active people of each of these organizations ({id: people by name}), who may sign for
+    it: one query, none without an organization."""
+    people = {}
+    if organization_ids:
+        for person in (Person.objects.for_cluster(cluster).filter(organization_id__in=sorted(organization_ids),
+                                                                   is_active=True)
+                       .only("pk", "full_name", "organization_id").order_by("full_name", "pk")):
+            people.setdefault(person.organization_id, []).append(person)
+    return people
 
 
 def agreement_get(*, cluster, roles: Roles, pk) -> Agreement:

@@ -7,6 +7,7 @@ from . import views
 urlpatterns = [
     path("", views.AgreementListView.as_view(), name="agreement_list"),
     path("new/", views.AgreementCreateView.as_view(), name="agreement_create"),
+    path("new/signatories/", views.AgreementSignatoriesView.as_view(), name="agreement_signatories"),
     path("<int:pk>/", views.AgreementDetailView.as_view(), name="agreement_detail"),
     path("<int:pk>/transition/", views.AgreementTransitionView.as_view(), name="agreement_transition"),
     path("<int:pk>/parties/<int:party_pk>/sign/", views.AgreementSignView.as_view(), name="agreement_sign"),

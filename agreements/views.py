@@ -13,6 +13,8 @@ sniff nor render in the page's origin.
 
 from __future__ import annotations
 
+import re
+
 from django.contrib import messages
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.db import transaction
@@ -27,6 +29,7 @@ from django.utils.translation import gettext_lazy
 from cluster_platform.forms import ConfirmForm
 from cluster_platform.rows import date_labels, url_for_pk
 from members import selectors as member_selectors
+from members.models import Organization
 from members.views.base import ClusterPage, ServiceFormView, paginate
 
 from . import documents, permissions, selectors, services
@@ -45,6 +48,8 @@ from .models import Agreement, AgreementDocument, Obligation
 
 Status = Agreement.Status
 RESULTS_ID = "agreement-results"
+# The organization field of a row of the new agreement's parties (PartyFormSet, prefix "parties").
+PARTY_ORGANIZATION = re.compile(r"parties-\d{1,2}-organization")
 
 # Moves that take effect only after a confirmation page that asks for the reason.
 CONFIRMED_MOVES = {Status.SUSPENDED, Status.TERMINATED}
@@ -166,20 +171,24 @@ class AgreementCreateView(AgreementPage, ServiceFormView):
 
     def load(self):
         self.organizations = list(member_selectors.organization_choices(cluster=self.cluster, active_only=True))
-        active_ids = [org.pk for org in self.organizations]
-        self.people = list(
-            member_selectors.person_list(cluster=self.cluster).filter(organization_id__in=active_ids, is_active=True)
-            .order_by("organization__name", "full_name")
-        )
 
     def get_formset(self, data=None):
         admin_of = self.roles.organizations_with("admin")
         initial = None
         if not self.roles.is_coordinator and len(admin_of) == 1:
             initial = [{"organization": next(iter(admin_of)), "role": "initiator"}]
+        # The signatories offered: the people of the organizations the rows name, in one query.
+        chosen = [row["organization"] for row in initial or ()]
+        for key, value in (data or {}).items():
+            if PARTY_ORGANIZATION.fullmatch(key) and value.isdigit():
+                chosen.append(int(value))
+        active = {organization.pk for organization in self.organizations}
         return PartyFormSet(
             data, prefix="parties", initial=initial,
-            form_kwargs={"organizations": self.organizations, "people": self.people},
+            form_kwargs={"organizations": self.organizations,
+                         "people_of": selectors.signatories_by_organization(
+                             cluster=self.cluster, organization_ids=active.intersection(chosen)),
+                         "signatories_url": reverse("agreement_signatories", args=[self.cluster.slug])},
             roles=self.roles,
         )
 
@@ -207,6 +216,32 @@ class AgreementCreateView(AgreementPage, ServiceFormView):
                     "number": self.object.number})
                 return redirect(reverse("agreement_detail", args=[self.cluster.slug, self.object.pk]))
         return self.render_to_response(self.get_context_data(form=form, formset=formset), status=422)
+
+
+class AgreementSignatoriesView(AgreementPage):
+    """The signatories a row of the new-agreement form offers for the organization just chosen
+    in it (`?parties-N-organization=<id>`): the `<option>`s htmx puts into the row's select."""
+
+    template_name = "agreements/partials/signatory_options.html"
+
+    def check_cluster_permission(self):
+        if not permissions.can_create(self.roles, self.roles.organizations_with("admin")):
+            raise PermissionDenied
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        value = next((value for key, value in self.request.GET.items() if PARTY_ORGANIZATION.fullmatch(key)), "")
+        people = []
+        if value:
+            try:
+                organization = member_selectors.organization_choices(cluster=self.cluster, active_only=True).get(
+                    pk=int(value))
+            except (Organization.DoesNotExist, ValueError):
+                raise Http404
+            people = selectors.signatories_by_organization(
+                cluster=self.cluster, organization_ids=[organization.pk]).get(organization.pk, [])
+        context["people"] = people
+        return context
 
 
 class AgreementDetailView(AgreementPage):

@@ -15,7 +15,7 @@ from agreements import services
 from agreements.forms import AgreementFilterForm
 from agreements.models import Agreement, AgreementParty, AgreementTransition, Obligation
 from agreements.tests.factories import AgreementFactory, AgreementPartyFactory
-from members.tests.factories import OrganizationFactory, OrganizationRoleFactory
+from members.tests.factories import OrganizationFactory, OrganizationRoleFactory, PersonFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -318,6 +318,59 @@ def test_authority_and_staff_may_not_create(client, cluster, authority, staff):
         client.force_login(user)
         assert client.get(url("agreement_create", cluster)).status_code == 403
 
+
+
+def test_a_row_offers_the_signatories_of_its_organization_alone(client, cluster, coordinator, school, university,
+                                                                other_school):
+    """A cluster's people run to a hundred thousand: the form lists none of them until a row names
+    its organization, then that organization's active people (htmx asks for them on a change)."""
+    teacher = PersonFactory(organization=school, full_name="Dilnoza Karimova")
+    PersonFactory(organization=school, full_name="Former Teacher", is_active=False)
+    rector = PersonFactory(organization=university, full_name="Rector Aliyev")
+    client.force_login(coordinator)
+    body = client.get(url("agreement_create", cluster)).content.decode()
+    assert teacher.full_name not in body and rector.full_name not in body
+    signatories = url("agreement_signatories", cluster)
+    assert f'hx-get="{signatories}"' in body and 'hx-target="#id_parties-0-signatory"' in body
+
+    options = client.get(signatories, {"parties-0-organization": school.pk}).content.decode()
+    assert teacher.full_name in options and "Former Teacher" not in options and rector.full_name not in options
+    assert options.startswith('<option value="">Not yet known</option>')
+    assert client.get(signatories, {"parties-3-organization": ""}).content.decode().count("<option") == 1
+    assert client.get(signatories, {"parties-0-organization": other_school.pk}).status_code == 404
+    assert client.get(signatories, {"parties-0-organization": "x"}).status_code == 404
+
+    # Sent back with an error, each row offers its own organization's people; a signatory of
+    # another organization is refused beside the field.
+    parties = [(university.pk, "initiator"), (school.pk, "partner")]
+    response = client.post(url("agreement_create", cluster), _create_data(parties, title="", **{
+        "parties-1-signatory": rector.pk}))
+    assert response.status_code == 422
+    body = response.content.decode()
+    assert 'id="id_parties-1-signatory_error"' in body and teacher.full_name in body
+    response = client.post(url("agreement_create", cluster), _create_data(parties, **{
+        "parties-0-signatory": rector.pk, "parties-1-signatory": teacher.pk}))
+    assert response.status_code == 302
+    signed_by = {party.organization_id: party.signatory_id
+                 for party in AgreementParty.objects.for_cluster(cluster).filter(agreement__title="Teaching practice")}
+    assert signed_by == {university.pk: rector.pk, school.pk: teacher.pk}
+
+
+def test_the_signatories_are_asked_for_by_those_who_may_create(client, cluster, authority, school):
+    client.force_login(authority)
+    assert client.get(url("agreement_signatories", cluster), {"parties-0-organization": school.pk}).status_code == 403
+
+
+def test_the_new_agreement_page_reads_no_more_for_more_people(client, cluster, coordinator, school, university):
+    client.force_login(coordinator)
+    counts = []
+    for people in (2, 30):
+        for _ in range(people):
+            PersonFactory(organization=school)
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url("agreement_create", cluster)).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
 
 # --- The lifecycle through the pages ------------------------------------------------------------
 
