@@ -73,6 +73,14 @@ def split_keywords(text: str) -> list[str]:
     return [word.strip() for word in (text or "").split(",") if word.strip()]
 
 
+def people_choices(people) -> list:
+    """Choices of people grouped by organization (in the order given)."""
+    grouped: dict = {}
+    for person in people:
+        grouped.setdefault(person.organization.localized_name, []).append((person.pk, person.full_name))
+    return list(grouped.items())
+
+
 class InnovationForm(TranslationsFormMixin, BootstrapFormMixin, forms.Form):
     """The proposal. `origin_organization` only when proposing (the origin never changes);
     the lead author first, co-authors among the cluster's people."""
@@ -91,6 +99,10 @@ class InnovationForm(TranslationsFormMixin, BootstrapFormMixin, forms.Form):
         label=_("Co-authors"), required=False, coerce=int,
         help_text=_("Hold Ctrl (⌘ on a Mac) to choose several. Co-authors with an account may edit the "
                     "proposal and follow it."))
+    co_author_organization = forms.TypedChoiceField(
+        label=_("Co-authors from"), required=False, coerce=int, empty_value=None,
+        help_text=_("The people of this organization are listed among the co-authors; those already chosen "
+                    "stay chosen."))
     subject_fields = forms.MultipleChoiceField(label=_("Subject fields"), required=False,
                                                choices=SubjectField.choices, widget=forms.CheckboxSelectMultiple)
     keywords = forms.CharField(label=_("Keywords"), required=False, max_length=800,
@@ -99,19 +111,29 @@ class InnovationForm(TranslationsFormMixin, BootstrapFormMixin, forms.Form):
                                       widget=forms.Textarea(attrs={"rows": 3}),
                                       help_text=_("What should improve, for whom, and how you will see it."))
 
-    def __init__(self, *args, organizations=None, people=(), **kwargs):
+    def __init__(self, *args, organizations=None, people=(), author_organizations=(), people_url="", **kwargs):
+        """`people`: the authors offered, never a whole cluster's (a hundred thousand people): those
+        chosen, with the people of the origin organization and of the one chosen in "Co-authors
+        from" (InnovationFormMixin.candidates). A change of either organization asks `people_url`
+        for its people (htmx), the authors already chosen kept."""
         super().__init__(*args, **kwargs)
         if organizations is None:
             del self.fields["origin_organization"]
         else:
             self.fields["origin_organization"].choices = _with_blank(
                 _("Choose…"), names.choices(organizations))
-        grouped: dict = {}
-        for person in people:
-            grouped.setdefault(person.organization.localized_name, []).append((person.pk, person.full_name))
-        choices = list(grouped.items())
+        self.fields["co_author_organization"].choices = _with_blank(
+            _("The origin organization"), names.choices(author_organizations))
+        choices = people_choices(people)
         self.fields["lead_author"].choices = _with_blank(_("Choose…"), choices)
         self.fields["co_authors"].choices = choices
+        if people_url:
+            reload = {"hx-get": people_url, "hx-trigger": "change", "hx-sync": "this:replace", "hx-swap": "innerHTML"}
+            if "origin_organization" in self.fields:
+                self.fields["origin_organization"].widget.attrs.update(
+                    reload, **{"hx-target": "#id_lead_author", "hx-include": "#id_lead_author"})
+            self.fields["co_author_organization"].widget.attrs.update(reload, **{
+                "hx-target": "#id_co_authors", "hx-include": "#id_co_authors, #id_origin_organization"})
         self.add_translation_fields(self.initial.get("title_translations"))
         self.style_fields()
 

@@ -289,6 +289,58 @@ def test_a_teacher_proposes_an_innovation_with_a_co_author(client, cluster, orig
     assert innovation.stage == Stage.PROPOSED
 
 
+
+def test_the_authors_offered_are_never_the_whole_cluster(client, cluster, coordinator, origin, author, school,
+                                                         other_school):
+    """A cluster's people run to a hundred thousand: the form offers the origin organization's
+    people and those chosen; "Co-authors from" lists another organization's (htmx asks for them),
+    and a co-author from there is taken."""
+    colleague = PersonFactory(organization=origin, full_name="Aziz Rakhimov")
+    elsewhere = PersonFactory(organization=school, full_name="Nodira Usmonova")
+    login(client, author.user)
+    body = client.get(url("innovation_create", cluster)).text
+    assert colleague.full_name in body and elsewhere.full_name not in body
+    options = url("innovation_author_options", cluster)
+    assert f'hx-get="{options}"' in body and 'hx-target="#id_co_authors"' in body
+
+    lead = client.get(options, {"origin_organization": origin.pk, "lead_author": author.pk}).text
+    assert lead.startswith('<option value="">') and f'<option value="{author.pk}" selected>' in lead
+    assert colleague.full_name in lead and elsewhere.full_name not in lead
+    co = client.get(options, {"co_author_organization": school.pk, "origin_organization": origin.pk,
+                              "co_authors": [colleague.pk]}).text
+    assert f'<option value="{colleague.pk}" selected>' in co and f'<option value="{elsewhere.pk}">' in co
+    assert not co.startswith('<option value="">')
+    assert client.get(options, {"co_author_organization": other_school.pk}).status_code == 404
+
+    data = {"title": "Peer review of lessons", "summary": "Teachers of two schools review each other.",
+            "kind": "methodological", "education_level": "school", "origin_organization": origin.pk,
+            "lead_author": author.pk, "co_authors": [elsewhere.pk], "co_author_organization": school.pk}
+    again = client.post(url("innovation_create", cluster), {**data, "title": ""})
+    assert again.status_code == 422 and elsewhere.full_name in again.text  # still offered, and chosen
+    assert client.post(url("innovation_create", cluster), data).status_code == 302
+    innovation = Innovation.objects.for_cluster(cluster).get(title="Peer review of lessons")
+    assert list(InnovationAuthor.objects.for_cluster(cluster).filter(innovation=innovation)
+                .values_list("person_id", flat=True)) == [author.pk, elsewhere.pk]
+
+    # Its page to edit offers the authors and the origin's people, and reads no more for more people.
+    edit = url("innovation_edit", cluster, innovation.pk)
+    login(client, coordinator)
+    counts = []
+    for more in (2, 30):
+        for _ in range(more):
+            PersonFactory(organization=school)
+        with CaptureQueriesContext(connection) as queries:
+            body = client.get(edit).text
+        counts.append(len(queries))
+        assert elsewhere.full_name in body and colleague.full_name in body
+    assert counts[0] == counts[1]
+    assert f"?origin_organization={origin.pk}" in body
+
+
+def test_only_those_who_may_propose_ask_for_authors(client, cluster, authority, origin):
+    login(client, authority)
+    assert client.get(url("innovation_author_options", cluster), {"origin_organization": origin.pk}).status_code == 403
+
 def test_the_origin_choices_are_the_organizations_one_may_propose_for(client, cluster, origin, author, school):
     login(client, author.user)
     form = client.get(url("innovation_create", cluster)).context["form"]

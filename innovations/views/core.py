@@ -14,7 +14,7 @@ from html import escape
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.contrib import messages
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.http import FileResponse, Http404
 from django.template.backends.utils import csrf_input
 from django.urls import path, reverse
@@ -33,7 +33,7 @@ from members.models import Organization, Person
 from members.views.base import paginate, redirect_back
 
 from .. import permissions, selectors, services
-from ..forms import AttachmentForm, InnovationFilterForm, InnovationForm, TransitionForm
+from ..forms import AttachmentForm, InnovationFilterForm, InnovationForm, TransitionForm, people_choices
 from ..models import InnovationAttachment, InnovationAuthor, Stage, StageTransition, SubjectField
 from ..services.lifecycle import REASON_REQUIRED, move_blockers, moves_for, round_figures_of, with_round_figures
 from . import pilots as pilots_views
@@ -290,11 +290,68 @@ class InnovationFormMixin:
     template_name = "innovations/innovation_form.html"
     form_class = InnovationForm
 
-    def people(self):
-        return (Person.objects.for_cluster(self.cluster).filter(is_active=True)
-                .select_related("organization")
-                .only("pk", "full_name", *(f"organization__{field}" for field in Organization.NAME_FIELDS))
-                .order_by("organization__name", "full_name", "pk"))
+    def author_kwargs(self, *, origin, chosen, origin_fixed=False) -> dict:
+        """The form's authors offered: those chosen (as sent, else `chosen`), the people of the
+        origin organization (as sent, unless `origin_fixed`, else `origin`) and of the one
+        "Co-authors from" names."""
+        data = self.request.POST if self.request.method == "POST" else {}
+        people_url = reverse("innovation_author_options", args=[self.cluster.slug])
+        if origin_fixed:  # no origin field to send it along: the address carries it
+            people_url += f"?origin_organization={origin}"
+        if data:
+            if not origin_fixed:
+                origin = _integer(data.get("origin_organization")) or origin
+            chosen = [_integer(data.get("lead_author")), *map(_integer, data.getlist("co_authors"))]
+        organizations = [origin, _integer(data.get("co_author_organization"))]
+        return {"people": author_candidates(self.cluster, organizations=organizations, chosen=chosen),
+                "author_organizations": list(member_selectors.organization_choices(cluster=self.cluster,
+                                                                                 active_only=True)),
+                "people_url": people_url}
+
+
+def _integer(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def author_candidates(cluster, *, organizations, chosen):
+    """The active people of these organizations, and these people: the authors a form offers."""
+    wanted = Q(pk__in=sorted({pk for pk in chosen if pk})) | Q(
+        organization_id__in=sorted({pk for pk in organizations if pk}))
+    return (Person.objects.for_cluster(cluster).filter(wanted, is_active=True)
+            .select_related("organization")
+            .only("pk", "full_name", *(f"organization__{field}" for field in Organization.NAME_FIELDS))
+            .order_by("organization__name", "full_name", "pk"))
+
+
+class AuthorOptionsView(InnovationPage):
+    """The `<option>`s of an author select after its organization changed (htmx): the origin
+    organization's people for the lead author (`?origin_organization=`), the people of "Co-authors
+    from" (`?co_author_organization=`, else the origin's) for the co-authors; the authors already
+    chosen in the select (`lead_author`, `co_authors`) stay, chosen."""
+
+    template_name = "innovations/partials/author_options.html"
+
+    def check_cluster_permission(self):
+        if not permissions.can_propose(self.roles):
+            raise PermissionDenied
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        query = self.request.GET
+        lead = "co_author_organization" not in query
+        field = "lead_author" if lead else "co_authors"
+        organization = (None if lead else _integer(query.get("co_author_organization"))) or _integer(
+            query.get("origin_organization"))
+        if organization is not None and not member_selectors.organization_list(cluster=self.cluster).filter(
+                pk=organization).exists():
+            raise Http404
+        chosen = [pk for pk in map(_integer, query.getlist(field)) if pk]
+        people = author_candidates(self.cluster, organizations=[organization], chosen=chosen)
+        context.update(lead=lead, chosen=set(chosen), choices=people_choices(people))
+        return context
 
 
 class InnovationCreateView(InnovationFormMixin, InnovationActionView):
@@ -314,7 +371,8 @@ class InnovationCreateView(InnovationFormMixin, InnovationActionView):
         me = Person.objects.for_cluster(self.cluster).filter(user=self.request.user, is_active=True).first()
         if me is not None:
             initial["lead_author"] = me.pk
-        return {"organizations": organizations, "people": self.people(), "initial": initial}
+        return {"organizations": organizations, "initial": initial,
+                **self.author_kwargs(origin=initial.get("origin_organization"), chosen=[initial.get("lead_author")])}
 
     def perform(self, form):
         return services.innovation_propose(cluster=self.cluster, actor=self.request.user, **form.service_data())
@@ -334,7 +392,9 @@ class InnovationEditView(InnovationFormMixin, InnovationActionView):
     def get_form_kwargs(self):
         author_ids = list(InnovationAuthor.objects.for_cluster(self.cluster).filter(innovation=self.innovation)
                           .values_list("person_id", flat=True))
-        return {"people": self.people(), "initial": InnovationForm.initial_for(self.innovation, author_ids)}
+        return {"initial": InnovationForm.initial_for(self.innovation, author_ids),
+                **self.author_kwargs(origin=self.innovation.origin_organization_id, chosen=author_ids,
+                                     origin_fixed=True)}
 
     def perform(self, form):
         return services.innovation_update(cluster=self.cluster, actor=self.request.user,
@@ -486,6 +546,7 @@ urlpatterns = [
     path("", InnovationListView.as_view(), name="innovation_list"),
     path("board/", InnovationBoardView.as_view(), name="innovation_board"),
     path("new/", InnovationCreateView.as_view(), name="innovation_create"),
+    path("new/authors/", AuthorOptionsView.as_view(), name="innovation_author_options"),
     path("mine/", MyInnovationsView.as_view(), name="innovation_mine"),
     path("<int:pk>/", InnovationDetailView.as_view(), name="innovation_detail"),
     path("<int:pk>/edit/", InnovationEditView.as_view(), name="innovation_edit"),
