@@ -16,6 +16,7 @@ from django.db.models import (
     DurationField,
     ExpressionWrapper,
     F,
+    Func,
     IntegerField,
     OuterRef,
     Prefetch,
@@ -45,8 +46,14 @@ def _partners(cluster):
     return ProgramPartner.objects.for_cluster(cluster).select_related("organization")
 
 
-def _place_count():
-    return Count("enrollments", filter=Q(enrollments__status__in=Enrollment.PLACE_STATUSES), distinct=True)
+def _enrolment_count(cluster, *statuses):
+    """How many of each programme's enrolments have one of `statuses`: a subquery per programme
+    shown, which PostgreSQL runs for the page's rows alone (after the sort and the limit). A join
+    of every enrolment with a GROUP BY counted all of a cluster's before the page was cut: 1.5 s
+    (and a sort spilled to disk) for 3,795 programmes with 380,000 enrolments."""
+    counted = Enrollment.objects.for_cluster(cluster).filter(program=OuterRef("pk"), status__in=statuses)
+    return Subquery(counted.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n"),
+                    output_field=IntegerField())
 
 
 def program_list(*, cluster, filters: dict | None = None) -> QuerySet[Program]:
@@ -70,7 +77,7 @@ def program_list(*, cluster, filters: dict | None = None) -> QuerySet[Program]:
     return (
         programs.select_related("lead_organization")
         .prefetch_related(Prefetch("partner_links", queryset=_partners(cluster)))
-        .annotate(places_taken=_place_count())
+        .annotate(places_taken=_enrolment_count(cluster, *Enrollment.PLACE_STATUSES))
     )
 
 
@@ -83,7 +90,7 @@ def program_get(*, cluster, pk) -> Program:
             Prefetch("partner_links", queryset=_partners(cluster)),
             Prefetch("sessions", queryset=_sessions_with_resources(cluster)),
         )
-        .annotate(places_taken=_place_count())
+        .annotate(places_taken=_enrolment_count(cluster, *Enrollment.PLACE_STATUSES))
         .get(pk=pk)
     )
 
@@ -350,8 +357,7 @@ def certificate_verify(code: str) -> dict | None:
 def program_catalogue(*, cluster, filters: dict | None = None) -> QuerySet[Program]:
     """program_list with `waiting`, the length of each programme's waiting list (still one query
     for the page, whatever the number of programmes)."""
-    return program_list(cluster=cluster, filters=filters).annotate(
-        waiting=Count("enrollments", filter=Q(enrollments__status=Status.WAITLISTED), distinct=True))
+    return program_list(cluster=cluster, filters=filters).annotate(waiting=_enrolment_count(cluster, Status.WAITLISTED))
 
 
 def enrolment_candidates(*, cluster, program: Program, organization_ids=None) -> QuerySet[Person]:

@@ -58,6 +58,25 @@ def test_program_list_filters_and_bounded_queries(cluster, institute, django_ass
     assert selectors.program_list(cluster=cluster, filters={"status": "completed"}).count() == 0
 
 
+
+def test_the_catalogue_counts_places_per_programme_shown_not_over_every_enrolment(cluster, institute, school):
+    """Places and waiting lists are subqueries per programme: the page's query joins no
+    enrolment, so its sort and its count do not grow with a cluster's enrolments."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    full = ProgramFactory(cluster=cluster, lead_organization=institute, capacity=2)
+    ProgramFactory(cluster=cluster, lead_organization=institute)
+    for position, status in enumerate(("confirmed", "completed", "waitlisted", "waitlisted", "withdrawn")):
+        EnrollmentFactory(program=full, organization=school, person=PersonFactory(organization=school), status=status,
+                          waitlist_position=position if status == "waitlisted" else None)
+    with CaptureQueriesContext(connection) as queries:
+        rows = {program.pk: (program.places_taken, program.waiting)
+                for program in selectors.program_catalogue(cluster=cluster).order_by("-start_date", "-pk")[:25]}
+    assert rows[full.pk] == (2, 2) and set(rows.values()) == {(2, 2), (0, 0)}
+    page = next(q["sql"] for q in queries if 'FROM "programs_program"' in q["sql"])
+    assert 'JOIN "programs_enrollment"' not in page and "GROUP BY" not in page
+
 def test_another_clusters_programme_is_not_found(cluster, other_cluster):
     foreign = ProgramFactory(lead_organization__cluster=other_cluster)
     with pytest.raises(Program.DoesNotExist):
