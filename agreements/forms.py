@@ -14,7 +14,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from cluster_platform import names
-from cluster_platform.forms import BootstrapFormMixin, DATE_WIDGET, FilterFormMixin
+from cluster_platform.forms import BootstrapFormMixin, DATE_WIDGET, FilterFormMixin, reload_options_on_change
 from members.models import Organization
 
 from . import documents, permissions
@@ -152,10 +152,8 @@ class PartyForm(BootstrapFormMixin, forms.Form):
         signatory.choices = _with_blank(_("Not yet known"), [
             (person.pk, person.full_name) for person in (people_of or {}).get(self.chosen_organization(), ())])
         if signatories_url:
-            organization.widget.attrs.update({
-                "hx-get": signatories_url, "hx-trigger": "change", "hx-sync": "this:replace",
-                "hx-target": f"#{self.auto_id % self.add_prefix('signatory')}", "hx-swap": "innerHTML",
-            })
+            reload_options_on_change(organization, url=signatories_url,
+                                     target=f"#{self.auto_id % self.add_prefix('signatory')}")
 
     def chosen_organization(self) -> int | None:
         """The organization this row names: as sent, or as first offered."""

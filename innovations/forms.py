@@ -12,7 +12,7 @@ from django import forms
 from django.utils.translation import gettext, gettext_lazy as _
 
 from agreements.forms import document_accept
-from cluster_platform.forms import BootstrapFormMixin, FilterFormMixin
+from cluster_platform.forms import BootstrapFormMixin, FilterFormMixin, reload_options_on_change
 from cluster_platform import names
 from cluster_platform.names import TranslationsFormMixin
 
@@ -128,12 +128,11 @@ class InnovationForm(TranslationsFormMixin, BootstrapFormMixin, forms.Form):
         self.fields["lead_author"].choices = _with_blank(_("Choose…"), choices)
         self.fields["co_authors"].choices = choices
         if people_url:
-            reload = {"hx-get": people_url, "hx-trigger": "change", "hx-sync": "this:replace", "hx-swap": "innerHTML"}
             if "origin_organization" in self.fields:
-                self.fields["origin_organization"].widget.attrs.update(
-                    reload, **{"hx-target": "#id_lead_author", "hx-include": "#id_lead_author"})
-            self.fields["co_author_organization"].widget.attrs.update(reload, **{
-                "hx-target": "#id_co_authors", "hx-include": "#id_co_authors, #id_origin_organization"})
+                reload_options_on_change(self.fields["origin_organization"], url=people_url,
+                                         target="#id_lead_author", include="#id_lead_author")
+            reload_options_on_change(self.fields["co_author_organization"], url=people_url, target="#id_co_authors",
+                                     include="#id_co_authors, #id_origin_organization")
         self.add_translation_fields(self.initial.get("title_translations"))
         self.style_fields()
 

@@ -14,7 +14,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from cluster_platform import names
-from cluster_platform.forms import BootstrapFormMixin, DATE_WIDGET, FilterFormMixin
+from cluster_platform.forms import BootstrapFormMixin, DATE_WIDGET, FilterFormMixin, reload_options_on_change
 
 from . import availability, photos
 from .models import Resource
@@ -275,7 +275,10 @@ class BookingRequestForm(BootstrapFormMixin, forms.Form):
     # Where a service error about the booking as a whole is shown.
     ERROR_FIELDS = {"period": "start", "resources": "extra_resources"}
 
-    def __init__(self, *args, organizations=(), extra_resources=(), agreements=(), **kwargs):
+    def __init__(self, *args, organizations=(), extra_resources=(), agreements=(), agreements_url="", **kwargs):
+        """`agreements`: the active agreements of the requesting organization chosen so far (a
+        coordinator may request for any of thousands of members, each party to its own); a change
+        of it asks `agreements_url` for its agreements (htmx)."""
         super().__init__(*args, **kwargs)
         organizations = list(organizations)
         self.fields["requester"].choices = _with_blank(_("Choose…"), names.choices(organizations))
@@ -288,6 +291,8 @@ class BookingRequestForm(BootstrapFormMixin, forms.Form):
             del self.fields["extra_resources"]
         self.fields["agreement"].choices = _with_blank(
             _("None"), [(a.pk, f"{a.number} · {a.title}") for a in agreements])
+        if agreements_url:
+            reload_options_on_change(self.fields["requester"], url=agreements_url, target="#id_agreement")
 
     def apply_service_error(self, error):
         if hasattr(error, "error_dict"):

@@ -20,6 +20,7 @@ urlpatterns = [
     path("<int:pk>/archive/", views.ResourceArchiveView.as_view(), name="resource_archive"),
     path("<int:pk>/restore/", views.ResourceRestoreView.as_view(), name="resource_restore"),
     path("<int:pk>/book/", views.BookingRequestView.as_view(), name="booking_request"),
+    path("<int:pk>/book/agreements/", views.BookingAgreementOptionsView.as_view(), name="booking_request_agreements"),
     path("bookings/mine/", views.MyBookingsView.as_view(), name="booking_mine"),
     path("bookings/to-approve/", views.BookingsToApproveView.as_view(), name="booking_to_approve"),
     path("bookings/<int:pk>/", views.BookingDetailView.as_view(), name="booking_detail"),

@@ -104,6 +104,28 @@ def test_the_agreement_choice_lists_active_agreements_of_the_requester(client, c
     assert Booking.objects.for_cluster(cluster).get().agreement == active
 
 
+def test_a_coordinator_is_offered_the_agreements_of_the_requester_chosen(client, cluster, coordinator, school,
+                                                                       university, other_school, lab):
+    """A coordinator may request for any of a cluster's thousands of members: no agreement is
+    listed until one is chosen, then (htmx) that organization's active agreements alone."""
+    ours = AgreementFactory(cluster=cluster, status="active", title="Chemistry for schools")
+    AgreementPartyFactory(agreement=ours, organization=school)
+    theirs = AgreementFactory(cluster=cluster, status="active", title="University research")
+    AgreementPartyFactory(agreement=theirs, organization=university)
+    client.force_login(coordinator)
+    page = client.get(url("booking_request", cluster, lab.pk))
+    assert list(page.context["form"].fields["agreement"].choices) == [("", "None")]
+    options = url("booking_request_agreements", cluster, lab.pk)
+    assert f'hx-get="{options}"' in body(page) and 'hx-target="#id_agreement"' in body(page)
+    listed = client.get(options, {"requester": school.pk}).content.decode()
+    assert listed.startswith('<option value="">None</option>')
+    assert "Chemistry for schools" in listed and "University research" not in listed
+    assert client.get(options, {"requester": other_school.pk}).status_code == 404
+    # Sent back with an error, the form lists the chosen requester's agreements.
+    form = client.post(url("booking_request", cluster, lab.pk), {"requester": school.pk}).context["form"]
+    assert dict(form.fields["agreement"].choices).keys() == {"", ours.pk}
+
+
 @pytest.mark.parametrize("case, field, message", [
     ("past", "start", "is in the past"),
     ("outside_hours", "start", "The booking is outside the opening hours of Chemistry laboratory"),

@@ -8,6 +8,7 @@ field it names with 422.
 """
 
 from .bookings import (
+    BookingAgreementOptionsView,
     BookingApproveView,
     BookingCancelView,
     BookingDeclineView,
@@ -31,6 +32,7 @@ from .manage import (
 )
 
 __all__ = [
+    "BookingAgreementOptionsView",
     "BookingApproveView",
     "BookingCancelView",
     "BookingDeclineView",

@@ -21,7 +21,6 @@ from django.utils.translation import gettext as _
 from agreements import selectors as agreement_selectors
 from agreements.models import Agreement, AgreementParty
 from members import selectors as member_selectors
-from members.models import Organization
 from members.views.base import ServiceFormView, paginate, redirect_back
 
 from .. import availability, permissions, selectors, services
@@ -37,9 +36,7 @@ INPUT_FORMAT = "%Y-%m-%dT%H:%M"
 def requester_choices(cluster, roles):
     """The organizations the user may request for: every active member for a coordinator,
     else the active members where the user has a role (permissions.can_request)."""
-    organizations = member_selectors.organization_list(
-        cluster=cluster, filters={"status": Organization.Status.ACTIVE}).only(
-        "pk", *Organization.NAME_FIELDS).order_by("name", "pk")
+    organizations = member_selectors.organization_choices(cluster=cluster, active_only=True)
     if not roles.is_coordinator:
         organizations = organizations.filter(pk__in=sorted(roles.organization_roles))
     return [org for org in organizations if permissions.can_request(roles, org.pk)]
@@ -100,12 +97,18 @@ class BookingRequestView(ResourcePage, ServiceFormView):
             .exclude(pk=self.resource.pk).select_related(None).prefetch_related(None).only("pk", "name")
             .order_by("name", "pk")
         )
-        party_of_a_requester = AgreementParty.objects.for_cluster(self.cluster).filter(
-            agreement_id=OuterRef("pk"), organization_id__in=[org.pk for org in self.organizations])
-        self.agreements = list(
+
+    def requester_agreements(self, requester: int | None) -> list:
+        """The active agreements to which this requesting organization (one the user may request
+        for) is a party: none before one is chosen."""
+        if requester not in {organization.pk for organization in self.organizations}:
+            return []
+        party = AgreementParty.objects.for_cluster(self.cluster).filter(
+            agreement_id=OuterRef("pk"), organization_id=requester)
+        return list(
             agreement_selectors.agreement_list(
                 cluster=self.cluster, roles=self.roles, filters={"status": Agreement.Status.ACTIVE})
-            .filter(Exists(party_of_a_requester)).prefetch_related(None).order_by("number", "pk")
+            .filter(Exists(party)).prefetch_related(None).only("pk", "number", "title").order_by("number", "pk")
         )
 
     def get_form_kwargs(self):
@@ -118,8 +121,15 @@ class BookingRequestView(ResourcePage, ServiceFormView):
             except ValueError:
                 continue
             initial[name] = value
-        return {"organizations": self.organizations, "extra_resources": self.extra,
-                "agreements": self.agreements, "initial": initial}
+        # The requesting organization as sent, else the only one the user may request for (which
+        # the form offers chosen).
+        if self.request.method == "POST":
+            requester = _integer(self.request.POST.get("requester"))
+        else:
+            requester = self.organizations[0].pk if len(self.organizations) == 1 else None
+        return {"organizations": self.organizations, "extra_resources": self.extra, "initial": initial,
+                "agreements": self.requester_agreements(requester),
+                "agreements_url": reverse("booking_request_agreements", args=[self.cluster.slug, self.resource.pk])}
 
     def perform(self, form):
         return services.booking_request(cluster=self.cluster, actor=self.request.user,
@@ -144,6 +154,32 @@ class BookingRequestView(ResourcePage, ServiceFormView):
         context["free_slot_days"] = FREE_SLOT_DAYS
         return context
 
+
+
+class BookingAgreementOptionsView(BookingRequestView):
+    """The `<option>`s of the booking form's agreement select once a requesting organization is
+    chosen in it (`?requester=<id>`, htmx): that organization's active agreements."""
+
+    template_name = "resources/partials/agreement_options.html"
+    http_method_names = ["get"]
+
+    def load(self):
+        self.load_resource(selectors.resource_brief)
+        self.organizations = requester_choices(self.cluster, self.roles)
+
+    def get(self, request, *args, **kwargs):
+        self.load()
+        requester = _integer(request.GET.get("requester"))
+        if requester is not None and requester not in {organization.pk for organization in self.organizations}:
+            raise Http404
+        return self.render_to_response({"agreements": self.requester_agreements(requester)})
+
+
+def _integer(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
 
 class BookingListPage(ResourcePage):
     template_name = "resources/booking_list.html"
