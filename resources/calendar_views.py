@@ -29,7 +29,7 @@ from django_ratelimit.decorators import ratelimit
 from cluster_platform import rls
 from cluster_platform.tenancy import roles_for
 from members.models import Organization
-from members.views.base import ClusterPage
+from members.views.base import ClusterPage, paginate
 
 from . import calendar_permissions, ical, permissions, services
 from .forms_calendars import CalendarLinkForm
@@ -103,8 +103,9 @@ class CalendarPage(ClusterPage):
 
 
 class CalendarLinksView(CalendarPage):
-    """The resources the user manages and the organizations they belong to, each with the
-    state of the user's own link (four queries whatever the number of rows)."""
+    """The resources the user manages (a page of them: a coordinator manages every resource of
+    the cluster) and the organizations they belong to, each with the state of the user's own
+    link (a bounded number of queries whatever the number of rows)."""
 
     template_name = "resources/calendars/links.html"
 
@@ -115,13 +116,14 @@ class CalendarLinksView(CalendarPage):
             (feed.resource_id, feed.organization_id): feed
             for feed in CalendarFeed.objects.for_cluster(self.cluster).filter(created_by=user, revoked_at__isnull=True)
         }
-        resources = (permissions.managed_resources(self.cluster, self.roles).select_related("owner")
-                     .order_by("name", "pk"))
+        page = paginate(self.request, permissions.managed_resources(self.cluster, self.roles)
+                        .select_related("owner").order_by("name", "pk"))
+        context["page_obj"] = page
         organizations = (Organization.objects.for_cluster(self.cluster)
                          .filter(pk__in=sorted(self.roles.organization_roles)).order_by("name", "pk"))
         context["resource_rows"] = [
             {"target": resource, "name": resource.name, "feed": feeds.get((resource.pk, None))}
-            for resource in resources]
+            for resource in page.object_list]
         context["organization_rows"] = [
             {"target": organization, "name": organization.localized_name, "feed": feeds.get((None, organization.pk))}
             for organization in organizations]

@@ -339,6 +339,19 @@ def test_the_links_page_queries_do_not_grow_with_resources(client, cluster, uni_
     assert counts[0] == counts[1]
 
 
+
+def test_the_links_page_shows_the_managed_resources_a_page_at_a_time(client, cluster, coordinator, university):
+    """A coordinator manages every resource of the cluster: thousands at national scale."""
+    for n in range(30):
+        ResourceFactory(owner=university, name=f"Room {n:02}")
+    client.force_login(coordinator)
+    first = client.get(pages(cluster))
+    names = [row["name"] for row in first.context["resource_rows"]]
+    assert names == [f"Room {n:02}" for n in range(25)]
+    assert first.context["page_obj"].count == 30 and 'rel="next"' in first.content.decode()
+    second = client.get(pages(cluster), {"page": 2})
+    assert [row["name"] for row in second.context["resource_rows"]] == [f"Room {n:02}" for n in range(25, 30)]
+
 def test_creating_a_link_shows_it_once(client, cluster, org_admin, school):
     client.force_login(org_admin)
     response = client.post(pages(cluster, "new"), {"organization": school.pk})
