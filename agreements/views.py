@@ -180,7 +180,7 @@ class AgreementCreateView(AgreementPage, ServiceFormView):
         # The signatories offered: the people of the organizations the rows name, in one query.
         chosen = [row["organization"] for row in initial or ()]
         for key, value in (data or {}).items():
-            if PARTY_ORGANIZATION.fullmatch(key) and value.isdigit():
+            if PARTY_ORGANIZATION.fullmatch(key) and re.fullmatch(r"[0-9]{1,18}", value):
                 chosen.append(int(value))
         active = {organization.pk for organization in self.organizations}
         return PartyFormSet(

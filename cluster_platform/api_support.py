@@ -12,8 +12,8 @@ from rest_framework.settings import api_settings
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from .pagination import (AFTER, BEFORE, Keyset, count_from_page, count_in_query, count_rows, counts_with_page,
-                         page_and_total)
+from .pagination import (AFTER, BEFORE, MAX_PAGE_NUMBER, Keyset, count_from_page, count_in_query, count_rows,
+                         counts_with_page, page_and_total)
 
 
 class Pagination(pagination.PageNumberPagination):
@@ -75,7 +75,7 @@ class Pagination(pagination.PageNumberPagination):
             number = int(raw)
         except ValueError:
             number = 0
-        if number < 1:
+        if not 1 <= number <= MAX_PAGE_NUMBER:  # beyond, its OFFSET would overflow the query
             raise exceptions.NotFound(_("Invalid page."))
         if self.keyset is not None:
             queryset = self.keyset.ordered(queryset)

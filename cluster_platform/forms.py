@@ -47,12 +47,12 @@ class FastSelectMixin:
         return mark_safe("".join(parts))
 
 
-def reload_options_on_change(field, *, url: str, target: str, include: str = "") -> None:
-    """When `field` changes, htmx asks `url` (with the field's value, and the values of the
-    `include` selector) for the `<option>`s of the select `target` and puts them in it: a select
-    whose choices follow another field's (the people of the organization just chosen), so that a
-    page never lists a whole cluster's."""
-    attrs = {"hx-get": url, "hx-trigger": "change", "hx-sync": "this:replace", "hx-target": target,
+def reload_options_on_change(field, *, url: str, target: str, include: str = "", trigger: str = "change") -> None:
+    """When `field` changes (or `trigger` happens), htmx asks `url` (with the field's value, and
+    the values of the `include` selector) for the `<option>`s of the select `target` and puts them
+    in it: a select whose choices follow another field's (the people of the organization just
+    chosen), so that a page never lists a whole cluster's."""
+    attrs = {"hx-get": url, "hx-trigger": trigger, "hx-sync": "this:replace", "hx-target": target,
              "hx-swap": "innerHTML"}
     if include:
         attrs["hx-include"] = include

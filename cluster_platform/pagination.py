@@ -41,6 +41,8 @@ from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan, Tuple
 from django.utils.translation import gettext_lazy as _
 
 COUNT_CAP = 10_000
+# A page number becomes an OFFSET in the page's query: a larger one would overflow it (a 500).
+MAX_PAGE_NUMBER = 1_000_000
 AFTER = "a"
 BEFORE = "b"
 INVALID_CURSOR = _("This page link is not valid (it may be from an older version of the list). "

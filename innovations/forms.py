@@ -133,6 +133,10 @@ class InnovationForm(TranslationsFormMixin, BootstrapFormMixin, forms.Form):
                                          target="#id_lead_author", include="#id_lead_author")
             reload_options_on_change(self.fields["co_author_organization"], url=people_url, target="#id_co_authors",
                                      include="#id_co_authors, #id_origin_organization")
+            if "origin_organization" in self.fields:  # "Co-authors from" left blank means the origin
+                reload_options_on_change(self.fields["co_authors"], url=people_url, target="this",
+                                         trigger="change from:#id_origin_organization",
+                                         include="#id_co_author_organization, #id_origin_organization")
         self.add_translation_fields(self.initial.get("title_translations"))
         self.style_fields()
 

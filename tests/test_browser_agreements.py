@@ -89,3 +89,33 @@ def test_enter_right_after_typing_asks_for_the_list_once(live_server, page, scri
     page.wait_for_load_state("networkidle")
     assert len(asked) == 2
     assert not script_errors
+
+
+
+def test_a_press_after_a_failed_request_asks_again(live_server, page, script_errors):
+    """Only a repeat of a request under way or answered is dropped: after a failed one (here a
+    500), the next press of "Filter" is sent at once."""
+    cluster = ClusterFactory(slug="namangan")
+    college = OrganizationFactory(cluster=cluster, name="Namangan Pedagogical College")
+    ClusterRoleFactory(cluster=cluster, user=UserFactory(username="bobur"), role="coordinator")
+    AgreementPartyFactory(agreement=AgreementFactory(cluster=cluster, title="Practice at the college"),
+                          organization=college)
+    sign_in(page, live_server, "bobur")
+    page.goto(f"{live_server.url}/c/{cluster.slug}/agreements/")
+    asked = []
+
+    def answer(route, request):
+        if request.headers.get("hx-request"):
+            asked.append(request.url)
+            if len(asked) == 1:
+                return route.fulfill(status=500, body="Server error")
+        return route.continue_()
+
+    page.route("**/agreements/**", answer)
+    page.get_by_label("Party", exact=True).fill("college")
+    page.get_by_role("button", name="Filter").click()
+    page.wait_for_timeout(250)
+    page.get_by_role("button", name="Filter").click()
+    page.get_by_text("1 agreement matches the filters").wait_for()
+    assert len(asked) == 2
+    assert all("htmx:" in error or "500" in error for error in script_errors)  # the refused answer alone

@@ -356,6 +356,12 @@ def test_a_row_offers_the_signatories_of_its_organization_alone(client, cluster,
     assert signed_by == {university.pk: rector.pk, school.pk: teacher.pk}
 
 
+
+def test_a_party_row_with_an_odd_organization_value_is_an_error_not_a_crash(client, cluster, coordinator, school):
+    client.force_login(coordinator)
+    response = client.post(url("agreement_create", cluster), _create_data([("²", "initiator"), (school.pk, "partner")]))
+    assert response.status_code == 422 and 'id="id_parties-0-organization_error"' in response.content.decode()
+
 def test_the_signatories_are_asked_for_by_those_who_may_create(client, cluster, authority, school):
     client.force_login(authority)
     assert client.get(url("agreement_signatories", cluster), {"parties-0-organization": school.pk}).status_code == 403

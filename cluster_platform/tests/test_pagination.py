@@ -208,6 +208,14 @@ class TestCounts:
         assert (page.number, page.count, list(page.object_list)) == (1, 0, [])
 
 
+    def test_a_page_number_too_large_for_an_offset(self, client, cluster, coordinator, school):
+        people(cluster, school, 3)
+        huge = "100000000000000000000"
+        assert api(coordinator).get(people_url(cluster), {"page": huge}).status_code == 404
+        client.force_login(coordinator)
+        page = client.get(f"/c/{cluster.slug}/people/", {"page": huge}).context["page_obj"]
+        assert (page.number, len(page.object_list)) == (1, 3)
+
 class TestKeyset:
     def test_cursors_round_trip_typed_values(self, cluster, school):
         person = people(cluster, school, 1)[0]

@@ -16,6 +16,7 @@ from innovations.tests.factories import (
     StageTransitionFactory,
     add_authors,
 )
+from members.models import Person
 from members.tests.factories import OrganizationFactory, PersonFactory
 
 pytestmark = pytest.mark.django_db
@@ -336,6 +337,29 @@ def test_the_authors_offered_are_never_the_whole_cluster(client, cluster, coordi
     assert counts[0] == counts[1]
     assert f"?origin_organization={origin.pk}" in body
 
+
+
+def test_an_editor_who_may_not_propose_is_offered_authors_on_the_edit_page(client, cluster, innovation, origin,
+                                                                          experts):
+    """A co-author with a cluster role alone (an expert) may edit the proposal, not propose: the
+    edit page's author lists still follow "Co-authors from"."""
+    from guardian.shortcuts import assign_perm
+
+    from innovations import permissions
+
+    expert_person = Person.objects.for_cluster(cluster).get(user=experts[0])
+    InnovationAuthor.objects.create(cluster=cluster, innovation=innovation, person=expert_person, position=2)
+    assign_perm(permissions.AUTHOR, experts[0], innovation)  # as services.innovation_update grants it
+    login(client, experts[0])
+    body = client.get(url("innovation_edit", cluster, innovation.pk)).text
+    options = url("innovation_author_options", cluster)
+    address = f"{options}?origin_organization={origin.pk}&amp;innovation={innovation.pk}"
+    assert address in body
+    listed = client.get(options, {"origin_organization": origin.pk, "innovation": innovation.pk,
+                                  "co_author_organization": expert_person.organization_id,
+                                  "co_authors": [expert_person.pk]})
+    assert listed.status_code == 200 and f'<option value="{expert_person.pk}" selected>' in listed.text
+    assert client.get(options, {"co_author_organization": origin.pk}).status_code == 403
 
 def test_only_those_who_may_propose_ask_for_authors(client, cluster, authority, origin):
     login(client, authority)

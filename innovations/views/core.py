@@ -290,16 +290,16 @@ class InnovationFormMixin:
     template_name = "innovations/innovation_form.html"
     form_class = InnovationForm
 
-    def author_kwargs(self, *, origin, chosen, origin_fixed=False) -> dict:
+    def author_kwargs(self, *, origin, chosen, innovation=None) -> dict:
         """The form's authors offered: those chosen (as sent, else `chosen`), the people of the
-        origin organization (as sent, unless `origin_fixed`, else `origin`) and of the one
+        origin organization (as sent, unless editing `innovation`, else `origin`) and of the one
         "Co-authors from" names."""
         data = self.request.POST if self.request.method == "POST" else {}
         people_url = reverse("innovation_author_options", args=[self.cluster.slug])
-        if origin_fixed:  # no origin field to send it along: the address carries it
-            people_url += f"?origin_organization={origin}"
+        if innovation is not None:  # no origin field to send it along, and an editor may not propose
+            people_url += f"?origin_organization={origin}&innovation={innovation.pk}"
         if data:
-            if not origin_fixed:
+            if innovation is None:
                 origin = _integer(data.get("origin_organization")) or origin
             chosen = [_integer(data.get("lead_author")), *map(_integer, data.getlist("co_authors"))]
         organizations = [origin, _integer(data.get("co_author_organization"))]
@@ -330,12 +330,18 @@ class AuthorOptionsView(InnovationPage):
     """The `<option>`s of an author select after its organization changed (htmx): the origin
     organization's people for the lead author (`?origin_organization=`), the people of "Co-authors
     from" (`?co_author_organization=`, else the origin's) for the co-authors; the authors already
-    chosen in the select (`lead_author`, `co_authors`) stay, chosen."""
+    chosen in the select (`lead_author`, `co_authors`) stay, chosen. For those who may propose,
+    and for those who may edit the innovation of `?innovation=` (an expert co-author, say)."""
 
     template_name = "innovations/partials/author_options.html"
 
     def check_cluster_permission(self):
-        if not permissions.can_propose(self.roles):
+        if permissions.can_propose(self.roles):
+            return
+        pk = _integer(self.request.GET.get("innovation"))
+        if pk is None:
+            raise PermissionDenied
+        if not permissions.can_edit(self.roles, self.load_innovation(pk)):
             raise PermissionDenied
 
     def get_context_data(self, **kwargs):
@@ -394,7 +400,7 @@ class InnovationEditView(InnovationFormMixin, InnovationActionView):
                           .values_list("person_id", flat=True))
         return {"initial": InnovationForm.initial_for(self.innovation, author_ids),
                 **self.author_kwargs(origin=self.innovation.origin_organization_id, chosen=author_ids,
-                                     origin_fixed=True)}
+                                     innovation=self.innovation)}
 
     def perform(self, form):
         return services.innovation_update(cluster=self.cluster, actor=self.request.user,

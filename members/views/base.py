@@ -9,8 +9,8 @@ from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.generic import TemplateView
 
-from cluster_platform.pagination import (AFTER, BEFORE, Keyset, count_from_page, count_in_query, count_rows,
-                                         counts_with_page, page_and_total)
+from cluster_platform.pagination import (AFTER, BEFORE, MAX_PAGE_NUMBER, Keyset, count_from_page, count_in_query,
+                                         count_rows, counts_with_page, page_and_total)
 from cluster_platform.tenancy import ClusterViewMixin
 
 from .. import selectors
@@ -174,7 +174,7 @@ class ListPage:
 
 def _page_number(request) -> int:
     try:
-        return max(1, int(request.GET.get("page", 1)))
+        return min(max(1, int(request.GET.get("page", 1))), MAX_PAGE_NUMBER)
     except (TypeError, ValueError):
         return 1
 

@@ -29,3 +29,13 @@ document.addEventListener("htmx:confirm", function (event) {
   }
   form.lastFilterRequest = {query: query, at: Date.now()};
 });
+// A request that failed (an error answer, a lost connection) is no repeat to drop: the user's next
+// press sends it again. (One aborted by hx-sync was replaced by a newer request, already noted.)
+["htmx:afterRequest", "htmx:sendError"].forEach(function (name) {
+  document.addEventListener(name, function (event) {
+    var form = event.detail.elt;
+    if (form && form.lastFilterRequest && !(name === "htmx:afterRequest" && event.detail.successful)) {
+      form.lastFilterRequest = null;
+    }
+  });
+});
