@@ -60,9 +60,8 @@ def test_the_coordinator_finds_agreements_by_a_partys_name_with_the_keyboard(liv
     assert not script_errors
 
 
-def test_enter_right_after_typing_asks_for_the_list_once(live_server, page, script_errors):
-    """Typing starts a request after a pause; Enter within the pause sends the form at once. The
-    paused request, for the same query, is not sent again (nor a second entry put in the history)."""
+def open_the_agreements_of_one_college(live_server, page):
+    """A coordinator's agreements page, one agreement listed (with a college)."""
     cluster = ClusterFactory(slug="namangan")
     college = OrganizationFactory(cluster=cluster, name="Namangan Pedagogical College")
     ClusterRoleFactory(cluster=cluster, user=UserFactory(username="bobur"), role="coordinator")
@@ -70,6 +69,11 @@ def test_enter_right_after_typing_asks_for_the_list_once(live_server, page, scri
                           organization=college)
     sign_in(page, live_server, "bobur")
     page.goto(f"{live_server.url}/c/{cluster.slug}/agreements/")
+
+def test_enter_right_after_typing_asks_for_the_list_once(live_server, page, script_errors):
+    """Typing starts a request after a pause; Enter within the pause sends the form at once. The
+    paused request, for the same query, is not sent again (nor a second entry put in the history)."""
+    open_the_agreements_of_one_college(live_server, page)
     asked = []
     page.on("request", lambda request: asked.append(request.url) if request.headers.get("hx-request") else None)
     history = page.evaluate("history.length")
@@ -95,13 +99,7 @@ def test_enter_right_after_typing_asks_for_the_list_once(live_server, page, scri
 def test_a_press_after_a_failed_request_asks_again(live_server, page, script_errors):
     """Only a repeat of a request under way or answered is dropped: after a failed one (here a
     500), the next press of "Filter" is sent at once."""
-    cluster = ClusterFactory(slug="namangan")
-    college = OrganizationFactory(cluster=cluster, name="Namangan Pedagogical College")
-    ClusterRoleFactory(cluster=cluster, user=UserFactory(username="bobur"), role="coordinator")
-    AgreementPartyFactory(agreement=AgreementFactory(cluster=cluster, title="Practice at the college"),
-                          organization=college)
-    sign_in(page, live_server, "bobur")
-    page.goto(f"{live_server.url}/c/{cluster.slug}/agreements/")
+    open_the_agreements_of_one_college(live_server, page)
     asked = []
 
     def answer(route, request):
