@@ -14,7 +14,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from cluster_platform import names
-from cluster_platform.forms import BootstrapFormMixin, DATE_WIDGET, FilterFormMixin, reload_options_on_change
+from cluster_platform.forms import (BootstrapFormMixin, DATE_WIDGET, FilterFormMixin, integer_or_none,
+                                   reload_options_on_change)
 from members.models import Organization
 
 from . import documents, permissions
@@ -157,11 +158,8 @@ class PartyForm(BootstrapFormMixin, forms.Form):
 
     def chosen_organization(self) -> int | None:
         """The organization this row names: as sent, or as first offered."""
-        value = self.data.get(self.add_prefix("organization")) if self.is_bound else self.initial.get("organization")
-        try:
-            return int(value)
-        except (TypeError, ValueError):
-            return None
+        return integer_or_none(self.data.get(self.add_prefix("organization")) if self.is_bound
+                               else self.initial.get("organization"))
 
     def service_data(self) -> dict:
         data = {"organization_id": self.cleaned_data["organization"], "role": self.cleaned_data["role"]}

@@ -26,7 +26,7 @@ from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from cluster_platform.forms import ConfirmForm
+from cluster_platform.forms import ConfirmForm, integer_or_none
 from cluster_platform.rows import date_labels, url_for_pk
 from members import selectors as member_selectors
 from members.models import Organization
@@ -179,9 +179,8 @@ class AgreementCreateView(AgreementPage, ServiceFormView):
             initial = [{"organization": next(iter(admin_of)), "role": "initiator"}]
         # The signatories offered: the people of the organizations the rows name, in one query.
         chosen = [row["organization"] for row in initial or ()]
-        for key, value in (data or {}).items():
-            if PARTY_ORGANIZATION.fullmatch(key) and re.fullmatch(r"[0-9]{1,18}", value):
-                chosen.append(int(value))
+        chosen += [integer_or_none(value) for key, value in (data or {}).items()
+                   if PARTY_ORGANIZATION.fullmatch(key)]
         active = {organization.pk for organization in self.organizations}
         return PartyFormSet(
             data, prefix="parties", initial=initial,
@@ -235,8 +234,8 @@ class AgreementSignatoriesView(AgreementPage):
         if value:
             try:
                 organization = member_selectors.organization_choices(cluster=self.cluster, active_only=True).get(
-                    pk=int(value))
-            except (Organization.DoesNotExist, ValueError):
+                    pk=integer_or_none(value))
+            except Organization.DoesNotExist:
                 raise Http404
             people = selectors.signatories_by_organization(
                 cluster=self.cluster, organization_ids=[organization.pk]).get(organization.pk, [])

@@ -47,6 +47,15 @@ class FastSelectMixin:
         return mark_safe("".join(parts))
 
 
+def integer_or_none(value) -> int | None:
+    """A whole number given as text (a choice sent back, a query parameter), else None: for the
+    values a form's choices depend on before the form itself checks them."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
 def reload_options_on_change(field, *, url: str, target: str, include: str = "", trigger: str = "change") -> None:
     """When `field` changes (or `trigger` happens), htmx asks `url` (with the field's value, and
     the values of the `include` selector) for the `<option>`s of the select `target` and puts them

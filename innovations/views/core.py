@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from cluster_platform import uploads
-from cluster_platform.forms import ConfirmForm
+from cluster_platform.forms import ConfirmForm, integer_or_none
 from cluster_platform.names import localized
 from cluster_platform.rows import url_for_pk
 from members import selectors as member_selectors
@@ -300,20 +300,13 @@ class InnovationFormMixin:
             people_url += f"?origin_organization={origin}&innovation={innovation.pk}"
         if data:
             if innovation is None:
-                origin = _integer(data.get("origin_organization")) or origin
-            chosen = [_integer(data.get("lead_author")), *map(_integer, data.getlist("co_authors"))]
-        organizations = [origin, _integer(data.get("co_author_organization"))]
+                origin = integer_or_none(data.get("origin_organization")) or origin
+            chosen = [integer_or_none(data.get("lead_author")), *map(integer_or_none, data.getlist("co_authors"))]
+        organizations = [origin, integer_or_none(data.get("co_author_organization"))]
         return {"people": author_candidates(self.cluster, organizations=organizations, chosen=chosen),
                 "author_organizations": list(member_selectors.organization_choices(cluster=self.cluster,
                                                                                  active_only=True)),
                 "people_url": people_url}
-
-
-def _integer(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
 
 
 def author_candidates(cluster, *, organizations, chosen):
@@ -338,7 +331,7 @@ class AuthorOptionsView(InnovationPage):
     def check_cluster_permission(self):
         if permissions.can_propose(self.roles):
             return
-        pk = _integer(self.request.GET.get("innovation"))
+        pk = integer_or_none(self.request.GET.get("innovation"))
         if pk is None:
             raise PermissionDenied
         if not permissions.can_edit(self.roles, self.load_innovation(pk)):
@@ -349,12 +342,12 @@ class AuthorOptionsView(InnovationPage):
         query = self.request.GET
         lead = "co_author_organization" not in query
         field = "lead_author" if lead else "co_authors"
-        organization = (None if lead else _integer(query.get("co_author_organization"))) or _integer(
+        organization = (None if lead else integer_or_none(query.get("co_author_organization"))) or integer_or_none(
             query.get("origin_organization"))
         if organization is not None and not member_selectors.organization_list(cluster=self.cluster).filter(
                 pk=organization).exists():
             raise Http404
-        chosen = [pk for pk in map(_integer, query.getlist(field)) if pk]
+        chosen = [pk for pk in map(integer_or_none, query.getlist(field)) if pk]
         people = author_candidates(self.cluster, organizations=[organization], chosen=chosen)
         context.update(lead=lead, chosen=set(chosen), choices=people_choices(people))
         return context

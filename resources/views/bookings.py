@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agreements import selectors as agreement_selectors
+from cluster_platform.forms import integer_or_none
 from agreements.models import Agreement, AgreementParty
 from members import selectors as member_selectors
 from members.views.base import ServiceFormView, paginate, redirect_back
@@ -33,10 +34,13 @@ FREE_SLOT_DAYS = 7
 INPUT_FORMAT = "%Y-%m-%dT%H:%M"
 
 
-def requester_choices(cluster, roles):
-    """The organizations the user may request for: every active member for a coordinator,
-    else the active members where the user has a role (permissions.can_request)."""
+def requester_choices(cluster, roles, pk=None):
+    """The organizations the user may request for (only the one of `pk`, when given): every active
+    member for a coordinator, else the active members where the user has a role
+    (permissions.can_request)."""
     organizations = member_selectors.organization_choices(cluster=cluster, active_only=True)
+    if pk is not None:
+        organizations = organizations.filter(pk=pk)
     if not roles.is_coordinator:
         organizations = organizations.filter(pk__in=sorted(roles.organization_roles))
     return [org for org in organizations if permissions.can_request(roles, org.pk)]
@@ -124,7 +128,7 @@ class BookingRequestView(ResourcePage, ServiceFormView):
         # The requesting organization as sent, else the only one the user may request for (which
         # the form offers chosen).
         if self.request.method == "POST":
-            requester = _integer(self.request.POST.get("requester"))
+            requester = integer_or_none(self.request.POST.get("requester"))
         else:
             requester = self.organizations[0].pk if len(self.organizations) == 1 else None
         return {"organizations": self.organizations, "extra_resources": self.extra, "initial": initial,
@@ -163,23 +167,14 @@ class BookingAgreementOptionsView(BookingRequestView):
     template_name = "resources/partials/agreement_options.html"
     http_method_names = ["get"]
 
-    def load(self):
-        self.load_resource(selectors.resource_brief)
-        self.organizations = requester_choices(self.cluster, self.roles)
-
     def get(self, request, *args, **kwargs):
-        self.load()
-        requester = _integer(request.GET.get("requester"))
-        if requester is not None and requester not in {organization.pk for organization in self.organizations}:
+        requester = integer_or_none(request.GET.get("requester"))
+        self.load_resource(selectors.resource_brief)
+        # Only the organization asked about: a coordinator may request for thousands.
+        self.organizations = requester_choices(self.cluster, self.roles, pk=requester) if requester else []
+        if requester is not None and not self.organizations:
             raise Http404
         return self.render_to_response({"agreements": self.requester_agreements(requester)})
-
-
-def _integer(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
 
 class BookingListPage(ResourcePage):
     template_name = "resources/booking_list.html"
