@@ -13,9 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from cluster_platform import names
 from cluster_platform.forms import (BootstrapFormMixin, DATE_WIDGET, FilterFormMixin, integer_or_none,
-                                   reload_options_on_change)
+                                   make_searchable, reload_options_on_change)
 from members.models import Organization
 
 from . import documents, permissions
@@ -141,14 +140,18 @@ class PartyForm(BootstrapFormMixin, forms.Form):
                              initial=AgreementParty.Role.PARTNER)
     signatory = forms.TypedChoiceField(label=_("Signatory"), required=False, coerce=int, empty_value=None)
 
-    def __init__(self, *args, organizations=(), people_of=None, signatories_url="", **kwargs):
-        """`people_of`: the active people of each organization chosen so far ({id: people}): a
-        row's signatory is one of its organization's, offered once the organization is chosen
-        (after a change of it, htmx asks `signatories_url` for them; without scripts, on the
-        form's next showing). A cluster's people run to a hundred thousand: never all of them."""
+    def __init__(self, *args, organizations=(), organizations_url="", people_of=None, signatories_url="", **kwargs):
+        """`organizations`: the choices (cluster_platform.forms.limited_choices), searched through
+        `organizations_url` when they are the first of a long list. `people_of`: the active people
+        of each organization chosen so far ({id: people}): a row's signatory is one of its
+        organization's, offered once the organization is chosen (after a change of it, htmx asks
+        `signatories_url` for them; without scripts, on the form's next showing). A cluster's
+        people run to a hundred thousand: never all of them."""
         super().__init__(*args, **kwargs)
         organization = self.fields["organization"]
-        organization.choices = _with_blank(_("Choose…"), names.choices(organizations))
+        organization.choices = _with_blank(_("Choose…"), organizations)
+        if organizations_url:
+            make_searchable(self, "organization", url=organizations_url, blank=_("Choose…"))
         signatory = self.fields["signatory"]
         signatory.choices = _with_blank(_("Not yet known"), [
             (person.pk, person.full_name) for person in (people_of or {}).get(self.chosen_organization(), ())])

@@ -26,7 +26,7 @@ from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from cluster_platform.forms import ConfirmForm, integer_or_none
+from cluster_platform.forms import ConfirmForm, integer_or_none, limited_choices
 from cluster_platform.rows import date_labels, url_for_pk
 from members import selectors as member_selectors
 from members.models import Organization
@@ -169,22 +169,26 @@ class AgreementCreateView(AgreementPage, ServiceFormView):
         if not permissions.can_create(self.roles, self.roles.organizations_with("admin")):
             raise PermissionDenied
 
-    def load(self):
-        self.organizations = list(member_selectors.organization_choices(cluster=self.cluster, active_only=True))
-
     def get_formset(self, data=None):
         admin_of = self.roles.organizations_with("admin")
         initial = None
         if not self.roles.is_coordinator and len(admin_of) == 1:
             initial = [{"organization": next(iter(admin_of)), "role": "initiator"}]
-        # The signatories offered: the people of the organizations the rows name, in one query.
         chosen = [row["organization"] for row in initial or ()]
         chosen += [integer_or_none(value) for key, value in (data or {}).items()
                    if PARTY_ORGANIZATION.fullmatch(key)]
-        active = {organization.pk for organization in self.organizations}
+        # The rows' organization choices, shared: every active member, or in a large cluster the
+        # first of them and those the rows name, each row with a box to find the others.
+        choices, searchable = limited_choices(
+            member_selectors.organization_choices(cluster=self.cluster, active_only=True),
+            chosen=[pk for pk in chosen if pk is not None])
+        active = {pk for pk, _name in choices}
         return PartyFormSet(
             data, prefix="parties", initial=initial,
-            form_kwargs={"organizations": self.organizations,
+            form_kwargs={"organizations": choices,
+                         "organizations_url": reverse("organization_options_active", args=[self.cluster.slug])
+                         if searchable else "",
+                         # The signatories offered: the people of the organizations the rows name, in one query.
                          "people_of": selectors.signatories_by_organization(
                              cluster=self.cluster, organization_ids=active.intersection(chosen)),
                          "signatories_url": reverse("agreement_signatories", args=[self.cluster.slug])},
@@ -192,11 +196,9 @@ class AgreementCreateView(AgreementPage, ServiceFormView):
         )
 
     def get(self, request, *args, **kwargs):
-        self.load()
         return self.render_to_response(self.get_context_data(form=self.get_form(), formset=self.get_formset()))
 
     def post(self, request, *args, **kwargs):
-        self.load()
         form, formset = self.get_form(request.POST), self.get_formset(request.POST)
         if form.is_valid() and formset.is_valid():
             try:

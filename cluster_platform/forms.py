@@ -10,8 +10,13 @@ from __future__ import annotations
 from django import forms
 from django.contrib.auth import forms as auth_forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db.models import Q
 from django.utils.html import format_html
-from django.utils.safestring import mark_safe
+from django.utils.http import urlencode
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+
+from cluster_platform import names
 
 
 def _html_attrs(attrs: dict) -> str:
@@ -32,8 +37,13 @@ class FastSelectMixin:
 
     def render(self, name, value, attrs=None, renderer=None):
         widget = self.get_context(name, value, attrs)["widget"]
-        parts = [format_html('<select name="{}"{}>', widget["name"], mark_safe(_html_attrs(widget["attrs"])))]
-        for group_name, options, _index in widget["optgroups"]:
+        return mark_safe("".join((format_html('<select name="{}"{}>', widget["name"], mark_safe(_html_attrs(
+            widget["attrs"]))), self.render_options(widget["optgroups"]), "</select>")))
+
+    @staticmethod
+    def render_options(optgroups) -> str:
+        parts = []
+        for group_name, options, _index in optgroups:
             if group_name:
                 parts.append(format_html('<optgroup label="{}">', group_name))
             parts.extend(
@@ -43,7 +53,6 @@ class FastSelectMixin:
             )
             if group_name:
                 parts.append("</optgroup>")
-        parts.append("</select>")
         return mark_safe("".join(parts))
 
 
@@ -77,6 +86,139 @@ class FastSelectMultiple(FastSelectMixin, forms.SelectMultiple):
 
 
 _FAST = {forms.Select: FastSelect, forms.SelectMultiple: FastSelectMultiple}
+
+
+# A select over a list that can be long (the organizations of a national cluster, 3,000 and more):
+# past this many rows it shows this many at most, those whose name matches what is typed in a
+# search box above it, and the ones chosen. The box's name is the select's with this suffix.
+SEARCH_LIMIT = 100
+SEARCH_SUFFIX = "-search"
+
+
+class SearchableSelectMixin(FastSelectMixin):
+    """A select with a search box above it that asks `search_url` (htmx, as the user types) for
+    the options matching the text, sent as `<name>-search` with the select's own value(s); the
+    answer replaces the options. Without scripts the box is sent with its form, and the form
+    shown again offers the matches (offer_choices reads the box). The page's script keeps the
+    box's Enter and change events to itself (static/js/app.js)."""
+
+    search_url = ""
+    search_value = ""
+    search_label = ""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        select = super().render(name, value, attrs, renderer)
+        if not self.search_url:
+            return select
+        select_id = {**self.attrs, **(attrs or {})}.get("id") or f"id_{name}"
+        box = format_html(
+            '<input type="search" name="{name}" value="{value}" id="{id}-search" class="form-control mb-1"'
+            ' autocomplete="off" data-option-search placeholder="{placeholder}" aria-label="{label}"'
+            ' aria-controls="{id}" aria-describedby="{id}-search-hint" hx-get="{url}"'
+            ' hx-trigger="input changed delay:300ms, search" hx-target="#{id}" hx-include="#{id}"'
+            ' hx-sync="this:replace" hx-swap="innerHTML">',
+            name=f"{name}{SEARCH_SUFFIX}", value=self.search_value, id=select_id, url=self.search_url,
+            placeholder=_("Type part of a name"), label=_("Find in the list: %(label)s") % {"label": self.search_label})
+        hint = format_html('<small id="{}-search-hint" class="form-text text-muted">{}</small>', select_id, _(
+            "The list shows up to %(limit)s names: those that match what you type, and the ones chosen.")
+            % {"limit": SEARCH_LIMIT})
+        return mark_safe(f"{box}{select}{hint}")
+
+
+class SearchableSelect(SearchableSelectMixin, forms.Select):
+    pass
+
+
+class SearchableSelectMultiple(SearchableSelectMixin, forms.SelectMultiple):
+    pass
+
+
+def _ids(values) -> list[int]:
+    return [pk for pk in map(integer_or_none, values) if pk is not None]
+
+
+def _search_text(data, key: str) -> str:
+    """What the search box of the select named `key` sent."""
+    return (data.get(f"{key}{SEARCH_SUFFIX}") or "").strip()[:100]
+
+
+def _chosen(form, name: str) -> list[int]:
+    """The ids the field `name` of `form` holds: as sent, else as it starts."""
+    field, key = form.fields[name], form.add_prefix(name)
+    if form.is_bound:
+        values = form.data.getlist(key) if hasattr(form.data, "getlist") else form.data.get(key)
+    else:
+        values = form.get_initial_for_field(field, name)
+    return _ids(values if isinstance(values, (list, tuple, set)) else [values])
+
+
+def search_choices(objects, *, chosen=(), query: str = "", limit: int | None = None) -> list[tuple]:
+    """The choices of a searchable select: of `objects` (a queryset of named rows), the first
+    `limit` in the reader's order whose name contains `query` in any language, and those of
+    `chosen`, which stay. One query."""
+    limit = limit or SEARCH_LIMIT
+    matches = objects.order_by(names.reader_order("name"), "pk")
+    if query:
+        matches = matches.filter(names.matching("name", query))
+    return names.choices(objects.filter(Q(pk__in=matches.values("pk")[:limit]) | Q(pk__in=sorted(set(chosen)))))
+
+
+def limited_choices(objects, *, chosen=(), query: str = "", limit: int | None = None) -> tuple[list, bool]:
+    """The choices a select over `objects` offers, and whether there are more than `limit` of
+    them (then search_choices: the matches of `query` and the `chosen` ones; a box to search
+    needed). One query for a short list, two for a long one."""
+    limit = limit or SEARCH_LIMIT
+    rows = list(objects[:limit + 1])
+    if len(rows) <= limit:
+        return names.choices(rows), False
+    return search_choices(objects, chosen=chosen, query=query, limit=limit), True
+
+
+def search_text(form, name: str) -> str:
+    """What the search box of the select `name` of `form` sent (a form sent without scripts)."""
+    return _search_text(form.data, form.add_prefix(name)) if form.is_bound else ""
+
+
+def make_searchable(form, name: str, *, url: str, blank=None) -> None:
+    """Show the select `name` of `form` with its search box, which asks `url` (an endpoint that
+    answers search_options) for the options matching what is typed."""
+    field, key = form.fields[name], form.add_prefix(name)
+    widget = field.widget
+    widget.__class__ = SearchableSelectMultiple if isinstance(widget, forms.SelectMultiple) else SearchableSelect
+    params = {"name": key, **({"blank": str(blank)} if blank is not None else {})}
+    widget.search_url, widget.search_value, widget.search_label = (
+        f"{url}?{urlencode(params)}", search_text(form, name), str(field.label or ""))
+
+
+def offer_choices(form, name: str, objects, *, blank=None, search_url: str = "", limit: int | None = None) -> None:
+    """The choices of the select `name` of `form`: the names of `objects` in the reader's
+    language and order (`blank` first, when given). With a `search_url` (an endpoint that answers
+    search_options), a list longer than `limit` becomes a searchable select: it offers `limit` of
+    them and the ones chosen, and a box to find the others. Its choices still validate what is
+    sent: an id of `objects` not shown yet is among them once chosen."""
+    if search_url:
+        choices, searchable = limited_choices(objects, chosen=_chosen(form, name), query=search_text(form, name),
+                                              limit=limit)
+    else:
+        choices, searchable = names.choices(objects), False
+    form.fields[name].choices = ([("", blank)] if blank is not None else []) + choices
+    if searchable:
+        make_searchable(form, name, url=search_url, blank=blank)
+
+
+def search_options(request, objects, *, limit: int | None = None) -> SafeString:
+    """The <option>s a searchable select asks for (SearchableSelectMixin): `name` the select's
+    name, whose values are the chosen ids; `<name>-search` the text; `blank` the empty choice's
+    label, if it has one."""
+    name = request.GET.get("name", "")
+    chosen, query = _ids(request.GET.getlist(name)), _search_text(request.GET, name)
+    found = search_choices(objects, chosen=chosen, query=query, limit=limit)
+    blank = [("", request.GET["blank"][:100])] if "blank" in request.GET else []
+    widget = FastSelect(choices=blank + found)
+    options = widget.render_options(widget.get_context(name, chosen or [""], None)["widget"]["optgroups"])
+    if query and len(found) == len(set(chosen) & {pk for pk, _label in found}):  # the chosen ones alone
+        options += format_html("<option disabled>{}</option>", _("No name contains “%(text)s”.") % {"text": query})
+    return mark_safe(options)
 
 
 def _widget_class(widget) -> str:

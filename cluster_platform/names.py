@@ -29,7 +29,9 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q, Value
+from django.db.models.fields.json import KT
+from django.db.models.functions import Coalesce, Lower, NullIf
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
@@ -37,7 +39,7 @@ from cluster_platform.transliteration import latin_to_cyrillic
 
 __all__ = [
     "TRANSLATABLE_LANGUAGES", "translations_field", "clean_translations", "collect_translations", "translated",
-    "localized", "choices", "matching", "TranslationsFormMixin",
+    "localized", "choices", "reader_order", "matching", "TranslationsFormMixin",
 ]
 
 # Languages made from another one rather than typed: the reader of uz-cyrl gets the uz entry in Cyrillic.
@@ -142,6 +144,15 @@ def choices(objects, field: str = "name") -> list[tuple]:
     """(pk, the `field` in the reader's language) for a <select>, ordered as the reader reads
     them (the database's order by the main value would not do)."""
     return sorted(((obj.pk, localized(obj, field)) for obj in objects), key=lambda choice: choice[1].casefold())
+
+
+def reader_order(field: str = "name"):
+    """The database's approximation of choices()' order, for a query that takes the first rows
+    only: the reader's entry (for a derived language, the entry it is made from), else the main
+    value, lower-cased."""
+    language = (translation.get_language() or settings.LANGUAGE_CODE).lower()
+    language = DERIVED_LANGUAGES[language][0] if language in DERIVED_LANGUAGES else language
+    return Lower(Coalesce(NullIf(KT(f"{field}_translations__{language}"), Value("")), F(field)))
 
 
 def matching(field: str, term: str, *, prefix: str = "") -> Q:

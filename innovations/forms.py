@@ -12,8 +12,7 @@ from django import forms
 from django.utils.translation import gettext, gettext_lazy as _
 
 from agreements.forms import document_accept
-from cluster_platform.forms import BootstrapFormMixin, FilterFormMixin, reload_options_on_change
-from cluster_platform import names
+from cluster_platform.forms import BootstrapFormMixin, FilterFormMixin, offer_choices, reload_options_on_change
 from cluster_platform.names import TranslationsFormMixin
 
 from .models import Innovation, Stage, SubjectField
@@ -50,9 +49,11 @@ class InnovationFilterForm(FilterFormMixin, BootstrapFormMixin, forms.Form):
         (prefix + key, key) for key in INNOVATION_SORTS for prefix in ("", "-")
     ])
 
-    def __init__(self, *args, organizations=(), **kwargs):
+    def __init__(self, *args, organizations=(), organizations_url="", **kwargs):
+        """`organizations`: the origins to filter by, searched through `organizations_url` when
+        long (cluster_platform.forms.offer_choices)."""
         super().__init__(*args, **kwargs)
-        self.fields["origin"].choices = _with_blank(_("All organizations"), names.choices(organizations))
+        offer_choices(self, "origin", organizations, blank=_("All organizations"), search_url=organizations_url)
 
     def filters(self) -> dict:
         data = self.valid_data()
@@ -111,19 +112,22 @@ class InnovationForm(TranslationsFormMixin, BootstrapFormMixin, forms.Form):
                                       widget=forms.Textarea(attrs={"rows": 3}),
                                       help_text=_("What should improve, for whom, and how you will see it."))
 
-    def __init__(self, *args, organizations=None, people=(), author_organizations=(), people_url="", **kwargs):
-        """`people`: the authors offered, never a whole cluster's (a hundred thousand people): those
-        chosen, with the people of the origin organization and of the one chosen in "Co-authors
-        from" (innovations.views.core.author_candidates). A change of either organization asks `people_url`
-        for its people (htmx), the authors already chosen kept."""
+    def __init__(self, *args, organizations=None, people=(), author_organizations=(), people_url="",
+                 organizations_url="", origin_url="", **kwargs):
+        """`organizations` (the origins offered) and `author_organizations` ("Co-authors from"):
+        querysets, searched through `origin_url` and `organizations_url` when long
+        (cluster_platform.forms.offer_choices). `people`: the authors offered, never a whole
+        cluster's (a hundred thousand people): those chosen, with the people of the origin
+        organization and of the one chosen in "Co-authors from"
+        (innovations.views.core.author_candidates). A change of either organization asks
+        `people_url` for its people (htmx), the authors already chosen kept."""
         super().__init__(*args, **kwargs)
         if organizations is None:
             del self.fields["origin_organization"]
         else:
-            self.fields["origin_organization"].choices = _with_blank(
-                _("Choose…"), names.choices(organizations))
-        self.fields["co_author_organization"].choices = _with_blank(
-            _("The origin organization"), names.choices(author_organizations))
+            offer_choices(self, "origin_organization", organizations, blank=_("Choose…"), search_url=origin_url)
+        offer_choices(self, "co_author_organization", author_organizations, blank=_("The origin organization"),
+                      search_url=organizations_url)
         choices = people_choices(people)
         self.fields["lead_author"].choices = _with_blank(_("Choose…"), choices)
         self.fields["co_authors"].choices = choices

@@ -15,7 +15,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from cluster_platform.forms import BootstrapFormMixin, DATE_WIDGET, FilterFormMixin
+from cluster_platform.forms import BootstrapFormMixin, DATE_WIDGET, FilterFormMixin, offer_choices
 from cluster_platform.names import TranslationsFormMixin
 
 from . import branding, services
@@ -243,22 +243,22 @@ class InvitationForm(BootstrapFormMixin, forms.Form):
     email = forms.EmailField(label=_("Email"))
     cluster_role = forms.ChoiceField(label=_("Cluster role"), required=False,
                                      choices=_with_blank(_("No cluster role"), ClusterRole.Role.choices))
-    organization = forms.ModelChoiceField(label=_("Organization"), required=False, queryset=Organization.objects.none(),
-                                          empty_label=_("No organization"))
+    organization = forms.TypedChoiceField(label=_("Organization"), required=False, coerce=int, empty_value=None)
     organization_role = forms.ChoiceField(label=_("Organization role"), required=False,
                                           choices=_with_blank(_("No organization role"), OrganizationRole.Role.choices))
     language = _invitation_language_field()
 
-    def __init__(self, *args, organizations, **kwargs):
+    def __init__(self, *args, organizations, organizations_url="", **kwargs):
+        """`organizations`: those whose people may be given access, searched through
+        `organizations_url` when long (cluster_platform.forms.offer_choices)."""
         super().__init__(*args, **kwargs)
-        self.fields["organization"].queryset = organizations
+        offer_choices(self, "organization", organizations, blank=_("No organization"), search_url=organizations_url)
 
     def service_data(self) -> dict:
-        organization = self.cleaned_data["organization"]
         return {
             "email": self.cleaned_data["email"],
             "cluster_role": self.cleaned_data["cluster_role"],
-            "organization_id": organization.pk if organization else None,
+            "organization_id": self.cleaned_data["organization"],
             "organization_role": self.cleaned_data["organization_role"],
             "language": self.cleaned_data["language"],
         }

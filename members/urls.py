@@ -16,6 +16,8 @@ cluster_patterns = [
     path("organizations/export.xlsx", organizations.OrganizationExportView.as_view(), {"fmt": "xlsx"},
          name="organization_export_xlsx"),
     path("organizations/new/", organizations.OrganizationCreateView.as_view(), name="organization_create"),
+    *(path(f"organizations/options/{which}/", organizations.OrganizationOptionsView.as_view(), {"which": which},
+           name=f"organization_options_{which}") for which in ("all", "active", "invitable")),
     path("organizations/import/", imports.OrganizationImportView.as_view(), name="organization_import"),
     path("organizations/import/confirm/", imports.OrganizationImportConfirmView.as_view(),
          name="organization_import_confirm"),

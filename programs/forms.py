@@ -10,7 +10,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from cluster_platform.forms import BootstrapFormMixin, DATE_WIDGET, FilterFormMixin
+from cluster_platform.forms import BootstrapFormMixin, DATE_WIDGET, FilterFormMixin, offer_choices
 from cluster_platform.names import TranslationsFormMixin, choices
 
 from .models import Competence, EmployerNeed, Program
@@ -54,10 +54,12 @@ class ProgramFilterForm(FilterFormMixin, BootstrapFormMixin, forms.Form):
         (prefix + key, key) for key in PROGRAM_SORTS for prefix in ("", "-")
     ])
 
-    def __init__(self, *args, organizations=(), **kwargs):
+    def __init__(self, *args, organizations=(), organizations_url="", **kwargs):
+        """`organizations` to filter by: a queryset, searched through `organizations_url` when
+        it is long (cluster_platform.forms.offer_choices)."""
         super().__init__(*args, **kwargs)
-        self.fields["lead_organization"].choices = _with_blank(
-            _("All organizations"), choices(organizations))
+        offer_choices(self, "lead_organization", organizations, blank=_("All organizations"),
+                      search_url=organizations_url)
 
     def filters(self) -> dict:
         data = self.valid_data()
@@ -113,12 +115,16 @@ class ProgramForm(TranslationsFormMixin, BootstrapFormMixin, forms.Form):
     pass_score = forms.DecimalField(label=_("Pass score"), required=False, min_value=0, max_value=100,
                                     decimal_places=2, help_text=_("The post-assessment score needed (0–100)."))
 
-    def __init__(self, *args, organizations=(), lead_choices=None, **kwargs):
+    def __init__(self, *args, organizations=(), lead_choices=None, organizations_url="", **kwargs):
+        """`organizations`: a queryset of those that may be partners, and lead unless
+        `lead_choices` (a list) says otherwise; searched through `organizations_url` when long
+        (cluster_platform.forms.offer_choices)."""
         super().__init__(*args, **kwargs)
-        everyone = choices(organizations)
-        self.fields["lead_organization"].choices = _with_blank(
-            _("Choose…"), everyone if lead_choices is None else choices(lead_choices))
-        self.fields["partners"].choices = everyone
+        if lead_choices is None:
+            offer_choices(self, "lead_organization", organizations, blank=_("Choose…"), search_url=organizations_url)
+        else:
+            self.fields["lead_organization"].choices = _with_blank(_("Choose…"), choices(lead_choices))
+        offer_choices(self, "partners", organizations, search_url=organizations_url)
         self.add_translation_fields(self.initial.get("title_translations"))
         self.style_fields()
 

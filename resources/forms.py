@@ -13,8 +13,8 @@ from django.template.defaultfilters import filesizeformat, floatformat
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from cluster_platform import names
-from cluster_platform.forms import BootstrapFormMixin, DATE_WIDGET, FilterFormMixin, reload_options_on_change
+from cluster_platform.forms import (BootstrapFormMixin, DATE_WIDGET, FilterFormMixin, offer_choices,
+                                   reload_options_on_change)
 
 from . import availability, photos
 from .models import Resource
@@ -64,9 +64,11 @@ class ResourceFilterForm(FilterFormMixin, BootstrapFormMixin, forms.Form):
                               input_formats=DATETIME_FORMATS)
     sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=RESOURCE_SORT_LABELS)
 
-    def __init__(self, *args, organizations=(), **kwargs):
+    def __init__(self, *args, organizations=(), organizations_url="", **kwargs):
+        """`organizations`: the owners to filter by, searched through `organizations_url` when
+        long (cluster_platform.forms.offer_choices)."""
         super().__init__(*args, **kwargs)
-        self.fields["owner"].choices = _with_blank(_("All owners"), names.choices(organizations))
+        offer_choices(self, "owner", organizations, blank=_("All owners"), search_url=organizations_url)
 
     def clean(self):
         cleaned = super().clean()
@@ -114,16 +116,17 @@ class ResourceForm(BootstrapFormMixin, forms.Form):
     always_open = forms.BooleanField(label=_("Open round the clock"), required=False,
                                      help_text=_("For a dormitory or a digital licence: no weekly hours needed."))
 
-    def __init__(self, *args, owners=None, **kwargs):
+    def __init__(self, *args, owners=None, owners_url="", **kwargs):
+        """`owners`: the organizations that may own it (searched through `owners_url` when long,
+        cluster_platform.forms.offer_choices); None when editing."""
         super().__init__(*args, **kwargs)
         if owners is None:  # editing: the owner never changes; the hours page keeps always_open
             del self.fields["owner"]
             del self.fields["always_open"]
         else:
-            owners = list(owners)
-            self.fields["owner"].choices = _with_blank(_("Choose…"), names.choices(owners))
-            if len(owners) == 1:
-                self.fields["owner"].initial = owners[0].pk
+            offer_choices(self, "owner", owners, blank=_("Choose…"), search_url=owners_url)
+            if len(offered := self.fields["owner"].choices[1:]) == 1:
+                self.fields["owner"].initial = offered[0][0]
 
     def service_data(self) -> dict:
         data = dict(self.cleaned_data)
@@ -275,15 +278,17 @@ class BookingRequestForm(BootstrapFormMixin, forms.Form):
     # Where a service error about the booking as a whole is shown.
     ERROR_FIELDS = {"period": "start", "resources": "extra_resources"}
 
-    def __init__(self, *args, organizations=(), extra_resources=(), agreements=(), agreements_url="", **kwargs):
-        """`agreements`: the active agreements of the requesting organization chosen so far (a
-        coordinator may request for any of thousands of members, each party to its own); a change
-        of it asks `agreements_url` for its agreements (htmx)."""
+    def __init__(self, *args, organizations=(), organizations_url="", extra_resources=(), agreements=(),
+                 agreements_url="", **kwargs):
+        """`organizations`: those the user may request for, searched through `organizations_url`
+        when long (cluster_platform.forms.offer_choices). `agreements`: the active agreements of
+        the requesting organization chosen so far (a coordinator may request for any of
+        thousands of members, each party to its own); a change of it asks `agreements_url` for
+        its agreements (htmx)."""
         super().__init__(*args, **kwargs)
-        organizations = list(organizations)
-        self.fields["requester"].choices = _with_blank(_("Choose…"), names.choices(organizations))
-        if len(organizations) == 1:
-            self.fields["requester"].initial = organizations[0].pk
+        offer_choices(self, "requester", organizations, blank=_("Choose…"), search_url=organizations_url)
+        if len(offered := self.fields["requester"].choices[1:]) == 1:
+            self.fields["requester"].initial = offered[0][0]
         extra_resources = list(extra_resources)
         if extra_resources:
             self.fields["extra_resources"].choices = [(r.pk, r.name) for r in extra_resources]

@@ -15,7 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.contrib import messages
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.template.backends.utils import csrf_input
 from django.urls import path, reverse
 from django.utils import timezone
@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from cluster_platform import uploads
-from cluster_platform.forms import ConfirmForm, integer_or_none
+from cluster_platform.forms import ConfirmForm, integer_or_none, search_options
 from cluster_platform.names import localized
 from cluster_platform.rows import url_for_pk
 from members import selectors as member_selectors
@@ -115,6 +115,24 @@ def _organizations(cluster, pks=None):
 
 # --- The catalogue, the board, "mine" --------------------------------------------------------
 
+def origin_choices(cluster, roles, *, blind: bool):
+    """The organizations the catalogue filters by: the origins of the innovations these roles
+    see; none for a blind reader (no list of origins to pick from, and no filtering by one)."""
+    organizations = member_selectors.organization_choices(cluster=cluster).filter(Exists(
+        permissions.visible_innovations(cluster, roles).filter(origin_organization_id=OuterRef("pk"))))
+    return organizations.none() if blind else organizations
+
+
+class OriginOptionsView(InnovationPage):
+    """The options of the catalogue's origin select, searched (cluster_platform.forms.offer_choices)."""
+
+    http_method_names = ["get", "head", "options"]
+
+    def get(self, request, *args, **kwargs):
+        blind = permissions.blind_reader(self.roles, selectors.policy_for(self.cluster))
+        return HttpResponse(search_options(request, origin_choices(self.cluster, self.roles, blind=blind)))
+
+
 class InnovationListView(InnovationPage):
     template_name = "innovations/innovation_list.html"
 
@@ -126,13 +144,10 @@ class InnovationListView(InnovationPage):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        organizations = member_selectors.organization_choices(cluster=self.cluster).filter(Exists(
-            permissions.visible_innovations(self.cluster, self.roles).filter(origin_organization_id=OuterRef("pk"))
-        ))
         blind = permissions.blind_reader(self.roles, selectors.policy_for(self.cluster))
-        if blind:  # no list of origins to pick from, and no filtering by one
-            organizations = organizations.none()
-        form = InnovationFilterForm(self.request.GET or None, organizations=organizations)
+        form = InnovationFilterForm(self.request.GET or None, organizations=origin_choices(self.cluster, self.roles,
+                                                                                           blind=blind),
+                                    organizations_url=reverse("innovation_origin_options", args=[self.cluster.slug]))
         filters = form.filters()
         if blind:
             filters.pop("origin", None)
@@ -304,8 +319,8 @@ class InnovationFormMixin:
             chosen = [integer_or_none(data.get("lead_author")), *map(integer_or_none, data.getlist("co_authors"))]
         organizations = [origin, integer_or_none(data.get("co_author_organization"))]
         return {"people": author_candidates(self.cluster, organizations=organizations, chosen=chosen),
-                "author_organizations": list(member_selectors.organization_choices(cluster=self.cluster,
-                                                                                 active_only=True)),
+                "author_organizations": member_selectors.organization_choices(cluster=self.cluster, active_only=True),
+                "organizations_url": reverse("organization_options_active", args=[self.cluster.slug]),
                 "people_url": people_url}
 
 
@@ -363,14 +378,16 @@ class InnovationCreateView(InnovationFormMixin, InnovationActionView):
 
     def get_form_kwargs(self):
         may_propose_for = None if self.roles.is_coordinator else set(self.roles.organization_roles)
-        organizations = list(_organizations(self.cluster, may_propose_for))
+        organizations = _organizations(self.cluster, may_propose_for)
         initial = {}
-        if len(organizations) == 1:
-            initial["origin_organization"] = organizations[0].pk
+        if len(only := organizations[:2]) == 1:
+            initial["origin_organization"] = only[0].pk
         me = Person.objects.for_cluster(self.cluster).filter(user=self.request.user, is_active=True).first()
         if me is not None:
             initial["lead_author"] = me.pk
         return {"organizations": organizations, "initial": initial,
+                "origin_url": reverse("organization_options_active", args=[self.cluster.slug])
+                if may_propose_for is None else "",
                 **self.author_kwargs(origin=initial.get("origin_organization"), chosen=[initial.get("lead_author")])}
 
     def perform(self, form):
@@ -543,6 +560,7 @@ class AttachmentDownloadView(InnovationPage):
 
 urlpatterns = [
     path("", InnovationListView.as_view(), name="innovation_list"),
+    path("origins/", OriginOptionsView.as_view(), name="innovation_origin_options"),
     path("board/", InnovationBoardView.as_view(), name="innovation_board"),
     path("new/", InnovationCreateView.as_view(), name="innovation_create"),
     path("new/authors/", AuthorOptionsView.as_view(), name="innovation_author_options"),

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 from django_htmx.http import push_url
 
 from agreements import selectors as agreement_selectors
+from cluster_platform.forms import search_options
 
 from .. import importing, permissions, selectors, services
 from ..forms import OrganizationFilterForm, OrganizationForm, SchoolRatingForm, StatusChangeForm
@@ -29,6 +30,22 @@ def _filter_form(request, cluster) -> OrganizationFilterForm:
 
 def _filtered(cluster, form: OrganizationFilterForm):
     return selectors.organization_list(cluster=cluster, filters=form.filters()).order_by(*form.ordering())
+
+
+class OrganizationOptionsView(ClusterPage):
+    """The options of a searchable organization select (cluster_platform.forms.offer_choices):
+    of the cluster's organizations (`all`), its active members (`active`) or those whose people
+    may be given access (`invitable`), the ones whose name matches. For anyone with a role in the
+    cluster: the names its forms' selects show anyway."""
+
+    http_method_names = ["get", "head", "options"]
+
+    def get(self, request, *args, **kwargs):
+        which = kwargs["which"]
+        objects = selectors.organization_choices(cluster=self.cluster, active_only=which == "active")
+        if which == "invitable":
+            objects = objects.filter(status__in=selectors.ACCESS_STATUSES)
+        return HttpResponse(search_options(request, objects))
 
 
 class OrganizationListView(ClusterPage):

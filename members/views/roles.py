@@ -18,9 +18,7 @@ from .base import ClusterPage, ServiceFormView, organization_section, paginate
 
 def _invitable_organizations(cluster):
     # Only members whose people keep their access can be given new access.
-    return selectors.organization_list(cluster=cluster).filter(
-        status__in=selectors.ACCESS_STATUSES
-    ).order_by("name")
+    return selectors.organization_choices(cluster=cluster).filter(status__in=selectors.ACCESS_STATUSES)
 
 
 class RoleListView(ServiceFormView):
@@ -35,6 +33,7 @@ class RoleListView(ServiceFormView):
 
     def get_form_kwargs(self):
         return {"organizations": _invitable_organizations(self.cluster),
+                "organizations_url": reverse("organization_options_invitable", args=[self.cluster.slug]),
                 "initial": {"language": services.invitation_language_default(cluster=self.cluster)}}
 
     def get_context_data(self, **kwargs):

@@ -10,7 +10,6 @@ from django.utils.translation import gettext_lazy
 
 from cluster_platform.forms import ConfirmForm
 from members import selectors as member_selectors
-from members.models import Organization
 from members.views.base import paginate
 from resources import selectors as resource_selectors
 
@@ -51,12 +50,6 @@ def competence_labels(codes) -> list[str]:
     return [Competence(code).label for code in codes if code in Competence.values]
 
 
-def _organizations(cluster, active_only=False):
-    filters = {"status": Organization.Status.ACTIVE} if active_only else None
-    return member_selectors.organization_list(cluster=cluster, filters=filters).only(
-        "pk", *Organization.NAME_FIELDS).order_by("name", "pk")
-
-
 def enrol_form_for(view, program, data=None):
     """The "enrol a person" form for an admin (their organizations' people) or a coordinator
     (anyone's), or None for whoever may not enrol or while enrolment is closed."""
@@ -79,7 +72,9 @@ class ProgramListView(ProgramPage):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        form = ProgramFilterForm(self.request.GET or None, organizations=_organizations(self.cluster))
+        form = ProgramFilterForm(self.request.GET or None,
+                                 organizations=member_selectors.organization_choices(cluster=self.cluster),
+                                 organizations_url=reverse("organization_options_all", args=[self.cluster.slug]))
         filters = form.filters()
         programs = selectors.program_catalogue(cluster=self.cluster, filters=filters).order_by(*form.ordering())
         page = paginate(self.request, programs)
@@ -141,12 +136,12 @@ class ProgramFormMixin:
     def lead_choices(self, organizations):
         if self.roles.is_coordinator:
             return None
-        admin_of = self.roles.organizations_with("admin")
-        return [org for org in organizations if org.pk in admin_of]
+        return list(organizations.filter(pk__in=sorted(self.roles.organizations_with("admin"))))
 
     def get_form_kwargs(self):
-        organizations = list(_organizations(self.cluster, active_only=True))
+        organizations = member_selectors.organization_choices(cluster=self.cluster, active_only=True)
         return {"organizations": organizations, "lead_choices": self.lead_choices(organizations),
+                "organizations_url": reverse("organization_options_active", args=[self.cluster.slug]),
                 **self.extra_form_kwargs()}
 
     def extra_form_kwargs(self):

@@ -37,13 +37,14 @@ INPUT_FORMAT = "%Y-%m-%dT%H:%M"
 def requester_choices(cluster, roles, pk=None):
     """The organizations the user may request for (only the one of `pk`, when given): every active
     member for a coordinator, else the active members where the user has a role
-    (permissions.can_request)."""
+    (permissions.can_request). A queryset: a coordinator's runs to thousands."""
     organizations = member_selectors.organization_choices(cluster=cluster, active_only=True)
     if pk is not None:
         organizations = organizations.filter(pk=pk)
     if not roles.is_coordinator:
-        organizations = organizations.filter(pk__in=sorted(roles.organization_roles))
-    return [org for org in organizations if permissions.can_request(roles, org.pk)]
+        organizations = organizations.filter(
+            pk__in=sorted(org for org in roles.organization_roles if permissions.can_request(roles, org)))
+    return organizations
 
 
 def _slot_label(start, end) -> str:
@@ -105,7 +106,7 @@ class BookingRequestView(ResourcePage, ServiceFormView):
     def requester_agreements(self, requester: int | None) -> list:
         """The active agreements to which this requesting organization (one the user may request
         for) is a party: none before one is chosen."""
-        if requester not in {organization.pk for organization in self.organizations}:
+        if requester is None or not requester_choices(self.cluster, self.roles, pk=requester).exists():
             return []
         party = AgreementParty.objects.for_cluster(self.cluster).filter(
             agreement_id=OuterRef("pk"), organization_id=requester)
@@ -130,8 +131,11 @@ class BookingRequestView(ResourcePage, ServiceFormView):
         if self.request.method == "POST":
             requester = integer_or_none(self.request.POST.get("requester"))
         else:
-            requester = self.organizations[0].pk if len(self.organizations) == 1 else None
+            only = list(self.organizations[:2])
+            requester = only[0].pk if len(only) == 1 else None
         return {"organizations": self.organizations, "extra_resources": self.extra, "initial": initial,
+                "organizations_url": reverse("organization_options_active", args=[self.cluster.slug])
+                if self.roles.is_coordinator else "",
                 "agreements": self.requester_agreements(requester),
                 "agreements_url": reverse("booking_request_agreements", args=[self.cluster.slug, self.resource.pk])}
 
@@ -171,8 +175,7 @@ class BookingAgreementOptionsView(BookingRequestView):
         requester = integer_or_none(request.GET.get("requester"))
         self.load_resource(selectors.resource_brief)
         # Only the organization asked about: a coordinator may request for thousands.
-        self.organizations = requester_choices(self.cluster, self.roles, pk=requester) if requester else []
-        if requester is not None and not self.organizations:
+        if requester is not None and not requester_choices(self.cluster, self.roles, pk=requester).exists():
             raise Http404
         return self.render_to_response({"agreements": self.requester_agreements(requester)})
 

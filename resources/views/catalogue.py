@@ -35,7 +35,8 @@ class ResourceListView(ResourcePage):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        form = ResourceFilterForm(self.request.GET or None, organizations=_owners(self.cluster))
+        form = ResourceFilterForm(self.request.GET or None, organizations=_owners(self.cluster),
+                                  organizations_url=reverse("organization_options_all", args=[self.cluster.slug]))
         filters = form.filters()
         resources = selectors.resource_list(cluster=self.cluster, filters=filters)
         page = paginate(self.request, resources.order_by(*form.ordering()), per_page=CATALOGUE_PAGE_SIZE)

@@ -49,10 +49,11 @@ class ResourceCreateView(ResourcePage, ServiceFormView):
         owners = member_selectors.organization_choices(cluster=self.cluster, active_only=True)
         if not self.roles.is_coordinator:
             owners = owners.filter(pk__in=sorted(self.roles.organizations_with("admin")))
-        self.owners = list(owners)
+        self.owners = owners
 
     def get_form_kwargs(self):
-        return {"owners": self.owners}
+        return {"owners": self.owners, "owners_url": reverse("organization_options_active", args=[self.cluster.slug])
+                if self.roles.is_coordinator else ""}
 
     def perform(self, form):
         return services.resource_create(cluster=self.cluster, actor=self.request.user, **form.service_data())

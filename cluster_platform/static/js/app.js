@@ -39,3 +39,20 @@ document.addEventListener("htmx:confirm", function (event) {
     }
   });
 });
+
+// The search box of a long select (data-option-search: cluster_platform.forms.SearchableSelectMixin)
+// only narrows the select's options. Its change is not its form's (a filter form would ask for its
+// list again), and Enter there searches at once instead of sending the form.
+document.addEventListener("change", function (event) {
+  if (event.target.matches && event.target.matches("[data-option-search]")) {
+    event.stopPropagation();
+  }
+}, true);
+document.addEventListener("keydown", function (event) {
+  var box = event.target;
+  if (event.key !== "Enter" || !box.matches || !box.matches("[data-option-search]")) {
+    return;
+  }
+  event.preventDefault();
+  htmx.trigger(box, "search");
+});
