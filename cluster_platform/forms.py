@@ -10,7 +10,6 @@ from __future__ import annotations
 from django import forms
 from django.contrib.auth import forms as auth_forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db.models import Q
 from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.utils.safestring import SafeString, mark_safe
@@ -155,18 +154,21 @@ def _chosen(form, name: str) -> list[int]:
 def search_choices(objects, *, chosen=(), query: str = "", limit: int | None = None) -> list[tuple]:
     """The choices of a searchable select: of `objects` (a queryset of named rows), the first
     `limit` in the reader's order whose name contains `query` in any language, and those of
-    `chosen`, which stay. One query."""
+    `chosen`, which stay. One query, and one for the chosen ones not among them."""
     limit = limit or SEARCH_LIMIT
     matches = objects.order_by(names.reader_order("name"), "pk")
     if query:
         matches = matches.filter(names.matching("name", query))
-    return names.choices(objects.filter(Q(pk__in=matches.values("pk")[:limit]) | Q(pk__in=sorted(set(chosen)))))
+    rows = list(matches[:limit])
+    if missing := set(chosen).difference(row.pk for row in rows):
+        rows += objects.filter(pk__in=sorted(missing))
+    return names.choices(rows)
 
 
 def limited_choices(objects, *, chosen=(), query: str = "", limit: int | None = None) -> tuple[list, bool]:
     """The choices a select over `objects` offers, and whether there are more than `limit` of
     them (then search_choices: the matches of `query` and the `chosen` ones; a box to search
-    needed). One query for a short list, two for a long one."""
+    needed). One query for a short list, two or three for a long one."""
     limit = limit or SEARCH_LIMIT
     rows = list(objects[:limit + 1])
     if len(rows) <= limit:

@@ -146,11 +146,12 @@ def choices(objects, field: str = "name") -> list[tuple]:
     return sorted(((obj.pk, localized(obj, field)) for obj in objects), key=lambda choice: choice[1].casefold())
 
 
-def reader_order(field: str = "name"):
+def reader_order(field: str = "name", language: str | None = None):
     """The database's approximation of choices()' order, for a query that takes the first rows
-    only: the reader's entry (for a derived language, the entry it is made from), else the main
-    value, lower-cased."""
-    language = (translation.get_language() or settings.LANGUAGE_CODE).lower()
+    only: the entry of the reader's language (or `language`; for a derived language, the entry it
+    is made from), else the main value, lower-cased. Organizations have an index of it per
+    language (members migration 0016)."""
+    language = (language or translation.get_language() or settings.LANGUAGE_CODE).lower()
     language = DERIVED_LANGUAGES[language][0] if language in DERIVED_LANGUAGES else language
     return Lower(Coalesce(NullIf(KT(f"{field}_translations__{language}"), Value("")), F(field)))
 

@@ -37,8 +37,7 @@ class RoleListView(ServiceFormView):
                 "initial": {"language": services.invitation_language_default(cluster=self.cluster)}}
 
     def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context.setdefault("form", self.get_form())
+        context = super().get_context_data(**kwargs)  # the form: ServiceFormView's get and post give it
         context["cluster_roles"] = list(selectors.cluster_role_list(cluster=self.cluster))
         context["invitations"] = paginate(
             self.request,
