@@ -14,7 +14,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from cluster_platform.forms import (BootstrapFormMixin, DATE_WIDGET, FilterFormMixin, integer_or_none,
-                                   make_searchable, reload_options_on_change)
+                                   make_searchable, reload_options_on_change, search_choices, search_text)
 from members.models import Organization
 
 from . import documents, permissions
@@ -140,15 +140,20 @@ class PartyForm(BootstrapFormMixin, forms.Form):
                              initial=AgreementParty.Role.PARTNER)
     signatory = forms.TypedChoiceField(label=_("Signatory"), required=False, coerce=int, empty_value=None)
 
-    def __init__(self, *args, organizations=(), organizations_url="", people_of=None, signatories_url="", **kwargs):
-        """`organizations`: the choices (cluster_platform.forms.limited_choices), searched through
-        `organizations_url` when they are the first of a long list. `people_of`: the active people
+    def __init__(self, *args, organizations=(), organizations_url="", organization_objects=None, people_of=None,
+                 signatories_url="", **kwargs):
+        """`organizations`: the choices the rows share (cluster_platform.forms.limited_choices),
+        searched through `organizations_url` when they are the first of a long list of
+        `organization_objects` (a row whose search box was sent, without scripts, lists its own
+        matches instead). `people_of`: the active people
         of each organization chosen so far ({id: people}): a row's signatory is one of its
         organization's, offered once the organization is chosen (after a change of it, htmx asks
         `signatories_url` for them; without scripts, on the form's next showing). A cluster's
         people run to a hundred thousand: never all of them."""
         super().__init__(*args, **kwargs)
         organization = self.fields["organization"]
+        if organizations_url and (text := search_text(self, "organization")):
+            organizations = search_choices(organization_objects, chosen=[self.chosen_organization()], query=text)
         organization.choices = _with_blank(_("Choose…"), organizations)
         if organizations_url:
             make_searchable(self, "organization", url=organizations_url, blank=_("Choose…"))

@@ -179,13 +179,12 @@ class AgreementCreateView(AgreementPage, ServiceFormView):
                    if PARTY_ORGANIZATION.fullmatch(key)]
         # The rows' organization choices, shared: every active member, or in a large cluster the
         # first of them and those the rows name, each row with a box to find the others.
-        choices, searchable = limited_choices(
-            member_selectors.organization_choices(cluster=self.cluster, active_only=True),
-            chosen=[pk for pk in chosen if pk is not None])
+        organizations = member_selectors.organization_choices(cluster=self.cluster, active_only=True)
+        choices, searchable = limited_choices(organizations, chosen=[pk for pk in chosen if pk is not None])
         active = {pk for pk, _name in choices}
         return PartyFormSet(
             data, prefix="parties", initial=initial,
-            form_kwargs={"organizations": choices,
+            form_kwargs={"organizations": choices, "organization_objects": organizations,
                          "organizations_url": reverse("organization_options_active", args=[self.cluster.slug])
                          if searchable else "",
                          # The signatories offered: the people of the organizations the rows name, in one query.

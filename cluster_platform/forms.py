@@ -14,6 +14,7 @@ from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from cluster_platform import names
 
@@ -115,13 +116,20 @@ class SearchableSelectMixin(FastSelectMixin):
             ' autocomplete="off" data-option-search placeholder="{placeholder}" aria-label="{label}"'
             ' aria-controls="{id}" aria-describedby="{id}-search-hint" hx-get="{url}"'
             ' hx-trigger="input changed delay:300ms, search" hx-target="#{id}" hx-include="#{id}"'
-            ' hx-sync="this:replace" hx-swap="innerHTML">',
+            ' hx-sync="this:replace" hx-swap="innerHTML" hx-push-url="false">',
             name=f"{name}{SEARCH_SUFFIX}", value=self.search_value, id=select_id, url=self.search_url,
             placeholder=_("Type part of a name"), label=_("Find in the list: %(label)s") % {"label": self.search_label})
         hint = format_html('<small id="{}-search-hint" class="form-text text-muted">{}</small>', select_id, _(
             "The list shows up to %(limit)s names: those that match what you type, and the ones chosen.")
             % {"limit": SEARCH_LIMIT})
-        return mark_safe(f"{box}{select}{hint}")
+        return mark_safe(f"{box}{select}{hint}{search_status(select_id)}")
+
+
+def search_status(select_id: str, text: str = "", *, swap: bool = False) -> SafeString:
+    """What a search found, said to screen readers (a polite live region under the select); the
+    answer of a search replaces it out of band (`swap`)."""
+    return format_html('<span id="{}-search-status" class="sr-only" role="status"{}>{}</span>', select_id,
+                       mark_safe(' hx-swap-oob="true"') if swap else "", text)
 
 
 class SearchableSelect(SearchableSelectMixin, forms.Select):
@@ -151,29 +159,37 @@ def _chosen(form, name: str) -> list[int]:
     return _ids(values if isinstance(values, (list, tuple, set)) else [values])
 
 
+def _found(objects, *, chosen=(), query: str = "", limit: int) -> tuple[list, list]:
+    """Of `objects`, the first `limit` in the reader's order whose name contains `query` in any
+    language, and apart the `chosen` ones not among them."""
+    matches = objects.order_by(names.reader_order("name"), "pk")
+    if query:
+        matches = matches.filter(names.matching("name", query))
+    hits = list(matches[:limit])
+    missing = set(chosen).difference(row.pk for row in hits)
+    return hits, list(objects.filter(pk__in=sorted(missing))) if missing else []
+
+
 def search_choices(objects, *, chosen=(), query: str = "", limit: int | None = None) -> list[tuple]:
     """The choices of a searchable select: of `objects` (a queryset of named rows), the first
     `limit` in the reader's order whose name contains `query` in any language, and those of
     `chosen`, which stay. One query, and one for the chosen ones not among them."""
-    limit = limit or SEARCH_LIMIT
-    matches = objects.order_by(names.reader_order("name"), "pk")
-    if query:
-        matches = matches.filter(names.matching("name", query))
-    rows = list(matches[:limit])
-    if missing := set(chosen).difference(row.pk for row in rows):
-        rows += objects.filter(pk__in=sorted(missing))
-    return names.choices(rows)
+    hits, chosen_rows = _found(objects, chosen=chosen, query=query, limit=limit or SEARCH_LIMIT)
+    return names.choices(hits + chosen_rows)
 
 
 def limited_choices(objects, *, chosen=(), query: str = "", limit: int | None = None) -> tuple[list, bool]:
     """The choices a select over `objects` offers, and whether there are more than `limit` of
     them (then search_choices: the matches of `query` and the `chosen` ones; a box to search
-    needed). One query for a short list, two or three for a long one."""
+    needed). One query for a short list; for a long one, one more when something is searched or
+    chosen beyond the first."""
     limit = limit or SEARCH_LIMIT
-    rows = list(objects[:limit + 1])
-    if len(rows) <= limit:
-        return names.choices(rows), False
-    return search_choices(objects, chosen=chosen, query=query, limit=limit), True
+    first = list(objects.order_by(names.reader_order("name"), "pk")[:limit + 1])
+    if len(first) <= limit:
+        return names.choices(first), False
+    if query or set(chosen).difference(row.pk for row in first[:limit]):
+        return search_choices(objects, chosen=chosen, query=query, limit=limit), True
+    return names.choices(first[:limit]), True
 
 
 def search_text(form, name: str) -> str:
@@ -188,8 +204,25 @@ def make_searchable(form, name: str, *, url: str, blank=None) -> None:
     widget = field.widget
     widget.__class__ = SearchableSelectMultiple if isinstance(widget, forms.SelectMultiple) else SearchableSelect
     params = {"name": key, **({"blank": str(blank)} if blank is not None else {})}
+    text = search_text(form, name)
     widget.search_url, widget.search_value, widget.search_label = (
-        f"{url}?{urlencode(params)}", search_text(form, name), str(field.label or ""))
+        f"{url}?{urlencode(params)}", text, str(field.label or ""))
+    if text and not isinstance(form, FilterFormMixin):
+        _require_a_choice(field, text)
+
+
+def _require_a_choice(field, text: str) -> None:
+    """A form sent with words in a select's search box and nothing chosen (Enter in the box,
+    without scripts) is not saved without that choice: it comes back with the matches listed."""
+    validate = field.validate
+
+    def validate_searched(value):
+        if value in field.empty_values:
+            raise ValidationError(_("Choose one of the names found for “%(text)s”, or empty the search box.")
+                                  % {"text": text}, code="searched")
+        validate(value)
+
+    field.validate = validate_searched
 
 
 def offer_choices(form, name: str, objects, *, blank=None, search_url: str = "", limit: int | None = None) -> None:
@@ -214,13 +247,16 @@ def search_options(request, objects, *, limit: int | None = None) -> SafeString:
     label, if it has one."""
     name = request.GET.get("name", "")
     chosen, query = _ids(request.GET.getlist(name)), _search_text(request.GET, name)
-    found = search_choices(objects, chosen=chosen, query=query, limit=limit)
+    hits, chosen_rows = _found(objects, chosen=chosen, query=query, limit=limit or SEARCH_LIMIT)
     blank = [("", request.GET["blank"][:100])] if "blank" in request.GET else []
-    widget = FastSelect(choices=blank + found)
+    widget = FastSelect(choices=blank + names.choices(hits + chosen_rows))
     options = widget.render_options(widget.get_context(name, chosen or [""], None)["widget"]["optgroups"])
-    if query and len(found) == len(set(chosen) & {pk for pk, _label in found}):  # the chosen ones alone
-        options += format_html("<option disabled>{}</option>", _("No name contains “%(text)s”.") % {"text": query})
-    return mark_safe(options)
+    if hits:
+        said = ngettext("%(count)s name listed.", "%(count)s names listed.", len(hits)) % {"count": len(hits)}
+    else:
+        said = _("No name contains “%(text)s”.") % {"text": query} if query else _("No name to list.")
+        options += format_html("<option disabled>{}</option>", said)
+    return mark_safe(options + search_status(f"id_{name}", said, swap=True))
 
 
 def _widget_class(widget) -> str:

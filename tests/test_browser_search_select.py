@@ -70,8 +70,11 @@ def test_a_filter_forms_box_narrows_its_select_without_refiltering(live_server, 
             if request.headers.get("hx-request") and "/resources/?" in request.url else None)
     owner = page.locator("#id_owner")
     box = page.get_by_label("Find in the list: Owner")
+    address = page.url
     box.fill("zaraf")
     owner.locator("option", has_text="Zarafshon College").wait_for(state="attached")
+    assert page.url == address  # the form's hx-push-url is not the box's
+    assert page.get_by_role("status").filter(has_text="1 name listed.").count() == 1
     box.press("Tab")  # the box's change event: not the filter form's
     page.wait_for_timeout(500)
     assert listed == []

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from cluster_platform import forms as platform_forms
-from cluster_platform.forms import BootstrapFormMixin, FastSelect, SearchableSelect, offer_choices
+from cluster_platform.forms import BootstrapFormMixin, FastSelect, FilterFormMixin, SearchableSelect, offer_choices
 from members.models import Organization
 from members.selectors import organization_choices
 from members.tests.factories import OrganizationFactory
@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 NAMES = ["Alpha Lyceum", "Bravo School", "Charlie College", "Delta School", "Echo Lyceum"]
 
 
-class OwnerFilter(BootstrapFormMixin, forms.Form):
+class OwnerFilter(FilterFormMixin, BootstrapFormMixin, forms.Form):
     owner = forms.TypedChoiceField(label="Owner", required=False, coerce=int, empty_value=None)
     partners = forms.TypedMultipleChoiceField(label="Partners", required=False, coerce=int)
 
@@ -119,7 +119,10 @@ def test_the_options_endpoint_answers_the_matches_with_the_chosen_ones(
         '<option value="">Choose…</option>'
         f'<option value="{organizations["Alpha Lyceum"].pk}">Alpha Lyceum</option>'
         f'<option value="{bravo.pk}" selected>Bravo School</option>'
-        f'<option value="{organizations["Echo Lyceum"].pk}">Echo Lyceum</option>')
+        f'<option value="{organizations["Echo Lyceum"].pk}">Echo Lyceum</option>'
+        # what was found, for screen readers: swapped into the live region under the select
+        '<span id="id_parties-0-organization-search-status" class="sr-only" role="status" hx-swap-oob="true">'
+        "2 names listed.</span>")
 
 
 def test_the_options_endpoint_keeps_to_its_list(client, cluster, org_admin, organizations):
@@ -158,6 +161,41 @@ def test_a_search_that_finds_nothing_says_so(client, cluster, coordinator, organ
     client.force_login(coordinator)
     body = client.get(options_url(cluster), {"name": "o", "o-search": "<kindergarten>", "o": str(bravo.pk)}
                       ).content.decode()
+    said = "No name contains “&lt;kindergarten&gt;”."
     assert parse_html(body) == parse_html(
-        f'<option value="{bravo.pk}" selected>Bravo School</option>'
-        "<option disabled>No name contains “&lt;kindergarten&gt;”.</option>")
+        f'<option value="{bravo.pk}" selected>Bravo School</option><option disabled>{said}</option>'
+        f'<span id="id_o-search-status" class="sr-only" role="status" hx-swap-oob="true">{said}</span>')
+    # A chosen name that matches is a match.
+    body = client.get(options_url(cluster), {"name": "o", "o-search": "bravo", "o": str(bravo.pk)}).content.decode()
+    assert "No name contains" not in body and ">1 name listed.</span>" in body
+
+
+class InvitationLike(BootstrapFormMixin, forms.Form):
+    organization = forms.TypedChoiceField(label="Organization", required=False, coerce=int, empty_value=None)
+
+    def __init__(self, *args, organizations, **kwargs):
+        super().__init__(*args, **kwargs)
+        offer_choices(self, "organization", organizations, blank="No organization", search_url="/options/")
+
+
+def test_a_form_sent_with_a_search_and_no_choice_asks_for_one(cluster, organizations, small_limit):
+    """Enter in the box without scripts sends the form: an optional organization is not left out
+    unnoticed, the form comes back with the matches to choose from."""
+    echo = organizations["Echo Lyceum"]
+    form = InvitationLike({"organization-search": "lyceum"}, organizations=organization_choices(cluster=cluster))
+    assert not form.is_valid()
+    assert form.errors["organization"] == ["Choose one of the names found for “lyceum”, or empty the search box."]
+    assert labels(form.fields["organization"]) == ["No organization", "Alpha Lyceum", "Echo Lyceum"]
+    form = InvitationLike({"organization-search": "lyceum", "organization": str(echo.pk)},
+                          organizations=organization_choices(cluster=cluster))
+    assert form.is_valid() and form.cleaned_data["organization"] == echo.pk
+    assert InvitationLike({"organization-search": " "}, organizations=organization_choices(cluster=cluster)).is_valid()
+    # A filter form filters by what is chosen, if anything: no error there.
+    assert OwnerFilter({"owner-search": "lyceum"}, organizations=organization_choices(cluster=cluster),
+                       url="/options/").is_valid()
+
+
+def test_a_long_list_in_the_readers_order_costs_one_query_until_something_is_searched(
+        cluster, organizations, small_limit, django_assert_num_queries):
+    with django_assert_num_queries(2):  # owner and partners: the first names each, nothing chosen or sought
+        OwnerFilter(organizations=organization_choices(cluster=cluster), url="/options/")
