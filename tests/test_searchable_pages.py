@@ -5,6 +5,8 @@ and the choice of an organization the page did not list at first, sent and saved
 import datetime
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from agreements.models import Agreement
@@ -13,6 +15,7 @@ from innovations.models import InnovationPolicy
 from innovations.tests.factories import InnovationFactory
 from members.models import Invitation
 from members.tests.factories import OrganizationFactory
+from programs.models import Program
 from resources.tests.factories import ResourceFactory
 
 pytestmark = pytest.mark.django_db
@@ -121,7 +124,6 @@ def test_a_programme_gets_a_lead_and_partners_not_listed_at_first(client, cluste
         "end_date": (start + datetime.timedelta(days=30)).isoformat(), "capacity": "25", "priority_share": "0",
         "min_attendance_percent": "80"})
     assert response.status_code == 302, response.content.decode()[:3000]
-    from programs.models import Program
     program = Program.objects.for_cluster(cluster).get()
     assert program.lead_organization_id == zeta.pk
     assert {link.organization_id for link in program.partner_links.all()} == {epsilon.pk, delta.pk}
@@ -177,17 +179,12 @@ def test_the_origin_options_answer_nothing_to_a_blind_reader(client, cluster, co
     assert "Zeta" not in body and "No name to list." in body
 
 
-@pytest.mark.parametrize("url", ["innovation_origin_options", "organization_options_all",
-                                 "organization_options_active", "organization_options_invitable"])
-def test_the_options_queries_do_not_grow_with_the_rows(client, cluster, coordinator, many, url,
-                                                        django_assert_max_num_queries):
-    client.force_login(coordinator)
-
+def queries_before_and_after_more_organizations(client, cluster, many, url, params=None) -> tuple[int, int]:
+    """The queries of a GET of `url` with the six organizations of `many` as origins of
+    innovations, then with ten more."""
     def count():
-        from django.db import connection
-        from django.test.utils import CaptureQueriesContext
         with CaptureQueriesContext(connection) as queries:
-            assert client.get(reverse(url, args=[cluster.slug]), {"name": "o", "o-search": "o"}).status_code == 200
+            assert client.get(url, params or {}).status_code == 200
         return len(queries)
 
     for organization in many:
@@ -195,25 +192,22 @@ def test_the_options_queries_do_not_grow_with_the_rows(client, cluster, coordina
     few = count()
     for n in range(10):
         InnovationFactory(cluster=cluster, origin_organization=OrganizationFactory(cluster=cluster, name=f"Org {n}"))
-    assert count() == few <= 6
+    return few, count()
+
+
+@pytest.mark.parametrize("url", ["innovation_origin_options", "organization_options_all",
+                                 "organization_options_active", "organization_options_invitable"])
+def test_the_options_queries_do_not_grow_with_the_rows(client, cluster, coordinator, many, url):
+    client.force_login(coordinator)
+    few, more = queries_before_and_after_more_organizations(
+        client, cluster, many, reverse(url, args=[cluster.slug]), {"name": "o", "o-search": "o"})
+    assert more == few <= 6
 
 
 @pytest.mark.parametrize("name", ["agreement_create", "program_create", "program_list", "innovation_create",
                                   "innovation_list", "resource_list", "resource_create", "role_list"])
 def test_a_page_with_a_long_select_runs_as_many_queries_for_more_organizations(client, cluster, coordinator,
                                                                                  many, name):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
     client.force_login(coordinator)
-
-    def count():
-        with CaptureQueriesContext(connection) as queries:
-            assert client.get(page(cluster, name)).status_code == 200
-        return len(queries)
-
-    for organization in many:
-        InnovationFactory(cluster=cluster, origin_organization=organization)
-    few = count()
-    for n in range(10):
-        InnovationFactory(cluster=cluster, origin_organization=OrganizationFactory(cluster=cluster, name=f"Org {n}"))
-    assert count() == few <= 15
+    few, more = queries_before_and_after_more_organizations(client, cluster, many, page(cluster, name))
+    assert more == few <= 15
