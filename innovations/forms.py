@@ -119,7 +119,7 @@ class InnovationForm(TranslationsFormMixin, BootstrapFormMixin, forms.Form):
         (cluster_platform.forms.offer_choices). `people`: the authors offered, never a whole
         cluster's (a hundred thousand people): those chosen, with the people of the origin
         organization and of the one chosen in "Co-authors from"
-        (innovations.views.core.author_candidates). A change of either organization asks
+        (innovations.selectors.author_candidates). A change of either organization asks
         `people_url` for its people (htmx), the authors already chosen kept."""
         super().__init__(*args, **kwargs)
         if organizations is None:

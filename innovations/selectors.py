@@ -7,7 +7,7 @@ from django.db.models.expressions import RawSQL
 
 from cluster_platform import names
 from cluster_platform.permission_filters import any_of
-from members.models import Organization
+from members.models import Organization, Person
 
 from . import permissions
 from .models import Innovation, InnovationAttachment, InnovationPolicy
@@ -93,3 +93,13 @@ def visible_attachment(cluster, roles, pk) -> InnovationAttachment:
     """An attachment of an innovation these roles may see (DoesNotExist otherwise)."""
     return InnovationAttachment.objects.for_cluster(cluster).select_related("innovation").filter(
         permissions.visible_innovation_filter(cluster, roles)).get(pk=pk)
+
+
+def author_candidates(cluster, *, organizations, chosen):
+    """The active people of these organizations, and these people: the authors a form offers."""
+    wanted = Q(pk__in=sorted({pk for pk in chosen if pk})) | Q(
+        organization_id__in=sorted({pk for pk in organizations if pk}))
+    return (Person.objects.for_cluster(cluster).filter(wanted, is_active=True)
+            .select_related("organization")
+            .only("pk", "full_name", *(f"organization__{field}" for field in Organization.NAME_FIELDS))
+            .order_by("organization__name", "full_name", "pk"))

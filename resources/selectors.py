@@ -13,8 +13,11 @@ from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from agreements import selectors as agreement_selectors
+from agreements.models import Agreement, AgreementParty
 from cluster_platform import names
 from cluster_platform.tenancy import Roles
+from members import selectors as member_selectors
 from members.models import Organization
 
 from . import availability, permissions
@@ -292,3 +295,30 @@ def manager_candidates(*, cluster, resource: Resource):
     ).exclude(
         Exists(permissions.manager_grants(cluster, resource, effective=False).filter(user_id=OuterRef("pk")))
     ).order_by("last_name", "first_name", "username")
+
+
+def requester_organizations(cluster, roles: Roles, pk=None):
+    """The organizations the user may request for (only the one of `pk`, when given): every active
+    member for a coordinator, else the active members where the user has a role
+    (permissions.can_request). A queryset: a coordinator's runs to thousands."""
+    organizations = member_selectors.organization_choices(cluster=cluster, active_only=True)
+    if pk is not None:
+        organizations = organizations.filter(pk=pk)
+    if not roles.is_coordinator:
+        organizations = organizations.filter(
+            pk__in=sorted(org for org in roles.organization_roles if permissions.can_request(roles, org)))
+    return organizations
+
+
+def requester_agreements(cluster, roles: Roles, requester: int | None) -> list | None:
+    """The active agreements the user may see to which this requesting organization is a party:
+    none before one is chosen, None for one the user may not request for."""
+    if requester is None:
+        return []
+    if not requester_organizations(cluster, roles, pk=requester).exists():
+        return None
+    party = AgreementParty.objects.for_cluster(cluster).filter(agreement_id=OuterRef("pk"), organization_id=requester)
+    return list(
+        agreement_selectors.agreement_list(cluster=cluster, roles=roles, filters={"status": Agreement.Status.ACTIVE})
+        .filter(Exists(party)).prefetch_related(None).only("pk", "number", "title").order_by("number", "pk")
+    )

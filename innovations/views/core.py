@@ -14,7 +14,7 @@ from html import escape
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.contrib import messages
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef
 from django.http import FileResponse, Http404, HttpResponse
 from django.template.backends.utils import csrf_input
 from django.urls import path, reverse
@@ -29,7 +29,7 @@ from cluster_platform.forms import ConfirmForm, integer_or_none, search_options
 from cluster_platform.names import localized
 from cluster_platform.rows import url_for_pk
 from members import selectors as member_selectors
-from members.models import Organization, Person
+from members.models import Person
 from members.views.base import paginate, redirect_back
 
 from .. import permissions, selectors, services
@@ -318,20 +318,10 @@ class InnovationFormMixin:
                 origin = integer_or_none(data.get("origin_organization")) or origin
             chosen = [integer_or_none(data.get("lead_author")), *map(integer_or_none, data.getlist("co_authors"))]
         organizations = [origin, integer_or_none(data.get("co_author_organization"))]
-        return {"people": author_candidates(self.cluster, organizations=organizations, chosen=chosen),
+        return {"people": selectors.author_candidates(self.cluster, organizations=organizations, chosen=chosen),
                 "author_organizations": member_selectors.organization_choices(cluster=self.cluster, active_only=True),
                 "organizations_url": reverse("organization_options_active", args=[self.cluster.slug]),
                 "people_url": people_url}
-
-
-def author_candidates(cluster, *, organizations, chosen):
-    """The active people of these organizations, and these people: the authors a form offers."""
-    wanted = Q(pk__in=sorted({pk for pk in chosen if pk})) | Q(
-        organization_id__in=sorted({pk for pk in organizations if pk}))
-    return (Person.objects.for_cluster(cluster).filter(wanted, is_active=True)
-            .select_related("organization")
-            .only("pk", "full_name", *(f"organization__{field}" for field in Organization.NAME_FIELDS))
-            .order_by("organization__name", "full_name", "pk"))
 
 
 class AuthorOptionsView(InnovationPage):
@@ -363,7 +353,7 @@ class AuthorOptionsView(InnovationPage):
                 pk=organization).exists():
             raise Http404
         chosen = [pk for pk in map(integer_or_none, query.getlist(field)) if pk]
-        people = author_candidates(self.cluster, organizations=[organization], chosen=chosen)
+        people = selectors.author_candidates(self.cluster, organizations=[organization], chosen=chosen)
         context.update(lead=lead, chosen=set(chosen), choices=people_choices(people))
         return context
 

@@ -11,17 +11,13 @@ import datetime
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from agreements import selectors as agreement_selectors
 from cluster_platform.forms import integer_or_none
-from agreements.models import Agreement, AgreementParty
-from members import selectors as member_selectors
 from members.views.base import ServiceFormView, paginate, redirect_back
 
 from .. import availability, permissions, selectors, services
@@ -32,19 +28,6 @@ from .base import ResourcePage
 Status = Booking.Status
 FREE_SLOT_DAYS = 7
 INPUT_FORMAT = "%Y-%m-%dT%H:%M"
-
-
-def requester_choices(cluster, roles, pk=None):
-    """The organizations the user may request for (only the one of `pk`, when given): every active
-    member for a coordinator, else the active members where the user has a role
-    (permissions.can_request). A queryset: a coordinator's runs to thousands."""
-    organizations = member_selectors.organization_choices(cluster=cluster, active_only=True)
-    if pk is not None:
-        organizations = organizations.filter(pk=pk)
-    if not roles.is_coordinator:
-        organizations = organizations.filter(
-            pk__in=sorted(org for org in roles.organization_roles if permissions.can_request(roles, org)))
-    return organizations
 
 
 def _slot_label(start, end) -> str:
@@ -96,24 +79,11 @@ class BookingRequestView(ResourcePage, ServiceFormView):
         # others (the free time below reads the hours and closed dates it needs), and no
         # parties of the agreements, which are matched to the requesting organizations in SQL.
         self.load_resource(selectors.resource_brief)
-        self.organizations = requester_choices(self.cluster, self.roles)
+        self.organizations = selectors.requester_organizations(self.cluster, self.roles)
         self.extra = list(
             selectors.resource_list(cluster=self.cluster, filters={"owner": self.resource.owner_id})
             .exclude(pk=self.resource.pk).select_related(None).prefetch_related(None).only("pk", "name")
             .order_by("name", "pk")
-        )
-
-    def requester_agreements(self, requester: int | None) -> list:
-        """The active agreements to which this requesting organization (one the user may request
-        for) is a party: none before one is chosen."""
-        if requester is None or not requester_choices(self.cluster, self.roles, pk=requester).exists():
-            return []
-        party = AgreementParty.objects.for_cluster(self.cluster).filter(
-            agreement_id=OuterRef("pk"), organization_id=requester)
-        return list(
-            agreement_selectors.agreement_list(
-                cluster=self.cluster, roles=self.roles, filters={"status": Agreement.Status.ACTIVE})
-            .filter(Exists(party)).prefetch_related(None).only("pk", "number", "title").order_by("number", "pk")
         )
 
     def get_form_kwargs(self):
@@ -136,7 +106,7 @@ class BookingRequestView(ResourcePage, ServiceFormView):
         return {"organizations": self.organizations, "extra_resources": self.extra, "initial": initial,
                 "organizations_url": reverse("organization_options_active", args=[self.cluster.slug])
                 if self.roles.is_coordinator else "",
-                "agreements": self.requester_agreements(requester),
+                "agreements": selectors.requester_agreements(self.cluster, self.roles, requester) or [],
                 "agreements_url": reverse("booking_request_agreements", args=[self.cluster.slug, self.resource.pk])}
 
     def perform(self, form):
@@ -175,9 +145,11 @@ class BookingAgreementOptionsView(BookingRequestView):
         requester = integer_or_none(request.GET.get("requester"))
         self.load_resource(selectors.resource_brief)
         # Only the organization asked about: a coordinator may request for thousands.
-        if requester is not None and not requester_choices(self.cluster, self.roles, pk=requester).exists():
+        agreements = selectors.requester_agreements(self.cluster, self.roles, requester)
+        if requester is not None and agreements is None:
             raise Http404
-        return self.render_to_response({"agreements": self.requester_agreements(requester)})
+        return self.render_to_response({"agreements": agreements or []})
+
 
 class BookingListPage(ResourcePage):
     template_name = "resources/booking_list.html"
