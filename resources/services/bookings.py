@@ -229,14 +229,20 @@ def _set_items_status(cluster, booking, status: str) -> None:
 def _overlap_refusal(cluster, booking) -> ValidationError:
     """The message for a booking the exclusion constraint refused: which resource, which time.
     Read after the savepoint rolled back; the winner has committed (the constraint waited for
-    it), so it is visible."""
+    it), so it is visible, unless a deadlock refused this one first (then it is waited for)."""
     errors: dict = {}
     for item in booking.items.all():
-        conflict = (
-            BookedResource.objects.for_cluster(cluster)
-            .filter(resource_id=item.resource_id, status__in=BOOKED_STATUSES, period__overlap=booking.period)
-            .exclude(booking_id=booking.pk).order_by("period").first()
-        )
+        overlapping = (BookedResource.objects.for_cluster(cluster)
+                       .filter(resource_id=item.resource_id, period__overlap=booking.period)
+                       .exclude(booking_id=booking.pk))
+        conflict = overlapping.filter(status__in=BOOKED_STATUSES).order_by("period").first()
+        if conflict is None:
+            # Refused by a deadlock: the approval that holds the time may not have committed yet.
+            # Locking the overlapping rows waits for the transactions that changed them (in one
+            # order, the rows' keys, so two refused approvals cannot wait on each other); read
+            # again, the winner's approval is there.
+            list(overlapping.select_for_update().order_by("pk").values_list("pk", flat=True))
+            conflict = overlapping.filter(status__in=BOOKED_STATUSES).order_by("period").first()
         if conflict is not None:
             add_error(errors, "period", _overlap_message(item.resource, conflict))
     if not errors:
