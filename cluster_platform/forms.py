@@ -225,12 +225,14 @@ def _require_a_choice(field, text: str) -> None:
     field.validate = validate_searched
 
 
-def offer_choices(form, name: str, objects, *, blank=None, search_url: str = "", limit: int | None = None) -> None:
+def offer_choices(form, name: str, objects, *, blank=None, search_url: str = "", limit: int | None = None,
+                  preselect_single: bool = False) -> None:
     """The choices of the select `name` of `form`: the names of `objects` in the reader's
     language and order (`blank` first, when given). With a `search_url` (an endpoint that answers
     search_options), a list longer than `limit` becomes a searchable select: it offers `limit` of
     them and the ones chosen, and a box to find the others. Its choices still validate what is
-    sent: an id of `objects` not shown yet is among them once chosen."""
+    sent: an id of `objects` not shown yet is among them once chosen. With `preselect_single`,
+    a list of exactly one starts with it chosen."""
     if search_url:
         choices, searchable = limited_choices(objects, chosen=_chosen(form, name), query=search_text(form, name),
                                               limit=limit)
@@ -239,6 +241,8 @@ def offer_choices(form, name: str, objects, *, blank=None, search_url: str = "",
     form.fields[name].choices = ([("", blank)] if blank is not None else []) + choices
     if searchable:
         make_searchable(form, name, url=search_url, blank=blank)
+    elif preselect_single and len(choices) == 1:
+        form.fields[name].initial = choices[0][0]
 
 
 def search_options(request, objects, *, limit: int | None = None) -> SafeString:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from django.db.models import CharField, Func, IntegerField, OuterRef, Q, Subquery
+from django.db.models import CharField, Exists, Func, IntegerField, OuterRef, Q, Subquery
 from django.db.models.expressions import RawSQL
 
 from cluster_platform import names
 from cluster_platform.permission_filters import any_of
+from members import selectors as member_selectors
 from members.models import Organization, Person
 
 from . import permissions
@@ -103,3 +104,11 @@ def author_candidates(cluster, *, organizations, chosen):
             .select_related("organization")
             .only("pk", "full_name", *(f"organization__{field}" for field in Organization.NAME_FIELDS))
             .order_by("organization__name", "full_name", "pk"))
+
+
+def origin_choices(cluster, roles, *, blind: bool):
+    """The organizations the catalogue filters by: the origins of the innovations these roles
+    see; none for a blind reader (no list of origins to pick from, and no filtering by one)."""
+    organizations = member_selectors.organization_choices(cluster=cluster).filter(Exists(
+        permissions.visible_innovations(cluster, roles).filter(origin_organization_id=OuterRef("pk"))))
+    return organizations.none() if blind else organizations

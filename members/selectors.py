@@ -108,6 +108,12 @@ def organization_choices(*, cluster, active_only: bool = False) -> QuerySet[Orga
         "name", "pk")
 
 
+def invitable_organizations(*, cluster) -> QuerySet[Organization]:
+    """The organizations whose people may be given new access: the members whose people keep
+    theirs (ACCESS_STATUSES), as organization_choices gives them."""
+    return organization_choices(cluster=cluster).filter(status__in=ACCESS_STATUSES)
+
+
 def organization_tax_id_taken(*, cluster, tax_id: str, exclude_pk=None) -> bool:
     qs = Organization.objects.for_cluster(cluster).filter(tax_id=tax_id)
     if exclude_pk is not None:

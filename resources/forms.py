@@ -124,9 +124,7 @@ class ResourceForm(BootstrapFormMixin, forms.Form):
             del self.fields["owner"]
             del self.fields["always_open"]
         else:
-            offer_choices(self, "owner", owners, blank=_("Choose…"), search_url=owners_url)
-            if len(offered := self.fields["owner"].choices[1:]) == 1:
-                self.fields["owner"].initial = offered[0][0]
+            offer_choices(self, "owner", owners, blank=_("Choose…"), search_url=owners_url, preselect_single=True)
 
     def service_data(self) -> dict:
         data = dict(self.cleaned_data)
@@ -286,9 +284,8 @@ class BookingRequestForm(BootstrapFormMixin, forms.Form):
         thousands of members, each party to its own); a change of it asks `agreements_url` for
         its agreements (htmx)."""
         super().__init__(*args, **kwargs)
-        offer_choices(self, "requester", organizations, blank=_("Choose…"), search_url=organizations_url)
-        if len(offered := self.fields["requester"].choices[1:]) == 1:
-            self.fields["requester"].initial = offered[0][0]
+        offer_choices(self, "requester", organizations, blank=_("Choose…"), search_url=organizations_url,
+                      preselect_single=True)
         extra_resources = list(extra_resources)
         if extra_resources:
             self.fields["extra_resources"].choices = [(r.pk, r.name) for r in extra_resources]

@@ -4,12 +4,13 @@ cluster and the reader's visibility, and 404 for whatever cannot be found or see
 from __future__ import annotations
 
 from django.core.exceptions import ObjectDoesNotExist
+from django.utils.functional import cached_property
 from django.http import Http404
 from django.urls import reverse
 
 from members.views.base import ClusterPage, ServiceFormView
 
-from .. import permissions
+from .. import permissions, selectors
 from ..models import Innovation
 
 
@@ -26,6 +27,11 @@ class InnovationPage(ClusterPage):
             return super().dispatch(request, *args, **kwargs)
         except ObjectDoesNotExist:
             raise Http404
+
+    @cached_property
+    def blind_reader(self) -> bool:
+        """Whether the lists shown to this reader hide the innovations' origins (permissions.blind_reader)."""
+        return permissions.blind_reader(self.roles, selectors.policy_for(self.cluster))
 
     def load_innovation(self, pk=None, queryset=None) -> Innovation:
         """The innovation of the URL among those the reader may see (404 otherwise)."""

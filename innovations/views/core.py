@@ -14,7 +14,6 @@ from html import escape
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.contrib import messages
 from django.db import transaction
-from django.db.models import Exists, OuterRef
 from django.http import FileResponse, Http404, HttpResponse
 from django.template.backends.utils import csrf_input
 from django.urls import path, reverse
@@ -115,22 +114,14 @@ def _organizations(cluster, pks=None):
 
 # --- The catalogue, the board, "mine" --------------------------------------------------------
 
-def origin_choices(cluster, roles, *, blind: bool):
-    """The organizations the catalogue filters by: the origins of the innovations these roles
-    see; none for a blind reader (no list of origins to pick from, and no filtering by one)."""
-    organizations = member_selectors.organization_choices(cluster=cluster).filter(Exists(
-        permissions.visible_innovations(cluster, roles).filter(origin_organization_id=OuterRef("pk"))))
-    return organizations.none() if blind else organizations
-
-
 class OriginOptionsView(InnovationPage):
     """The options of the catalogue's origin select, searched (cluster_platform.forms.offer_choices)."""
 
     http_method_names = ["get", "head", "options"]
 
     def get(self, request, *args, **kwargs):
-        blind = permissions.blind_reader(self.roles, selectors.policy_for(self.cluster))
-        return HttpResponse(search_options(request, origin_choices(self.cluster, self.roles, blind=blind)))
+        return HttpResponse(search_options(request, selectors.origin_choices(
+            self.cluster, self.roles, blind=self.blind_reader)))
 
 
 class InnovationListView(InnovationPage):
@@ -144,9 +135,9 @@ class InnovationListView(InnovationPage):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        blind = permissions.blind_reader(self.roles, selectors.policy_for(self.cluster))
-        form = InnovationFilterForm(self.request.GET or None, organizations=origin_choices(self.cluster, self.roles,
-                                                                                           blind=blind),
+        blind = self.blind_reader
+        form = InnovationFilterForm(self.request.GET or None,
+                                    organizations=selectors.origin_choices(self.cluster, self.roles, blind=blind),
                                     organizations_url=reverse("innovation_origin_options", args=[self.cluster.slug]))
         filters = form.filters()
         if blind:

@@ -42,9 +42,10 @@ class OrganizationOptionsView(ClusterPage):
 
     def get(self, request, *args, **kwargs):
         which = kwargs["which"]
-        objects = selectors.organization_choices(cluster=self.cluster, active_only=which == "active")
         if which == "invitable":
-            objects = objects.filter(status__in=selectors.ACCESS_STATUSES)
+            objects = selectors.invitable_organizations(cluster=self.cluster)
+        else:
+            objects = selectors.organization_choices(cluster=self.cluster, active_only=which == "active")
         return HttpResponse(search_options(request, objects))
 
 

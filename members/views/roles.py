@@ -16,11 +16,6 @@ from ..models import OrganizationRole
 from .base import ClusterPage, ServiceFormView, organization_section, paginate
 
 
-def _invitable_organizations(cluster):
-    # Only members whose people keep their access can be given new access.
-    return selectors.organization_choices(cluster=cluster).filter(status__in=selectors.ACCESS_STATUSES)
-
-
 class RoleListView(ServiceFormView):
     """Cluster roles with revoke, pending invitations, and the invitation form (which posts
     to InvitationCreateView)."""
@@ -32,7 +27,7 @@ class RoleListView(ServiceFormView):
     http_method_names = ["get", "head", "options"]
 
     def get_form_kwargs(self):
-        return {"organizations": _invitable_organizations(self.cluster),
+        return {"organizations": selectors.invitable_organizations(cluster=self.cluster),
                 "organizations_url": reverse("organization_options_invitable", args=[self.cluster.slug]),
                 "initial": {"language": services.invitation_language_default(cluster=self.cluster)}}
 

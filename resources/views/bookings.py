@@ -146,9 +146,9 @@ class BookingAgreementOptionsView(BookingRequestView):
         self.load_resource(selectors.resource_brief)
         # Only the organization asked about: a coordinator may request for thousands.
         agreements = selectors.requester_agreements(self.cluster, self.roles, requester)
-        if requester is not None and agreements is None:
+        if agreements is None:
             raise Http404
-        return self.render_to_response({"agreements": agreements or []})
+        return self.render_to_response({"agreements": agreements})
 
 
 class BookingListPage(ResourcePage):
